@@ -1,0 +1,29 @@
+"""Least magnitude (Li et al. 2017): L1 norm of each unit's incoming weights."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from baselines.base import Scorer, ScorerConfig
+from mabbench.config import store_schema
+from mabbench.pruning.context import PruningContext
+
+
+class Magnitude(Scorer):
+    name = "magnitude"
+
+    def importance(self, ctx: PruningContext) -> dict[str, torch.Tensor]:
+        return {
+            layer: ctx.model.get_submodule(layer).weight.detach().abs().flatten(1).sum(dim=1)
+            for layer in ctx.widths
+        }
+
+
+@dataclass
+class MagnitudeConfig(ScorerConfig):
+    _target_: str = "baselines.magnitude.Magnitude"
+    name: str = "magnitude"
+
+
+store_schema("policy", "magnitude", MagnitudeConfig)

@@ -1,0 +1,129 @@
+"""Typed schemas for every config node, registered in Hydra's ConfigStore.
+
+YAML files under conf/ hold values; these dataclasses hold types and defaults.
+Each YAML lists its schema first in its defaults (``schema/<group>/<name>``), so a
+misspelt key such as ``pruning.sparsityy=0.5`` fails at start-up, naming it.
+Groups whose options differ in shape (dataset, model, policy) are typed per
+option: each option's module registers its own schema with ``store_schema``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+
+def store_schema(group: Optional[str], name: str, node: type) -> None:
+    """Register ``node`` as ``schema/<group>/<name>``; an option's YAML lists it
+    first in its defaults as ``- /schema/<group>@_here_: <name>``. Keeping
+    schemas out of ``<group>/`` keeps them out of the choices Hydra lists."""
+    ConfigStore.instance().store(group=f"schema/{group}" if group else None, name=name, node=node)
+
+
+@dataclass
+class SplitConfig:
+    """Fractions of the whole data set held out; the rest trains."""
+
+    val: float = 0.2
+    test: float = 0.2
+    stratify: bool = True
+
+
+@dataclass
+class TrainConfig:
+    """Dense training. The dense model is cached by a hash of these keys."""
+
+    epochs: int = 100
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    optimizer: str = "adam"
+
+
+@dataclass
+class TaskConfig:
+    """A task family: what is predicted, how it is scored and trained."""
+
+    name: str = MISSING
+    metric: str = MISSING  # "accuracy" or "r2"; higher is better for both
+    loss: str = MISSING  # "cross_entropy" or "mse"
+    split: SplitConfig = field(default_factory=SplitConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+@dataclass
+class DatasetConfig:
+    """A dataset and its data card. Loaders add their own keys by subclassing."""
+
+    name: str = MISSING
+    family: str = MISSING  # the task family it belongs to
+    source: str = ""
+    license: str = ""
+    size: str = ""
+    splits: str = ""
+
+
+@dataclass
+class ModelConfig:
+    """A model family; ``_target_`` builds it, the other keys size it."""
+
+    _target_: str = MISSING
+    name: str = MISSING
+
+
+@dataclass
+class RewardConfig:
+    """How a pull's loss change becomes a safe-removal reward in [0, 1].
+
+    ``transform`` names an entry of mabbench.pruning.rewards.REWARDS;
+    ``scale`` is in units of the unmasked mini-batch loss.
+    """
+
+    transform: str = "sigmoid"
+    scale: float = 0.1
+
+
+@dataclass
+class PruningConfig:
+    """Arms, budgets and the sparsity curve (PROTOCOL.md steps 3-7)."""
+
+    sparsity: float = 0.5  # the target sparsity reported as the headline point
+    levels: list[float] = field(
+        default_factory=lambda: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+    )
+    layers: Optional[list[str]] = None  # None: every layer the model declares prunable
+    scope: str = "layer"  # "layer" (the paper) or "global"
+    budget_per_arm: float = 5.0  # pulls = budget_per_arm x number of arms
+    arms_per_round: int = 16  # k arms pulled per batched forward
+    batch_size: int = 128  # mini-batch of the val split per pull
+    ranking: str = "mean"  # "mean" estimate, or "cumulative" as the 2017 code
+    reward: RewardConfig = field(default_factory=RewardConfig)
+
+
+@dataclass
+class RuntimeConfig:
+    """Where and how a trial runs. Left out of the config hash."""
+
+    device: str = "auto"  # "auto" = CUDA when present, else CPU
+    threads: int = 0  # torch intra-op threads; 0 keeps torch's default
+    results_dir: str = "results"
+    data_dir: str = "~/.cache/mabbench"
+    verbose: bool = True
+    wandb: bool = False
+
+
+@dataclass
+class Config:
+    task: TaskConfig = MISSING
+    dataset: Any = MISSING
+    model: Any = MISSING
+    policy: Any = MISSING
+    pruning: PruningConfig = field(default_factory=PruningConfig)
+    seed: int = 0
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+
+
+store_schema(None, "config_schema", Config)
+store_schema("dataset", "base", DatasetConfig)

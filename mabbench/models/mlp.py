@@ -1,0 +1,46 @@
+"""Multi-layer perceptron for tabular classification and regression."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from mabbench.config import ModelConfig, store_schema
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU}
+
+
+class MLP(nn.Module):
+    """in_features -> hidden[0] -> ... -> n_outputs; every hidden Linear is prunable.
+
+    Hidden layers are named ``hidden0``, ``hidden1``, ...; the arms of
+    ``hidden<i>`` are its output neurons (masking one zeroes its activation).
+    """
+
+    def __init__(self, n_outputs: int, info: dict[str, Any], hidden: list[int],
+                 activation: str = "relu", name: str = "mlp") -> None:
+        super().__init__()
+        widths = [int(info["in_features"]), *hidden]
+        self.prunable = tuple(f"hidden{i}" for i in range(len(hidden)))
+        for i, (w_in, w_out) in enumerate(zip(widths, widths[1:])):
+            self.add_module(f"hidden{i}", nn.Linear(w_in, w_out))
+            self.add_module(f"act{i}", ACTIVATIONS[activation]())
+        self.out = nn.Linear(widths[-1], n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for i in range(len(self.prunable)):
+            x = getattr(self, f"act{i}")(getattr(self, f"hidden{i}")(x))
+        return self.out(x)
+
+
+@dataclass
+class MLPConfig(ModelConfig):
+    _target_: str = "mabbench.models.mlp.MLP"
+    name: str = "mlp"
+    hidden: list[int] = field(default_factory=lambda: [32])
+    activation: str = "relu"
+
+
+store_schema("model", "mlp", MLPConfig)

@@ -1,0 +1,50 @@
+"""What a pruning method is given, and what it hands back."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import torch
+from torch import nn
+
+from mabbench.tasks.base import Split
+
+# (outputs, targets) -> per-example loss, shape (batch,)
+PerExampleLoss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class PruningContext:
+    """Everything a method may use. ``val`` is the pruning split; a method
+    never sees the test split."""
+
+    model: nn.Module  # the dense model, eval mode, on ``device``
+    widths: dict[str, int]  # prunable layer name -> number of arms, in scope
+    val: Split
+    loss: PerExampleLoss
+    cfg: object  # PruningConfig
+    seed: int
+    device: torch.device
+
+
+@dataclass
+class PruningCost:
+    """Compute a method spent to produce its ranking, on shared axes."""
+
+    pulls: int = 0
+    forward_flops: float = 0.0
+    seconds: float = 0.0
+
+
+@dataclass
+class Ranking:
+    """Arms in pruning order: ``order[layer]`` lists arm indices, first-to-prune first.
+
+    ``global_order`` (scope=global) interleaves layers: (layer, arm) pairs.
+    ``scores[layer]`` are the method's per-arm importance (higher = keep).
+    """
+
+    order: dict[str, list[int]]
+    scores: dict[str, list[float]] = field(default_factory=dict)
+    global_order: Optional[list[tuple[str, int]]] = None
+    cost: PruningCost = field(default_factory=PruningCost)

@@ -1,0 +1,18 @@
+"""The lines a trial prints when it ends."""
+from __future__ import annotations
+
+
+def headline(record: dict) -> str:
+    if record.get("skipped"):
+        return f"already done: {record['path']}"
+    dense, target = record["dense"], record["target"]
+    metric = record["metric"]
+    return "\n".join([
+        f"{record['task']}/{record['dataset']} {record['model']} policy={record['policy']} "
+        f"seed={record['seed']}",
+        f"  dense  {metric} val {dense['val']:.4f} test {dense['test']:.4f}  params {dense['params']}",
+        f"  pruned {metric} val {target['val']:.4f} test {target['test']:.4f}  params "
+        f"{target['params']} at sparsity {target['sparsity']:g} "
+        f"({record['cost']['pulls']} pulls, {record['cost']['seconds']:.2f} s)",
+        f"  wrote {record['path']}",
+    ])

@@ -1,0 +1,114 @@
+"""The result store: run identity (hashes), paths, atomic writes, resume.
+
+Layout under ``runtime.results_dir``::
+
+    runs/<task>/<dataset>/<policy>/<config_hash>/seed=<s>/config.yaml   written first
+                                                          /result.json   written last
+    dense/<dataset>/<model>/<dense_hash>/seed=<s>/model.pt, meta.json
+
+A trial whose result.json exists is done; re-issuing a sweep resumes it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import is_dataclass
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+# The parts of a config that decide a trial's outcome; seed and runtime
+# (device, threads, paths, logging) are left out of the hash.
+HASHED_SECTIONS = ("task", "dataset", "model", "policy", "pruning")
+DENSE_SECTIONS = ("dataset", "model")
+DENSE_TASK_KEYS = ("name", "loss", "split", "train")
+
+
+def _schema_defaults(node: DictConfig) -> dict:
+    schema = OmegaConf.get_type(node)
+    if schema is None or not is_dataclass(schema):
+        return {}
+    return OmegaConf.to_container(OmegaConf.structured(schema), resolve=False)
+
+
+def _without_defaults(value: Any, default: Any) -> Any:
+    """The part of ``value`` that differs from ``default`` (recursively for dicts)."""
+    if isinstance(value, dict):
+        default = default if isinstance(default, dict) else {}
+        kept = {}
+        for key, item in value.items():
+            if key in default and item == default[key]:
+                continue
+            kept[key] = _without_defaults(item, default.get(key))
+        return kept
+    return value
+
+
+def non_default_view(cfg: DictConfig, sections: tuple[str, ...]) -> dict:
+    """Each section's keys that differ from its schema's defaults, plus the
+    choice names (which are path components and always hashed)."""
+    view: dict[str, Any] = {}
+    for section in sections:
+        node = cfg[section]
+        value = OmegaConf.to_container(node, resolve=True)
+        view[section] = _without_defaults(value, _schema_defaults(node))
+        if isinstance(value, dict) and "name" in value:
+            view[section]["name"] = value["name"]
+    return view
+
+
+def digest(view: dict) -> str:
+    text = json.dumps(view, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def config_hash(cfg: DictConfig) -> str:
+    """Identity of a trial, shared by its seeds."""
+    return digest(non_default_view(cfg, HASHED_SECTIONS))
+
+
+def dense_hash(cfg: DictConfig) -> str:
+    """Identity of the dense model: data, model, split and training, not the policy."""
+    view = non_default_view(cfg, DENSE_SECTIONS)
+    task = OmegaConf.to_container(cfg.task, resolve=True)
+    view["task"] = _without_defaults(
+        {k: task[k] for k in DENSE_TASK_KEYS}, _schema_defaults(cfg.task)
+    )
+    view["task"]["name"] = task["name"]
+    return digest(view)
+
+
+def results_root(cfg: DictConfig) -> Path:
+    return Path(cfg.runtime.results_dir).expanduser()
+
+
+def run_dir(cfg: DictConfig) -> Path:
+    return (results_root(cfg) / "runs" / cfg.task.name / cfg.dataset.name / cfg.policy.name
+            / config_hash(cfg) / f"seed={cfg.seed}")
+
+
+def dense_dir(cfg: DictConfig) -> Path:
+    return (results_root(cfg) / "dense" / cfg.dataset.name / cfg.model.name
+            / dense_hash(cfg) / f"seed={cfg.seed}")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder and rename: never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, record: dict) -> None:
+    atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,32 @@
+"""Task families and their datasets. Knows nothing of pruning.
+
+``load_splits(cfg)`` is the one entry point: it looks the dataset up in
+``DATASETS`` (a loader per name, registered by the modules imported below)
+and returns :class:`Splits` fixed by the seed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mabbench.errors import ConfigError
+from mabbench.registry import Registry
+from mabbench.tasks.base import Split, Splits
+
+DATASETS: Registry = Registry("dataset")
+
+from mabbench.tasks import tabular  # noqa: E402,F401  (registers its loaders)
+
+
+def load_splits(cfg) -> Splits:
+    """Load ``cfg.dataset`` for ``cfg.task`` with the split fixed by ``cfg.seed``."""
+    if cfg.dataset.family != cfg.task.name:
+        raise ConfigError(
+            f"dataset={cfg.dataset.name} belongs to task={cfg.dataset.family}, "
+            f"not task={cfg.task.name}"
+        )
+    loader = DATASETS.get(cfg.dataset.name)
+    data_dir = Path(cfg.runtime.data_dir).expanduser()
+    return loader(cfg.dataset, cfg.task.split, cfg.seed, data_dir)
+
+
+__all__ = ["DATASETS", "Split", "Splits", "load_splits"]

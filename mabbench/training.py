@@ -1,0 +1,57 @@
+"""Dense training, cached by the dense hash so every method prunes the same model."""
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import torch
+from omegaconf import DictConfig
+from torch import nn
+
+from mabbench import store
+from mabbench.models import build_model
+from mabbench.objectives import LOSSES
+from mabbench.tasks.base import Split, Splits
+
+OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+
+def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int) -> nn.Module:
+    """Mini-batch training; the shuffling order is fixed by ``seed``."""
+    loss_fn = LOSSES.get(loss_name)
+    optimizer = OPTIMIZERS[train_cfg.optimizer](
+        model.parameters(), lr=train_cfg.lr, weight_decay=train_cfg.weight_decay
+    )
+    generator = torch.Generator().manual_seed(seed)
+    model.train()
+    for _ in range(train_cfg.epochs):
+        order = torch.randperm(len(data), generator=generator).to(data.targets.device)
+        for start in range(0, len(data), train_cfg.batch_size):
+            batch = data.subset(order[start:start + train_cfg.batch_size])
+            optimizer.zero_grad(set_to_none=True)
+            loss_fn(model(*batch.inputs), batch.targets).mean().backward()
+            optimizer.step()
+    return model.eval()
+
+
+def dense_model(cfg: DictConfig, splits: Splits, device: torch.device) -> tuple[nn.Module, dict]:
+    """Load the cached dense model, or train and cache it. Returns (model, meta)."""
+    folder = store.dense_dir(cfg)
+    weights, meta_path = folder / "model.pt", folder / "meta.json"
+    torch.manual_seed(cfg.seed)  # the same initial weights for every policy
+    model = build_model(cfg.model, splits).to(device)
+    if weights.exists() and meta_path.exists():
+        model.load_state_dict(torch.load(weights, map_location=device, weights_only=True))
+        return model.eval(), json.loads(meta_path.read_text())
+    start = time.perf_counter()
+    train(model, splits.train.to(device), cfg.task.train, cfg.task.loss, cfg.seed)
+    meta = {"dense_hash": store.dense_hash(cfg), "train_seconds": time.perf_counter() - start}
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = weights.with_suffix(".pt.tmp")
+    tmp.write_bytes(buffer.getvalue())
+    tmp.replace(weights)
+    store.atomic_write_json(meta_path, meta)
+    return model, meta

@@ -1,0 +1,101 @@
+"""The one place a trial is wired: config -> data -> dense model -> method ->
+compaction -> curve -> record."""
+from __future__ import annotations
+
+import logging
+
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+import baselines  # noqa: F401  (registers the baseline schemas)
+from mabbench import store
+from mabbench.curve import point, sparsity_curve
+from mabbench.errors import ConfigError
+from mabbench.objectives import LOSSES
+from mabbench.policies.base import Policy
+from mabbench.provenance import git_commit, versions
+from mabbench.pruning.bandit import BanditMethod
+from mabbench.pruning.context import PruningContext
+from mabbench.runtime import resolve_device, seed_everything, set_threads
+from mabbench.tasks import load_splits
+from mabbench.training import dense_model
+from mabbench.validate import validate
+
+log = logging.getLogger(__name__)
+
+
+def build_method(policy_cfg: DictConfig):
+    """A bandit ``Policy`` class is wrapped in the pull engine; anything else
+    (a baseline) already has ``rank(ctx)``."""
+    params = OmegaConf.masked_copy(policy_cfg, [k for k in policy_cfg if k != "name"])
+    factory = instantiate(params, _partial_=True)
+    if isinstance(factory.func, type) and issubclass(factory.func, Policy):
+        return BanditMethod(factory), "bandit"
+    method = factory()
+    return method, ("baseline" if getattr(method, "prunes", True) else "unpruned")
+
+
+def prunable_widths(model: torch.nn.Module, chosen) -> dict[str, int]:
+    declared = list(getattr(model, "prunable", ()))
+    if not declared:
+        raise ConfigError(f"model {type(model).__name__} declares no prunable layers")
+    for layer in chosen or ():
+        if layer not in declared:
+            raise ConfigError(
+                f"pruning.layers: {layer!r} is not prunable; prunable: {', '.join(declared)}"
+            )
+    widths = {}
+    for layer in chosen or declared:
+        module = model.get_submodule(layer)
+        widths[layer] = getattr(module, "out_features", None) or module.out_channels
+    return widths
+
+
+def run_trial(cfg: DictConfig) -> dict:
+    """Run one trial, or return the stored record if it already exists."""
+    validate(cfg)
+    folder = store.run_dir(cfg)
+    result_path = folder / "result.json"
+    if result_path.exists():
+        log.info("already done, skipping: %s", result_path)
+        return {"skipped": True, "path": str(result_path)}
+    method, kind = build_method(cfg.policy)
+    device = resolve_device(cfg.runtime.device)
+    set_threads(cfg.runtime.threads)
+    seed_everything(cfg.seed)
+    splits = load_splits(cfg)
+    model, dense_meta = dense_model(cfg, splits, device)
+    splits.train, splits.val, splits.test = (s.to(device) for s in (splits.train, splits.val, splits.test))
+    widths = prunable_widths(model, cfg.pruning.layers)
+    store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    metric = cfg.task.metric
+    dense = point(model, splits, metric, 0.0) | {"train_seconds": dense_meta["train_seconds"]}
+
+    seed_everything(cfg.seed)
+    ctx = PruningContext(model=model, widths=widths, val=splits.val, loss=LOSSES.get(cfg.task.loss),
+                         cfg=cfg.pruning, seed=cfg.seed, device=device)
+    ranking = method.rank(ctx)
+    if ranking is None:
+        curve, target, best_val, cost, order = [dense], dense, dense, {}, {}
+    else:
+        levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
+        curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning.scope)
+        target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
+        best_val = max(curve, key=lambda p: p["val"])  # selected on val, reported on test
+        cost, order = vars(ranking.cost), ranking.order
+
+    record = {
+        "schema_version": 1,
+        "task": cfg.task.name, "dataset": cfg.dataset.name, "model": cfg.model.name,
+        "policy": cfg.policy.name, "kind": kind, "seed": cfg.seed,
+        "config_hash": store.config_hash(cfg), "dense_hash": store.dense_hash(cfg),
+        "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
+        "dense": dense, "curve": curve, "target": target, "best_val": best_val,
+        "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
+        "ranking": order, "device": str(device),
+        "versions": versions(), "git_commit": git_commit(),
+    }
+    store.atomic_write_json(result_path, record)
+    record["path"] = str(result_path)
+    return record
