@@ -1,0 +1,32 @@
+# `make run` and `make test` set everything up on a machine that has never
+# seen this repo: a .venv, the pinned torch (requirements/cpu.txt), the project.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test figures bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/cpu.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/cpu.txt torch torchvision
+	$(PY) -m pip install --quiet -c requirements/cpu.txt -e ".[test]"
+	touch $(STAMP)
+
+run: install
+	$(PY) -m mabbench
+
+test: install
+	$(PY) -m pytest -q
+
+figures: install
+	$(PY) -m paper_figures
+
+bench: install
+	$(PY) -m mabbench.bench all
+
+clean:
+	rm -rf $(VENV) results/runs results/dense results/.multirun paper_figures/out
