@@ -63,6 +63,7 @@ class DatasetConfig:
     license: str = ""
     size: str = ""
     splits: str = ""
+    online: bool = False  # True: downloaded on first use into runtime.data_dir (tasks/cache.py)
 
 
 @dataclass
