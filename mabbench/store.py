@@ -25,6 +25,8 @@ from omegaconf import DictConfig, OmegaConf
 HASHED_SECTIONS = ("task", "dataset", "model", "policy", "pruning")
 DENSE_SECTIONS = ("dataset", "model")
 DENSE_TASK_KEYS = ("name", "loss", "split", "train")
+# Documentation keys that describe rather than determine a run.
+UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits")}
 
 
 def _schema_defaults(node: DictConfig) -> dict:
@@ -54,6 +56,8 @@ def non_default_view(cfg: DictConfig, sections: tuple[str, ...]) -> dict:
     for section in sections:
         node = cfg[section]
         value = OmegaConf.to_container(node, resolve=True)
+        for key in UNHASHED_KEYS.get(section, ()):
+            value.pop(key, None)
         view[section] = _without_defaults(value, _schema_defaults(node))
         if isinstance(value, dict) and "name" in value:
             view[section]["name"] = value["name"]

@@ -4,6 +4,10 @@ A policy sees arms 0..n_arms-1 and rewards in [0, 1] (1 = safe to remove).
 Rounds are batched: ``select(k)`` returns k distinct live arms, ``update``
 takes one reward per selected arm. ``remove`` retires arms (pruned ones) so
 they are never selected again. All randomness comes from ``self.rng``.
+
+Writing a policy: subclass ``Policy``, implement ``_select(k)`` (and
+``_update`` if it keeps more state than counts and reward sums), validate its
+hyper-parameters with ``self.require``. Everything is vectorised over arms.
 """
 from __future__ import annotations
 
@@ -13,7 +17,12 @@ from typing import Optional
 
 import numpy as np
 
+from mabbench.errors import ConfigError
 
+# Identification policies plan with these when the caller gives no budget or
+# target; 5 pulls per arm is pruning.budget_per_arm's default.
+DEFAULT_PULLS_PER_ARM = 5
+DEFAULT_SOUGHT_FRACTION = 0.5
 
 
 @dataclass
@@ -29,16 +38,24 @@ class Policy(ABC):
 
     ``budget`` (total pulls) and ``n_sought`` (arms the pruner will remove)
     are passed by the engine to every policy; identification policies plan
-    with them, regret minimisers may ignore them.
+    with them, regret minimisers ignore them.
     """
 
     name = "policy"
+    # "regret": maximise the reward collected; "identification": find the
+    # n_sought arms of highest mean reward within the budget.
+    objective = "regret"
 
     def __init__(self, n_arms: int, seed: int, budget: Optional[int] = None,
                  n_sought: Optional[int] = None) -> None:
-        if n_arms < 1:
-            raise ValueError(f"{self.name}: n_arms must be >= 1, got {n_arms}")
-        self.n_arms = n_arms
+        self.require(isinstance(n_arms, (int, np.integer)) and n_arms >= 1, "n_arms", n_arms,
+                     "must be an integer >= 1")
+        self.require(isinstance(seed, (int, np.integer)) and seed >= 0, "seed", seed,
+                     "must be an integer >= 0")
+        self.require(budget is None or budget >= 0, "budget", budget, "must be >= 0 or None")
+        self.require(n_sought is None or 0 <= n_sought <= n_arms, "n_sought", n_sought,
+                     f"must be in [0, n_arms={n_arms}] or None")
+        self.n_arms = int(n_arms)
         self.budget = budget
         self.n_sought = n_sought
         self.rng = np.random.default_rng(seed)
@@ -49,45 +66,98 @@ class Policy(ABC):
 
     # -- the interface -------------------------------------------------------
     def select(self, k: int) -> np.ndarray:
-        """k distinct live arm indices for this round."""
+        """k distinct live arm indices for this round, shape (k,), int64."""
         n_live = int(self.live.sum())
-        if not 1 <= k <= n_live:
-            raise ValueError(f"{self.name}: k={k} must be in [1, {n_live}] (live arms)")
-        return self._select(k)
+        if not (isinstance(k, (int, np.integer)) and 1 <= k <= n_live):
+            raise ValueError(f"policy {self.name}: argument k={k!r} must be an integer in "
+                             f"[1, {n_live}] (the live arms)")
+        return np.asarray(self._select(int(k)), dtype=np.int64)
 
     def update(self, arms: np.ndarray, rewards: np.ndarray) -> None:
-        """Record one reward in [0, 1] per pulled arm."""
-        arms = np.asarray(arms, dtype=np.int64)
+        """Record one reward in [0, 1] per pulled arm; ``arms`` and ``rewards`` shape (k,)."""
+        arms = np.asarray(arms)
         rewards = np.asarray(rewards, dtype=np.float64)
+        self._check_arms(arms, "update")
         if arms.shape != rewards.shape:
-            raise ValueError(f"{self.name}: arms {arms.shape} and rewards {rewards.shape} differ")
-        if not np.all(np.isfinite(rewards)) or rewards.min(initial=0) < 0 or rewards.max(initial=0) > 1:
-            raise ValueError(f"{self.name}: rewards must be finite and in [0, 1], got {rewards}")
+            raise ValueError(f"policy {self.name}: argument rewards has shape {rewards.shape}, "
+                             f"arms has {arms.shape}; give one reward per arm")
+        bad = ~((rewards >= 0) & (rewards <= 1))  # NaN fails both comparisons
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"policy {self.name}: argument rewards[{i}]={rewards[i]!r} "
+                             "must be finite and in [0, 1]")
+        arms = arms.astype(np.int64)
         np.add.at(self.counts, arms, 1)
         np.add.at(self.sums, arms, rewards)
         self.t += len(arms)
         self._update(arms, rewards)
 
     def estimates(self) -> np.ndarray:
-        """Per-arm estimated safe-removal reward, shape (n_arms,)."""
-        return self.sums / np.maximum(self.counts, 1)
+        """Per-arm estimated safe-removal reward, shape (n_arms,); unpulled arms 0.
+
+        The engine prunes in descending order of this array, so an arm never
+        pulled is treated as the least safe to remove."""
+        return self.means(0.0)
 
     def remove(self, arms: np.ndarray) -> None:
         """Retire arms (already pruned); they are never selected again."""
-        self.live[np.asarray(arms, dtype=np.int64)] = False
+        arms = np.asarray(arms)
+        self._check_arms(arms, "remove", live_only=False)
+        self.live[arms.astype(np.int64)] = False
+        self._removed()
 
     # -- what a subclass writes ----------------------------------------------
     @abstractmethod
-    def _select(self, k: int) -> np.ndarray: ...
+    def _select(self, k: int) -> np.ndarray:
+        """k distinct live arms; 1 <= k <= live arms is already checked."""
 
     def _update(self, arms: np.ndarray, rewards: np.ndarray) -> None:
         """Extra bookkeeping after counts and sums are updated (optional)."""
 
+    def _removed(self) -> None:
+        """Extra bookkeeping after arms are retired (optional)."""
+
     # -- helpers -------------------------------------------------------------
-    def top_k(self, score: np.ndarray, k: int) -> np.ndarray:
-        """The k live arms of highest score, ties broken at random."""
-        noise = self.rng.random(self.n_arms) * 1e-12
-        score = np.where(self.live, score + noise, -np.inf)
-        return np.argpartition(-score, k - 1)[:k]
+    def require(self, condition: bool, argument: str, value, allowed: str) -> None:
+        """Raise a one-line error naming this policy, the argument and its value.
 
+        ConfigError is a ValueError that the command line prints as one line."""
+        if not condition:
+            raise ConfigError(f"policy {self.name}: {argument}={value!r} {allowed}")
 
+    def means(self, initial_value: float) -> np.ndarray:
+        """Empirical mean reward per arm, ``initial_value`` where unpulled; shape (n_arms,)."""
+        return np.where(self.counts > 0, self.sums / np.maximum(self.counts, 1), initial_value)
+
+    def top_k(self, score: np.ndarray, k: int, among: Optional[np.ndarray] = None) -> np.ndarray:
+        """Up to k live arms (restricted to mask ``among``) of highest ``score``;
+        ties broken at random. Returns fewer than k when fewer are eligible."""
+        pool = np.flatnonzero(self.live if among is None else self.live & among)
+        pool = self.rng.permutation(pool)  # shuffled first, so ties fall at random
+        if k >= len(pool):
+            return pool
+        return pool[np.argpartition(-score[pool], k - 1)[:k]]
+
+    def n_sought_or_default(self) -> int:
+        """Arms sought by identification policies, clipped to [1, n_arms]."""
+        sought = self.n_sought if self.n_sought is not None else round(
+            DEFAULT_SOUGHT_FRACTION * self.n_arms)
+        return int(min(max(sought, 1), self.n_arms))
+
+    def budget_or_default(self) -> int:
+        return int(self.budget if self.budget is not None else DEFAULT_PULLS_PER_ARM * self.n_arms)
+
+    def _check_arms(self, arms: np.ndarray, where: str, live_only: bool = True) -> None:
+        if arms.ndim != 1 or (arms.size and not np.issubdtype(arms.dtype, np.integer)):
+            raise ValueError(f"policy {self.name}: argument arms={arms!r} to {where} must be a "
+                             "1-D array of integer arm indices")
+        if arms.size == 0:
+            return
+        if arms.min() < 0 or arms.max() >= self.n_arms:
+            raise ValueError(f"policy {self.name}: argument arms contains "
+                             f"{int(arms.min() if arms.min() < 0 else arms.max())}, "
+                             f"outside [0, {self.n_arms - 1}]")
+        if live_only and not self.live[arms].all():
+            dead = int(arms[~self.live[arms]][0])
+            raise ValueError(f"policy {self.name}: argument arms contains {dead}, "
+                             "which was removed")

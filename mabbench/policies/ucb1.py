@@ -10,7 +10,8 @@ from mabbench.policies.base import Policy, PolicyConfig
 
 
 class UCB1(Policy):
-    """Pulls each live arm once, then the k arms of highest mean + sqrt(c ln t / n_i).
+    """Pulls each live arm once (the optimistic start: unpulled arms have an
+    infinite index), then the k arms of highest mean + sqrt(c ln t / n_i).
 
     ``c = 2`` is Auer et al.'s constant and the paper's setting. A batch of k
     arms is chosen with the index frozen at the round's start.
@@ -20,18 +21,12 @@ class UCB1(Policy):
 
     def __init__(self, n_arms: int, seed: int, c: float = 2.0, **planning) -> None:
         super().__init__(n_arms, seed, **planning)
-        if c < 0:
-            raise ValueError(f"{self.name}: c must be >= 0, got {c}")
+        self.require(c >= 0, "c", c, "must be >= 0")
         self.c = c
 
     def _select(self, k: int) -> np.ndarray:
-        unpulled = self.live & (self.counts == 0)
-        if unpulled.any():
-            # Unpulled arms have an infinite index: pull them first (randomly ordered).
-            index = np.where(unpulled, np.inf, 0.0)
-        else:
-            bonus = np.sqrt(self.c * np.log(max(self.t, 1)) / self.counts.clip(min=1))
-            index = self.estimates() + bonus
+        bonus = np.sqrt(self.c * np.log(max(self.t, 1)) / np.maximum(self.counts, 1))
+        index = np.where(self.counts == 0, np.inf, self.means(0.0) + bonus)
         return self.top_k(index, k)
 
 

@@ -1,48 +1,206 @@
 """Batched mask-and-measure pulls.
 
-A round pulls k arms of one layer on one mini-batch with a single forward:
-a hook on the layer replicates its output k + 1 times (copy 0 unmasked, copy
-i with arm i zeroed), so the network below the layer runs once per batch and
-the part above it runs on (k + 1) x batch rows. Nothing is copied or restored:
-the mask lives only inside that forward.
+A round pulls k arms on one mini-batch of B rows with a single forward: a
+hook on the mask point of each layer involved (arms.mask_point) replicates
+its output k + 1 times along the batch (copy 0 unmasked, copy i with arm i
+zeroed). The network below the first replicating hook runs once per batch;
+the part above it runs on (k + 1) x B rows. Nothing is copied or restored:
+the mask lives only inside that forward, and building it is tensor indexing,
+not a Python loop over arms.
+
+Arms of several layers may share a round (scope=global): copy i zeroes arm i
+in its own layer and leaves the other layers whole. Retired arms (iterative
+pruning) are zeroed in every copy.
+
+If a layer's batched pull disagrees with one-forward-per-copy on a few probe
+rows (a model whose suffix does not treat dim 0 as the batch), or the model
+sets ``batched_pulls = False``, that layer falls back to one forward per copy.
 """
 from __future__ import annotations
 
+import logging
+from typing import Union
+
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
+from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PerExampleLoss
 from mabbench.tasks.base import Split
 
+log = logging.getLogger(__name__)
 
-def _replicate_with_masks(masks: torch.Tensor):
-    """Forward hook: output (B, W, ...) -> ((k+1) * B, W, ...) with masks applied."""
+
+class BatchLayoutError(RuntimeError):
+    """A hooked output whose dim 0 is neither B nor (k + 1) x B."""
+
+
+def _unit_shape(n_dims: int, dim: int, width: int, lead: int) -> list[int]:
+    """View shape of a mask over an output of ``n_dims`` dims, with ``lead``
+    leading copy dims; the units sit on ``dim`` of the output."""
+    shape = [1] * (lead + n_dims)
+    shape[lead + dim % n_dims] = width
+    return shape
+
+
+def _fan_out_hook(masks: torch.Tensor, dim: int, batch: int):
+    """Output (B, ...) or ((k+1) B, ...) -> ((k+1) B, ...), copy c times masks[c]."""
+    copies, width = masks.shape
 
     def hook(module: nn.Module, args, output: torch.Tensor) -> torch.Tensor:
-        batch = output.shape[0]
-        shape = (masks.shape[0], 1, masks.shape[1]) + (1,) * (output.dim() - 2)
-        expanded = output.unsqueeze(0) * masks.view(shape)
-        return expanded.reshape(masks.shape[0] * batch, *output.shape[1:])
+        rows = output.shape[0]
+        if rows == batch:
+            grouped = output.unsqueeze(0)
+        elif rows == copies * batch:
+            grouped = output.view(copies, batch, *output.shape[1:])
+        else:
+            raise BatchLayoutError(f"hooked output has {rows} rows, expected {batch} "
+                                   f"or {copies * batch}")
+        masked = grouped * masks.view(_unit_shape(output.dim(), dim, width, lead=1))
+        return masked.reshape(copies * batch, *output.shape[1:])
 
     return hook
 
 
-@torch.no_grad()
+def _scale_hook(mask: torch.Tensor, dim: int):
+    """Output (any rows, ...) times one (width,) mask: same for every copy."""
+
+    def hook(module: nn.Module, args, output: torch.Tensor) -> torch.Tensor:
+        return output * mask.view(_unit_shape(output.dim(), dim, mask.shape[0], lead=0))
+
+    return hook
+
+
+class PullEngine:
+    """Pulls arms of ``widths``' layers of ``model`` and counts what it spends.
+
+    ``pulls`` counts arm evaluations; ``flops`` counts the matmul/conv FLOPs
+    of every forward issued (prefix once per batch, suffix per copy), measured
+    with torch's FlopCounterMode once per round shape and reused.
+    """
+
+    def __init__(self, model: nn.Module, widths: dict[str, int], loss: PerExampleLoss,
+                 probe: Split | None = None) -> None:
+        self.model, self.widths, self.loss = model, dict(widths), loss
+        self.points = {layer: model.get_submodule(mask_point(model, layer)) for layer in widths}
+        self.dims = {layer: unit_dim(model.get_submodule(layer)) for layer in widths}
+        device = next(model.parameters()).device
+        self.retired = {layer: torch.zeros(w, dtype=torch.bool, device=device)
+                        for layer, w in widths.items()}
+        declared = getattr(model, "batched_pulls", True)
+        self.batched = {layer: bool(declared) for layer in widths}
+        self.pulls, self.flops = 0, 0.0
+        self._round_flops: dict[tuple, float] = {}
+        if probe is not None:
+            self._verify(probe)
+
+    # -- state -----------------------------------------------------------------
+    def retire(self, layer: str, units: torch.Tensor) -> None:
+        """Zero ``units`` of ``layer`` in every later pull (iterative pruning)."""
+        self.retired[layer][units] = True
+
+    # -- pulls -----------------------------------------------------------------
+    @torch.no_grad()
+    def pull(self, layers: Union[str, torch.Tensor], units: torch.Tensor,
+             batch: Split) -> tuple[torch.Tensor, torch.Tensor]:
+        """Loss change of masking arm i = (layer of i, units[i]), i < k, on ``batch``.
+
+        ``layers`` is one layer name (every arm in it) or a (k,) long tensor of
+        positions in ``widths`` (one per arm, scope=global).
+        Returns ``(delta, base)``: delta (k,) = masked - unmasked mean loss on the
+        batch, base = the unmasked mean loss (scalar tensor).
+        """
+        k = int(units.shape[0])
+        varying = self._masks(layers, units)
+        batched = all(self.batched[layer] for layer in varying)
+        key = (tuple(sorted(varying)), k, len(batch), batched)
+        if key in self._round_flops:
+            per_copy = self._forward(varying, batch, batched)
+        else:
+            with FlopCounterMode(display=False) as counter:
+                per_copy = self._forward(varying, batch, batched)
+            self._round_flops[key] = float(counter.get_total_flops())
+        self.pulls += k
+        self.flops += self._round_flops[key]
+        return per_copy[1:] - per_copy[0], per_copy[0]
+
+    def _masks(self, layers: Union[str, torch.Tensor], units: torch.Tensor
+               ) -> dict[str, torch.Tensor]:
+        """{layer with arms this round: (k + 1, width) mask}, retired units zeroed."""
+        copies = int(units.shape[0]) + 1
+        if isinstance(layers, str):
+            chosen = {layers: torch.arange(1, copies, device=units.device)}
+        else:  # rows (copy indices) of each layer's arms, by tensor comparison
+            names = list(self.widths)
+            chosen = {names[j]: (layers == j).nonzero().flatten() + 1
+                      for j in torch.unique(layers).tolist()}
+        varying = {}
+        for layer, rows in chosen.items():
+            masks = (~self.retired[layer]).to(torch.float32).expand(copies, -1).clone()
+            masks[rows, units[rows - 1]] = 0.0
+            varying[layer] = masks
+        return varying
+
+    def _hooks(self, varying: dict[str, torch.Tensor], batch_rows: int, copy: int | None):
+        """Register the round's hooks; ``copy`` set = one-copy-per-forward mode."""
+        handles = []
+        for layer, module in self.points.items():
+            dim = self.dims[layer]
+            if layer in varying:
+                hook = (_fan_out_hook(varying[layer], dim, batch_rows) if copy is None
+                        else _scale_hook(varying[layer][copy], dim))
+            elif self.retired[layer].any():
+                hook = _scale_hook((~self.retired[layer]).to(torch.float32), dim)
+            else:
+                continue
+            handles.append(module.register_forward_hook(hook))
+        return handles
+
+    def _forward(self, varying: dict[str, torch.Tensor], batch: Split,
+                 batched: bool) -> torch.Tensor:
+        """Mean loss per copy, shape (k + 1,)."""
+        copies = next(iter(varying.values())).shape[0]
+        if batched:
+            return self._run(varying, batch, None, copies)
+        return torch.cat([self._run(varying, batch, c, 1) for c in range(copies)])
+
+    def _run(self, varying, batch: Split, copy: int | None, copies: int) -> torch.Tensor:
+        handles = self._hooks(varying, len(batch), copy)
+        try:
+            outputs = self.model(*batch.inputs)
+        finally:
+            for handle in handles:
+                handle.remove()
+        targets = batch.targets.repeat(copies, *([1] * (batch.targets.dim() - 1)))
+        return self.loss(outputs, targets).reshape(copies, -1).mean(dim=1)
+
+    # -- start-up check ----------------------------------------------------------
+    @torch.no_grad()
+    def _verify(self, probe: Split, rows: int = 4) -> None:
+        """Compare batched and one-copy-per-forward pulls on a few rows; fall
+        back to the latter for any layer where they differ or batching fails."""
+        small = probe.subset(torch.arange(min(rows, len(probe)), device=probe.targets.device))
+        for layer, width in self.widths.items():
+            if not self.batched[layer]:
+                continue
+            units = torch.arange(min(2, width), device=small.targets.device)
+            varying = self._masks(layer, units)
+            reference = self._forward(varying, small, batched=False)
+            try:
+                fast = self._forward(varying, small, batched=True)
+                agree = fast.shape == reference.shape and torch.allclose(
+                    fast, reference, rtol=1e-4, atol=1e-5)
+            except (BatchLayoutError, RuntimeError) as error:
+                agree = False
+                log.debug("batched pull of %s failed: %s", layer, error)
+            if not agree:
+                self.batched[layer] = False
+                log.warning("layer %s: batched pulls disagree with single pulls; "
+                            "using one forward per arm (slower, exact)", layer)
+
+
 def pull_round(model: nn.Module, layer: str, width: int, arms: torch.Tensor,
                batch: Split, loss: PerExampleLoss) -> tuple[torch.Tensor, torch.Tensor]:
-    """Loss change of masking each of ``arms`` (shape (k,)) on ``batch``.
-
-    Returns ``(delta, base)``: delta has shape (k,), base is the unmasked loss
-    (a scalar tensor), both averaged over the batch.
-    """
-    k = arms.shape[0]
-    masks = torch.ones(k + 1, width, device=arms.device)
-    masks[torch.arange(1, k + 1, device=arms.device), arms] = 0.0
-    handle = model.get_submodule(layer).register_forward_hook(_replicate_with_masks(masks))
-    try:
-        outputs = model(*batch.inputs)
-    finally:
-        handle.remove()
-    targets = batch.targets.repeat(k + 1, *([1] * (batch.targets.dim() - 1)))
-    per_copy = loss(outputs, targets).view(k + 1, -1).mean(dim=1)
-    return per_copy[1:] - per_copy[0], per_copy[0]
+    """One batched round of ``arms`` (k,) of ``layer`` on ``batch`` (no start-up check)."""
+    return PullEngine(model, {layer: width}, loss).pull(layer, arms, batch)

