@@ -15,6 +15,7 @@ import shutil
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from torchvision import datasets as tv
@@ -112,7 +113,7 @@ def read_svhn(folder: Path) -> ImageArrays:
     return ImageArrays(train.data, train.labels, test.data, test.labels)
 
 
-SOURCES: dict[str, tuple[list[RemoteFile], callable]] = {
+SOURCES: dict[str, tuple[list[RemoteFile], Callable[[Path], ImageArrays]]] = {
     "mnist": ([RemoteFile(tv.MNIST.mirrors[0] + name, name, f"md5:{md5}")
                for name, md5 in tv.MNIST.resources], read_mnist),
     "cifar10": ([RemoteFile(tv.CIFAR10.url, tv.CIFAR10.filename, f"md5:{tv.CIFAR10.tgz_md5}")],
