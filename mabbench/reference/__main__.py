@@ -1,0 +1,30 @@
+"""`python -m mabbench.reference reference=svm task=tabular dataset=wine seed=0`."""
+from __future__ import annotations
+
+import sys
+
+import hydra
+from omegaconf import DictConfig
+
+import baselines  # noqa: F401  (registers schemas that task files may name)
+import mabbench.config  # noqa: F401
+import mabbench.models  # noqa: F401
+import mabbench.policies  # noqa: F401
+import mabbench.reference.config  # noqa: F401  (registers the reference schemas)
+from mabbench.errors import ConfigError
+
+
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="reference_run")
+def main(cfg: DictConfig) -> None:
+    from mabbench.reference.run import headline, run_reference
+
+    try:
+        record = run_reference(cfg)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    print(headline(record))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""One reference trial: load the trial's splits, fit a comparator, store a record
+shaped like a trial's so the figures read both alike."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from mabbench import store
+from mabbench.errors import ConfigError
+from mabbench.provenance import git_commit, versions
+from mabbench.reference.comparators import estimator_config, fit_and_select
+from mabbench.runtime import seed_everything
+from mabbench.tasks import load_splits
+
+log = logging.getLogger(__name__)
+
+# What decides a comparator's outcome: the data (task split, dataset) and the comparator.
+HASHED_SECTIONS = ("task", "dataset", "reference")
+
+
+def reference_hash(cfg: DictConfig) -> str:
+    return store.digest(store.non_default_view(cfg, HASHED_SECTIONS))
+
+
+def reference_dir(cfg: DictConfig) -> Path:
+    """``runs/<task>/<dataset>/<comparator>/<hash>/seed=<s>``: beside the policies."""
+    return (store.results_root(cfg) / "runs" / cfg.task.name / cfg.dataset.name
+            / cfg.reference.name / reference_hash(cfg) / f"seed={cfg.seed}")
+
+
+def run_reference(cfg: DictConfig) -> dict:
+    """Fit, select on val, score test, write result.json; resume if it exists."""
+    if cfg.seed < 0:
+        raise ConfigError(f"seed={cfg.seed}: must be a non-negative integer")
+    folder = reference_dir(cfg)
+    result_path = folder / "result.json"
+    if result_path.exists():
+        log.info("already done, skipping: %s", result_path)
+        return {"skipped": True, "path": str(result_path)}
+    metric = cfg.task.metric
+    estimator_config(cfg.reference, metric, cfg.task.name)  # fail before loading data
+    seed_everything(cfg.seed)
+    splits = load_splits(cfg)
+    fitted = fit_and_select(cfg.reference, splits, metric, cfg.task.name, cfg.seed)
+    store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    # A comparator is not pruned: every point of the curve is the fitted model.
+    fitted_point = {"sparsity": 0.0, "val": fitted.val, "test": fitted.test,
+                    "params": None, "macs": None, "train_seconds": fitted.fit_seconds,
+                    "selected": fitted.params}
+    record = {
+        "schema_version": 1,
+        "task": cfg.task.name, "dataset": cfg.dataset.name,
+        "model": type(fitted.estimator).__name__, "policy": cfg.reference.name,
+        "kind": "reference", "seed": cfg.seed,
+        "config_hash": reference_hash(cfg), "dense_hash": None,
+        "metric": metric, "scope": None, "layers": {},
+        "split_sizes": {"train": len(splits.train), "val": len(splits.val),
+                        "test": len(splits.test)},
+        "dense": fitted_point, "curve": [fitted_point], "target": fitted_point,
+        "best_val": fitted_point,
+        "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0},
+        "ranking": {}, "device": "cpu",
+        "versions": versions(), "git_commit": git_commit(),
+    }
+    store.atomic_write_json(result_path, record)
+    return record | {"path": str(result_path)}
+
+
+def headline(record: dict) -> str:
+    if record.get("skipped"):
+        return f"already done: {record['path']}"
+    point = record["dense"]
+    return (f"{record['task']}/{record['dataset']} reference={record['policy']} "
+            f"({record['model']} {point['selected']}) seed={record['seed']}\n"
+            f"  {record['metric']} val {point['val']:.4f} test {point['test']:.4f}\n"
+            f"  wrote {record['path']}")

@@ -1,0 +1,46 @@
+"""`python -m paper_figures [--results results/] [--out paper_figures/out] [--point best_val]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from paper_figures.inputs import POINTS
+from paper_figures.make_all import make_all
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m paper_figures", description=__doc__)
+    parser.add_argument("--results", type=Path, default=Path("results"),
+                        help="results root holding runs/ (default: results)")
+    parser.add_argument("--out", type=Path, default=Path("paper_figures/out"),
+                        help="where tables and figures go (default: paper_figures/out)")
+    parser.add_argument("--point", choices=sorted(POINTS), default="best_val",
+                        help="which point of each curve enters the rank tables and claims: "
+                        + "; ".join(f"{k}: {v}" for k, v in POINTS.items()))
+    parser.add_argument("--alpha", type=float, default=0.05, help="significance level")
+    parser.add_argument("--budget-per-arm", type=float, default=None,
+                        help="bandit budget whose runs enter the rank tables and curves "
+                        "(default: the most common one in the results)")
+    parser.add_argument("--formats", default="png,pdf",
+                        help="figure formats, comma-separated (default: png,pdf)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    if not 0 < args.alpha < 1:
+        print(f"error: --alpha={args.alpha}: must be in (0, 1)", file=sys.stderr)
+        return 2
+    try:
+        written = make_all(args.results, args.out, args.point, args.alpha, args.budget_per_arm,
+                           tuple(f for f in args.formats.split(",") if f))
+    except (FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(written)} files under {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

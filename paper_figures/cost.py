@@ -1,0 +1,85 @@
+"""Metric against pruning cost (pulls, forward FLOPs, seconds) per task: which method
+keeps the most accuracy for its compute. One marker per method and budget."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from paper_figures.inputs import Inputs
+from paper_figures.render import palette, legend_outside, save_figure, style
+
+NAME = "cost"
+COSTS = {"cost_pulls": "pulls", "cost_forward_flops": "forward FLOPs",
+         "cost_seconds": "pruning time (s)"}
+PRUNING_KINDS = ("bandit", "baseline")
+
+
+def cost_points(inputs: Inputs) -> pd.DataFrame:
+    """Per (task, method, budget): mean over datasets and seeds of the cost and of the
+    change in test metric at the target sparsity against the same record's dense model.
+    Every budget is kept (a budget sweep draws a line)."""
+    runs = inputs.store.runs
+    if len(runs) == 0 or "target_test" not in runs:
+        return pd.DataFrame()
+    runs = runs[runs["kind"].isin(PRUNING_KINDS)]
+    runs = runs.assign(delta=runs["target_test"] - runs["dense_test"])
+    costs = [c for c in COSTS if c in runs]
+    grouped = runs.groupby(["task", "policy", "kind", "budget_per_arm"], dropna=False)
+    return grouped[["delta", "target_sparsity", *costs]].mean().reset_index()
+
+
+def drawn_costs(points: pd.DataFrame) -> list[str]:
+    """Cost columns with at least one positive value (an all-zero axis says nothing)."""
+    return [c for c in COSTS if c in points and (points[c] > 0).any()]
+
+
+def linear_threshold(values: pd.Series) -> float:
+    """symlog's linear range: the decade below the smallest positive cost, so 0 (baselines
+    that pull nothing) sits left of a clean log axis."""
+    smallest = values[values > 0].min()
+    return 10.0 ** math.floor(np.log10(smallest)) if math.isfinite(smallest) else 1.0
+
+
+def draw(points: pd.DataFrame, task: str, costs: list[str]):
+    style()
+    fig, axes = plt.subplots(1, len(costs), figsize=(4.2 * len(costs), 4), sharey=True,
+                             squeeze=False)
+    methods = sorted(points["policy"].unique())
+    colours = palette(methods)
+    sparsity = points["target_sparsity"].dropna()
+    level = f"{sparsity.iloc[0]:g}" if sparsity.nunique() == 1 else "the target"
+    for ax, cost in zip(axes[0], costs):
+        data = points.sort_values([cost, "policy"])
+        sns.lineplot(data=data, x=cost, y="delta", hue="policy", hue_order=methods,
+                     palette=colours, estimator=None, sort=True, legend=False, ax=ax)
+        sns.scatterplot(data=data, x=cost, y="delta", hue="policy", hue_order=methods,
+                        style="kind", style_order=list(PRUNING_KINDS), palette=colours, s=50,
+                        ax=ax, legend=ax is axes[0][-1])
+        ax.set_xscale("symlog", linthresh=linear_threshold(data[cost]))
+        ax.set_xlabel(f"{COSTS[cost]} (mean per trial, symlog)")
+        ax.set_ylabel(f"test metric change vs dense at sparsity {level}")
+        ax.axhline(0.0, color="grey", lw=0.8, ls=":")
+    legend_outside(axes[0][-1])
+    fig.suptitle(f"{task}: metric kept against pruning cost (mean over datasets and seeds)")
+    return fig
+
+
+def make(inputs: Inputs) -> list[Path]:
+    points = cost_points(inputs)
+    if len(points) == 0:
+        inputs.note("cost: no pruning records; skipped")
+        return []
+    written: list[Path] = []
+    for task, block in points.groupby("task", sort=True):
+        costs = drawn_costs(block)
+        for cost in sorted(set(COSTS) - set(costs)):
+            inputs.note(f"cost_{task}: {COSTS[cost]} is zero or missing in every record; panel left out")
+        if not costs:
+            continue
+        written += save_figure(draw(block, task, costs), inputs.out, f"cost_{task}")
+    return written

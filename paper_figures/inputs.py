@@ -1,0 +1,67 @@
+"""What every output module receives: the loaded store, the options, a notes list."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from paper_figures.load import Store
+
+# Points of a record a table can report; each is chosen without looking at test.
+POINTS = {
+    "best_val": "the sparsity level with the best val score (selected on val, reported on test)",
+    "target": "the target sparsity (pruning.sparsity)",
+    "dense": "the dense model before pruning",
+}
+
+
+@dataclass
+class Inputs:
+    store: Store
+    out: Path
+    point: str = "best_val"
+    alpha: float = 0.05
+    budget_per_arm: float | None = None  # None: the most common bandit budget in the store
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        """Something skipped or worth knowing; goes to NOTES.md and stderr."""
+        self.notes.append(text)
+
+    @cached_property
+    def main_budget(self) -> float:
+        if self.budget_per_arm is not None:
+            return float(self.budget_per_arm)
+        bandits = self.store.runs[self.store.runs["kind"] == "bandit"] if len(self.store.runs) else []
+        if len(bandits) == 0:
+            return math.nan
+        counts = bandits["budget_per_arm"].value_counts()
+        # Most records wins; a tie goes to the larger budget (the main grid, not a sweep point).
+        return float(max(counts.index, key=lambda b: (counts[b], b)))
+
+    @cached_property
+    def main_runs(self) -> pd.DataFrame:
+        """One configuration per (task, dataset, model, method): bandits at the main budget,
+        and where several config hashes remain, the one with most seeds (then the first hash)."""
+        runs = self.store.runs
+        if len(runs) == 0:
+            return runs
+        at_budget = (runs["kind"] != "bandit") | (runs["budget_per_arm"] == self.main_budget)
+        runs = runs[at_budget]
+        keys = ["task", "dataset", "model", "policy"]
+        seeds = runs.groupby([*keys, "config_hash"]).size().rename("n_seeds").reset_index()
+        seeds = seeds.sort_values([*keys, "n_seeds", "config_hash"],
+                                  ascending=[True] * len(keys) + [False, True])
+        chosen = seeds.drop_duplicates(keys)
+        dropped = seeds.drop(chosen.index)
+        for row in dropped.itertuples(index=False):
+            self.note(f"rank tables and curves use one configuration per method: "
+                      f"ignored {row.task}/{row.dataset}/{row.policy} config {row.config_hash}")
+        return runs.merge(chosen[[*keys, "config_hash"]], on=[*keys, "config_hash"])
+
+    def value(self, key: str = "test") -> str:
+        """Column of ``runs`` holding ``key`` at the chosen point, e.g. ``best_val_test``."""
+        return f"{self.point}_{key}"

@@ -1,0 +1,57 @@
+"""Run every output module on one results tree; write NOTES.md with what was skipped."""
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+from paper_figures import claims, cost, curves, rank_tables, ranking_quality, render, speed
+from paper_figures.inputs import Inputs
+from paper_figures.load import load_store
+
+# Output modules in the order they run; each has NAME and make(inputs) -> list[Path].
+OUTPUTS = (rank_tables, claims, curves, cost, ranking_quality, speed)
+
+
+def unique(lines: list[str]) -> list[str]:
+    return list(dict.fromkeys(lines))
+
+
+def write_notes(inputs: Inputs, problems: list[str], written: list[Path]) -> Path:
+    path = inputs.out / "NOTES.md"
+    lines = ["# What the figures skipped and why", ""]
+    lines += ["## Unreadable result files (skipped)", ""] + [f"- {p}" for p in problems or ["none"]]
+    lines += ["", "## Skipped or reduced outputs", ""] + [f"- {n}" for n in unique(inputs.notes)
+                                                          or ["none"]]
+    lines += ["", "## Files written", ""]
+    lines += [f"- {p.relative_to(inputs.out).as_posix()}" for p in sorted(written)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def make_all(results: Path, out: Path, point: str = "best_val", alpha: float = 0.05,
+             budget_per_arm: float | None = None,
+             formats: tuple[str, ...] = tuple(render.FORMATS)) -> list[Path]:
+    """Every table and figure from ``results/runs``; returns the paths written.
+    ``formats``: figure formats, a subset of ``render.FORMATS`` (png, pdf)."""
+    unknown = set(formats) - set(render.FORMATS)
+    if unknown:
+        raise ValueError(f"formats: {', '.join(sorted(unknown))} not in {', '.join(render.FORMATS)}")
+    render.figure_formats = tuple(formats)
+    store = load_store(Path(results))
+    for problem in store.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    inputs = Inputs(store, Path(out), point, alpha, budget_per_arm)
+    inputs.out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with warnings.catch_warnings():
+        # Small-sample warnings from scipy's tests are expected on small grids; the
+        # tables say N next to every p-value.
+        warnings.simplefilter("ignore", category=UserWarning)
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        for module in OUTPUTS:
+            written += module.make(inputs)
+    for note in unique(inputs.notes):
+        print(f"note: {note}", file=sys.stderr)
+    written.append(write_notes(inputs, store.problems, written))
+    return written

@@ -1,0 +1,132 @@
+"""The paper's rank tables: mean ranks over datasets (seeds averaged per dataset),
+Friedman, Nemenyi, critical difference, and a critical-difference diagram each."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import scikit_posthocs as sp
+
+from paper_figures.inputs import POINTS, Inputs
+from paper_figures.render import fmt, fmt_p, save_figure, style, write_table
+from paper_figures.stats import RankTest, rank_test
+
+NAME = "rank_tables"
+
+
+@dataclass(frozen=True)
+class RankTableSpec:
+    """``tasks`` pooled into one table; ``key`` is the point's value ranked (higher =
+    better); a block (a row of the Friedman test) is one value of ``block``."""
+
+    title: str
+    tasks: tuple[str, ...]
+    key: str
+    metric_label: str
+    block: tuple[str, ...] = ("dataset",)
+
+
+RANK_TABLES = {
+    "rank_tabular_accuracy": RankTableSpec(
+        "Tabular classification: mean ranks by test accuracy", ("tabular",), "test", "accuracy"),
+    "rank_tabular_f1": RankTableSpec(
+        "Tabular classification: mean ranks by test macro F1", ("tabular",), "test_macro_f1",
+        "macro F1"),
+    "rank_regression_r2": RankTableSpec(
+        "Regression: mean ranks by test R^2", ("regression",), "test", "R^2"),
+    "rank_deep_learning": RankTableSpec(
+        "Deep learning (image, text, reasoning): mean ranks by test accuracy",
+        ("image", "text", "reasoning"), "test", "accuracy", ("task", "dataset", "model")),
+}
+
+
+def complete(scores: pd.DataFrame, inputs: Inputs, stem: str) -> pd.DataFrame:
+    """Friedman needs every method on every block: drop whichever row or column has the
+    larger share of gaps until none remain, noting each."""
+    while scores.isna().to_numpy().any():
+        row_gaps = scores.isna().mean(axis=1)
+        col_gaps = scores.isna().mean(axis=0)
+        if col_gaps.max() >= row_gaps.max():
+            name = col_gaps.idxmax()
+            inputs.note(f"{stem}: dropped method {name} (missing on {col_gaps.max():.0%} of datasets)")
+            scores = scores.drop(columns=name)
+        else:
+            name = row_gaps.idxmax()
+            inputs.note(f"{stem}: dropped dataset {name} (missing {row_gaps.max():.0%} of methods)")
+            scores = scores.drop(index=name)
+    return scores
+
+
+def score_matrix(inputs: Inputs, spec: RankTableSpec, stem: str) -> tuple[pd.DataFrame, dict]:
+    """blocks x methods of the value at the chosen point, mean over seeds; and each method's kind."""
+    runs = inputs.main_runs
+    column = inputs.value(spec.key)
+    if len(runs) == 0 or column not in runs:
+        return pd.DataFrame(), {}
+    runs = runs[runs["task"].isin(spec.tasks)].dropna(subset=[column])
+    if len(runs) == 0:
+        return pd.DataFrame(), {}
+    block = runs[list(spec.block)].astype(str).agg("/".join, axis=1).rename("block")
+    scores = (runs.assign(block=block).groupby(["block", "policy"])[column].mean()
+              .unstack("policy").sort_index().sort_index(axis=1))
+    kinds = runs.drop_duplicates("policy").set_index("policy")["kind"].to_dict()
+    return complete(scores, inputs, stem), kinds
+
+
+def table_rows(test: RankTest, kinds: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["method", "kind", *test.scores.index, "mean rank"]
+    rows = [[method, kinds.get(method, "?"), *(fmt(v) for v in test.scores[method]),
+             fmt(test.mean_ranks[method], 2)] for method in test.mean_ranks.index]
+    return header, rows
+
+
+def footer(test: RankTest, alpha: float) -> list[str]:
+    return [f"Friedman chi2 = {fmt(test.chi2, 2)}, p = {fmt_p(test.p_value)} "
+            f"(N = {test.n_blocks} datasets, k = {test.n_methods} methods); "
+            f"Nemenyi critical difference at alpha = {alpha:g}: {fmt(test.critical_difference, 2)}."]
+
+
+def nemenyi_table(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest) -> list[Path]:
+    methods = list(test.mean_ranks.index)
+    rows = [[a, *(fmt_p(test.nemenyi.loc[a, b]) if a != b else "-" for b in methods)]
+            for a in methods]
+    return write_table(inputs.out, f"{stem}_nemenyi", f"{spec.title}: Nemenyi p-values",
+                       "Pairwise Nemenyi post-hoc p-values after the Friedman test "
+                       "(methods in mean-rank order).", ["method", *methods], rows)
+
+
+def cd_diagram(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest) -> list[Path]:
+    style()
+    fig, ax = plt.subplots(figsize=(8, 0.35 * test.n_methods + 1.5))
+    sp.critical_difference_diagram(test.mean_ranks, test.nemenyi, cd=test.critical_difference,
+                                   alpha=inputs.alpha, ax=ax)
+    ax.set_title(f"{spec.title}\nmean rank (1 = best); bars join methods not significantly "
+                 f"different (Nemenyi, alpha = {inputs.alpha:g}); CD = "
+                 f"{fmt(test.critical_difference, 2)}, N = {test.n_blocks}", fontsize=9)
+    return save_figure(fig, inputs.out, f"{stem}_cd")
+
+
+def make(inputs: Inputs) -> list[Path]:
+    written: list[Path] = []
+    for stem, spec in RANK_TABLES.items():
+        scores, kinds = score_matrix(inputs, spec, stem)
+        if scores.size == 0:
+            inputs.note(f"{stem}: no records with {inputs.value(spec.key)} for tasks "
+                        f"{', '.join(spec.tasks)}; table skipped")
+            continue
+        test = rank_test(scores, inputs.alpha)
+        header, rows = table_rows(test, kinds)
+        caption = (f"Test {spec.metric_label} at {POINTS[inputs.point]}, mean over seeds per "
+                   f"dataset; rank 1 = best within a dataset, ties averaged (the 2017 tables "
+                   f"ranked the other way, higher = better).")
+        written += write_table(inputs.out, stem, spec.title, caption, header, rows,
+                               footer(test, inputs.alpha))
+        if test.nemenyi is None:
+            inputs.note(f"{stem}: Friedman/Nemenyi need >= 2 datasets and >= 3 methods "
+                        f"(have {test.n_blocks} and {test.n_methods}); no CD diagram")
+            continue
+        written += nemenyi_table(inputs, stem, spec, test)
+        written += cd_diagram(inputs, stem, spec, test)
+    return written

@@ -1,0 +1,105 @@
+"""Writers with byte-identical output for identical inputs: Markdown + LaTeX tables,
+PNG + PDF figures (no timestamps, no software versions in the metadata)."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+PNG_METADATA = {"Software": None}
+PDF_METADATA = {"CreationDate": None, "Producer": None, "Creator": None}
+LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                 "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                 "^": r"\textasciicircum{}"}
+
+
+def style() -> None:
+    """One look for every figure; called before each is drawn."""
+    sns.set_theme(context="paper", style="whitegrid", font_scale=1.1)
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "pdf.compression": 6})
+
+
+def fmt(value, digits: int = 4) -> str:
+    """Fixed formatting so tables diff cleanly; NaN/None is 'n/a'."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    value = float(value)
+    if not math.isfinite(value):
+        return "n/a"
+    return f"{value:.{digits}f}"
+
+
+def fmt_p(value) -> str:
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
+    return f"{float(value):.2e}" if value < 1e-3 else f"{float(value):.4f}"
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    cells = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |"
+                     for row in cells) + "\n"
+
+
+def latex_escape(text: str) -> str:
+    return "".join(LATEX_ESCAPES.get(ch, ch) for ch in str(text))
+
+
+def latex_table(header: list[str], rows: list[list[str]], caption: str, label: str) -> str:
+    lines = [r"\begin{table}[t]", r"\centering", r"\small",
+             rf"\caption{{{latex_escape(caption)}}}", rf"\label{{{label}}}",
+             r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}", r"\toprule",
+             " & ".join(latex_escape(h) for h in header) + r" \\", r"\midrule"]
+    lines += [" & ".join(latex_escape(c) for c in row) + r" \\" for row in rows]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_table(out: Path, stem: str, title: str, caption: str, header: list[str],
+                rows: list[list[str]], footer: list[str] = ()) -> list[Path]:
+    """``<stem>.md`` (title, caption, table, footer lines) and ``<stem>.tex``."""
+    out.mkdir(parents=True, exist_ok=True)
+    md = out / f"{stem}.md"
+    tex = out / f"{stem}.tex"
+    body = [f"### {title}\n", f"{caption}\n", markdown_table(header, rows)]
+    body += [f"\n{line}\n" for line in footer]
+    md.write_text("\n".join(body))
+    tex_caption = " ".join([title + ".", caption, *footer])
+    tex.write_text(latex_table(header, rows, tex_caption, f"tab:{stem}"))
+    return [md, tex]
+
+
+# Figure formats written by save_figure, with metadata that carries no date or version.
+FORMATS = {"png": PNG_METADATA, "pdf": PDF_METADATA}
+figure_formats: tuple[str, ...] = tuple(FORMATS)  # set by make_all(formats=...)
+
+
+def save_figure(fig, out: Path, stem: str) -> list[Path]:
+    """``<stem>.png`` and ``<stem>.pdf`` (the chosen formats), legends outside included."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext in figure_formats:
+        path = out / f"{stem}.{ext}"
+        fig.savefig(path, bbox_inches="tight", metadata=FORMATS[ext])
+        written.append(path)
+    plt.close(fig)
+    return written
+
+
+def legend_outside(ax, title: str | None = None) -> None:
+    """Move the axes' legend to the right of the plot, off the data."""
+    if ax.get_legend() is not None:
+        sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title=title)
+
+
+def palette(methods: list[str]) -> dict:
+    """A distinct colour per method, the same method always the same colour within a figure."""
+    colours = sns.color_palette("tab10" if len(methods) <= 10 else "tab20", len(methods))
+    return dict(zip(methods, colours))

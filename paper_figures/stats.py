@@ -1,0 +1,70 @@
+"""Mean ranks, Friedman test, Nemenyi post-hoc and critical difference (Demsar 2006)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scikit_posthocs as sp
+from scipy import stats
+
+
+@dataclass
+class RankTest:
+    """``scores``: blocks x methods (higher is better); ``ranks``: same shape, 1 = best,
+    ties averaged; ``mean_ranks``: per method, ascending; ``nemenyi``: methods x methods
+    p-values (None when the test cannot run)."""
+
+    scores: pd.DataFrame
+    ranks: pd.DataFrame
+    mean_ranks: pd.Series
+    chi2: float
+    p_value: float
+    critical_difference: float
+    nemenyi: pd.DataFrame | None
+
+    @property
+    def n_blocks(self) -> int:
+        return self.scores.shape[0]
+
+    @property
+    def n_methods(self) -> int:
+        return self.scores.shape[1]
+
+
+def critical_difference(n_methods: int, n_blocks: int, alpha: float) -> float:
+    """Nemenyi CD = q_alpha sqrt(k (k + 1) / (6 N)), q_alpha the studentized range / sqrt 2."""
+    if n_methods < 2 or n_blocks < 1:
+        return math.nan
+    q_alpha = stats.studentized_range.ppf(1 - alpha, n_methods, np.inf) / math.sqrt(2)
+    return float(q_alpha * math.sqrt(n_methods * (n_methods + 1) / (6 * n_blocks)))
+
+
+def rank_test(scores: pd.DataFrame, alpha: float) -> RankTest:
+    """Friedman over blocks (rows) then Nemenyi; needs >= 2 blocks and >= 3 methods."""
+    ranks = scores.rank(axis=1, ascending=False, method="average")
+    mean_ranks = ranks.mean(axis=0)
+    mean_ranks = mean_ranks.iloc[np.lexsort((mean_ranks.index.to_numpy(), mean_ranks.to_numpy()))]
+    chi2, p_value, nemenyi = math.nan, math.nan, None
+    if scores.shape[0] >= 2 and scores.shape[1] >= 3:
+        chi2, p_value = stats.friedmanchisquare(*(scores[c].to_numpy() for c in scores.columns))
+        chi2, p_value = float(chi2), float(p_value)
+        if math.isfinite(chi2):
+            nemenyi = sp.posthoc_nemenyi_friedman(scores.to_numpy())
+            nemenyi.index = nemenyi.columns = scores.columns
+    cd = critical_difference(scores.shape[1], scores.shape[0], alpha)
+    return RankTest(scores, ranks, mean_ranks, chi2, p_value, cd, nemenyi)
+
+
+def wilcoxon_greater(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Paired one-sided Wilcoxon signed-rank of a > b over blocks:
+    (mean difference, p for a > b, p for a < b); NaN p when every difference is 0."""
+    difference = np.asarray(a, float) - np.asarray(b, float)
+    if len(difference) == 0:
+        return math.nan, math.nan, math.nan
+    if np.all(difference == 0):
+        return 0.0, math.nan, math.nan
+    greater = stats.wilcoxon(a, b, alternative="greater", zero_method="zsplit").pvalue
+    less = stats.wilcoxon(a, b, alternative="less", zero_method="zsplit").pvalue
+    return float(difference.mean()), float(greater), float(less)

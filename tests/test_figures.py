@@ -1,0 +1,245 @@
+"""paper_figures on a synthetic results tree shaped like the store: every output is
+written, broken records are reported by path and skipped, reruns are byte-identical,
+and the statistics match textbook values."""
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from paper_figures import rank_tables
+from paper_figures.inputs import Inputs
+from paper_figures.load import load_store
+from paper_figures.make_all import make_all
+from paper_figures.stats import critical_difference, rank_test
+
+REPO = Path(__file__).resolve().parent.parent
+
+# task -> [(dataset, model)]; >= 2 datasets per table so Friedman and Nemenyi run.
+BLOCKS = {
+    "tabular": [("iris", "mlp"), ("wine", "mlp")],
+    "regression": [("boston", "mlp"), ("concrete", "mlp")],
+    "image": [("digits", "lenet")],
+    "text": [("fine_food", "text_cnn")],
+}
+SMALL_BLOCKS = {"tabular": [("iris", "mlp"), ("wine", "mlp")]}
+SMALL_METHODS = ("ucb1", "magnitude", "none")
+METRIC = {"tabular": "accuracy", "regression": "r2", "image": "accuracy", "text": "accuracy"}
+# method -> (kind, skill): a higher skill keeps more of the dense score when pruned.
+METHODS = {"ucb1": ("bandit", 0.9), "thompson": ("bandit", 0.8), "exp3": ("bandit", 0.5),
+           "magnitude": ("baseline", 0.3), "greedy": ("baseline", 0.2),
+           "random": ("baseline", 0.0), "none": ("unpruned", None)}
+REFERENCES = {"svm": 0.85, "linear": 0.75}
+SEEDS = (0, 1, 2)
+LEVELS = (0.25, 0.5, 0.75)
+EXPECTED = {
+    "rank_tabular_accuracy", "rank_tabular_f1", "rank_regression_r2", "rank_deep_learning",
+    "rank_tabular_accuracy_nemenyi", "rank_tabular_f1_nemenyi", "rank_regression_r2_nemenyi",
+    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality",
+}
+EXPECTED_FIGURES = {
+    "rank_tabular_accuracy_cd", "rank_tabular_f1_cd", "rank_regression_r2_cd",
+    "rank_deep_learning_cd", "cost_tabular", "cost_regression", "cost_image", "cost_text",
+    "ranking_quality_tabular", "ranking_quality_regression", "ranking_quality_image",
+    "ranking_quality_text",
+    *(f"curves/curve_{t}_{d}_{m}" for t, blocks in BLOCKS.items() for d, m in blocks),
+}
+
+
+def point(sparsity: float, score: float, rng, params: int, f1: bool) -> dict:
+    values = {"sparsity": sparsity, "val": score + rng.normal(0, 0.002),
+              "test": score + rng.normal(0, 0.002), "params": params,
+              "macs": params - 10, "latency_ms": 0.05 + params / 1e5}
+    if f1:
+        values["val_macro_f1"] = values["val"] - 0.02
+        values["test_macro_f1"] = values["test"] - 0.02
+    return values
+
+
+def record(task, dataset, model, policy, kind, seed, skill, rng, dense_score, budget=2.0) -> dict:
+    f1 = task == "tabular"
+    dense = point(0.0, dense_score, rng, 1000, f1) | {"train_seconds": 1.0}
+    curve = [dense]
+    if kind in ("bandit", "baseline"):
+        # A better method loses less; a larger budget helps bandits a little.
+        keep = skill + (0.02 * math.log(budget) if kind == "bandit" else 0.0)
+        # A skilled method gains a little at low sparsity (the paper's claim), then loses.
+        curve = [point(s, dense_score + 0.02 * keep - s * (1.2 - keep) * 0.2, rng, int(1000 * (1 - s)), f1)
+                 for s in LEVELS]
+    best = max(curve, key=lambda p: p["val"])
+    target = next((p for p in curve if p["sparsity"] == 0.5), dense)
+    arms = 32
+    pulls = int(budget * arms) if kind == "bandit" else 0
+    return {
+        "schema_version": 1, "task": task, "dataset": dataset, "model": model,
+        "policy": policy, "kind": kind, "seed": seed, "config_hash": f"{policy[:4]}{budget:g}",
+        "dense_hash": "d", "metric": METRIC[task], "scope": "layer", "layers": {"h": arms},
+        "dense": dense, "curve": curve, "target": target, "best_val": best,
+        "cost": {"pulls": pulls, "forward_flops": pulls * 2e4, "seconds": 0.01 + pulls * 1e-4},
+        "spearman_oracle": None if kind == "unpruned" else float(min(1.0, max(-1.0,
+            (skill or 0) * 0.8 + (0.05 * math.log(budget) if kind == "bandit" else 0)
+            + rng.normal(0, 0.05)))),
+        "ranking": {"h": list(range(arms))}, "versions": {}, "git_commit": None,
+    }
+
+
+def reference_record(task, dataset, name, seed, skill, rng) -> dict:
+    score = 0.7 + 0.2 * skill + rng.normal(0, 0.01)
+    fitted = {"sparsity": 0.0, "val": score, "test": score, "params": None, "macs": None,
+              "test_macro_f1": score - 0.02}
+    return {"schema_version": 1, "task": task, "dataset": dataset, "model": name.upper(),
+            "policy": name, "kind": "reference", "seed": seed, "config_hash": "ref",
+            "metric": METRIC[task], "dense": fitted, "curve": [fitted], "target": fitted,
+            "best_val": fitted, "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0}}
+
+
+def write(root: Path, rec: dict, budget: float | None = None) -> Path:
+    folder = (root / "runs" / rec["task"] / rec["dataset"] / rec["policy"] / rec["config_hash"]
+              / f"seed={rec['seed']}")
+    folder.mkdir(parents=True, exist_ok=True)
+    if budget is not None:
+        (folder / "config.yaml").write_text(f"pruning:\n  budget_per_arm: {budget}\n")
+    path = folder / "result.json"
+    path.write_text(json.dumps(rec, indent=2, sort_keys=True))
+    return path
+
+
+def build_tree(root: Path, blocks_by_task: dict = BLOCKS, methods=tuple(METHODS)) -> Path:
+    """Every table's tasks, all kinds, 3 seeds, a budget sweep for ucb1 and thompson."""
+    rng = np.random.default_rng(0)
+    for task, blocks in blocks_by_task.items():
+        for dataset, model in blocks:
+            for seed in SEEDS:
+                dense_score = 0.8 + 0.1 * rng.random()  # one dense model per dataset and seed
+                for policy in methods:
+                    kind, skill = METHODS[policy]
+                    budgets = (0.5, 2.0, 8.0) if policy in ("ucb1", "thompson") else (2.0,)
+                    for budget in budgets:
+                        write(root, record(task, dataset, model, policy, kind, seed, skill, rng,
+                                           dense_score, budget), budget)
+                if task in ("tabular", "regression"):
+                    for name, skill in REFERENCES.items():
+                        write(root, reference_record(task, dataset, name, seed, skill, rng))
+    return root
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    return build_tree(tmp_path_factory.mktemp("results"))
+
+
+@pytest.fixture(scope="module")
+def outputs(tree, tmp_path_factory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("out")
+    return out, make_all(tree, out, formats=("png",))  # PDFs: see the byte-identity test
+
+
+def test_make_all_writes_every_table_and_figure(outputs):
+    out, written = outputs
+    names = {p.relative_to(out).as_posix() for p in written}
+    expected = ({f"{t}.{ext}" for t in EXPECTED for ext in ("md", "tex")}
+                | {f"{f}.png" for f in EXPECTED_FIGURES}
+                | {"NOTES.md"})
+    assert expected <= names, sorted(expected - names)
+    for path in written:
+        assert path.stat().st_size > 0, path
+    assert (out / "rank_tabular_accuracy.png").exists() is False  # tables are not figures
+
+
+def test_rank_table_orders_methods_by_the_simulated_skill(outputs):
+    out, _ = outputs
+    text = (out / "rank_tabular_accuracy.md").read_text()
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    methods = [r[0].lstrip("| ") for r in rows[1:]]
+    # ucb1 is the most skilled network method; random pruning the least.
+    assert methods.index("ucb1") < methods.index("magnitude") < methods.index("random")
+    assert "Friedman chi2 = " in text and "p = n/a" not in text
+
+
+def test_claims_table_gives_a_verdict_per_claim(outputs):
+    out, _ = outputs
+    lines = [line for line in (out / "claims.md").read_text().splitlines()
+             if line.startswith("| ") and line[2].isdigit()]
+    assert len(lines) == 6
+    verdicts = [line.rstrip(" |").rsplit(" | ", 1)[1] for line in lines]
+    assert set(verdicts) <= {"reproduced", "not reproduced", "inconclusive"}
+    # ucb1 is built to beat the unpruned net on every tabular dataset, but 2 datasets
+    # cannot make a one-sided Wilcoxon significant (min p = 1/4): honest "inconclusive".
+    assert verdicts[1] == "inconclusive"
+    assert "better on 2 of 2 datasets" in lines[1]
+
+
+def test_rank_tables_use_only_the_main_budget(tree):
+    inputs = Inputs(load_store(tree), tree / "unused")
+    assert inputs.main_budget == 2.0
+    bandit_budgets = inputs.main_runs.query("kind == 'bandit'")["budget_per_arm"].unique()
+    assert list(bandit_budgets) == [2.0]
+    assert Inputs(load_store(tree), tree, budget_per_arm=8.0).main_runs.query(
+        "policy == 'ucb1'")["budget_per_arm"].unique().tolist() == [8.0]
+
+
+def test_regenerating_gives_byte_identical_files(tmp_path):
+    small = build_tree(tmp_path / "results", SMALL_BLOCKS, SMALL_METHODS)
+    first = make_all(small, tmp_path / "first")
+    again = make_all(small, tmp_path / "again")
+    names = [p.relative_to(tmp_path / "first").as_posix() for p in first]
+    assert names == [p.relative_to(tmp_path / "again").as_posix() for p in again]
+    assert {"rank_tabular_accuracy_cd.png", "rank_tabular_accuracy_cd.pdf",
+            "curves/curve_tabular_iris_mlp.png", "cost_tabular.pdf"} <= set(names)
+    for one, two in zip(first, again):
+        assert one.read_bytes() == two.read_bytes(), one.relative_to(tmp_path / "first")
+
+
+def test_broken_records_are_reported_by_path_and_skipped(tmp_path, capsys):
+    broken = build_tree(tmp_path / "results", {"tabular": [("iris", "mlp")],
+                                               "regression": [("boston", "mlp")]},
+                        ("ucb1", "exp3", "none"))
+    truncated = next((broken / "runs" / "tabular" / "iris" / "ucb1").rglob("result.json"))
+    truncated.write_text(truncated.read_text()[:100])
+    not_a_record = next((broken / "runs" / "regression" / "boston" / "exp3").rglob("result.json"))
+    not_a_record.write_text("[1, 2, 3]")
+    written = make_all(broken, tmp_path / "out", formats=("png",))
+    err = capsys.readouterr().err
+    for path in (truncated, not_a_record):
+        relative = path.relative_to(broken).as_posix()
+        assert f"skipped {relative}" in err
+        assert relative in (tmp_path / "out" / "NOTES.md").read_text()
+    assert (tmp_path / "out" / "rank_tabular_accuracy.md") in written
+
+
+def test_point_option_changes_what_is_ranked(tree, tmp_path):
+    rank_tables.make(Inputs(load_store(tree), tmp_path / "target", point="target"))
+    rank_tables.make(Inputs(load_store(tree), tmp_path / "dense", point="dense"))
+    target = (tmp_path / "target" / "rank_tabular_accuracy.md").read_text()
+    dense = (tmp_path / "dense" / "rank_tabular_accuracy.md").read_text()
+    assert "at the target sparsity" in target and "dense model before pruning" in dense
+    assert target != dense
+
+
+def test_friedman_nemenyi_and_cd_match_textbook_values():
+    # Demsar (2006): CD for k = 4 methods, N = 14 data sets at alpha 0.05 is 1.25
+    # (q_0.05 = 2.569).
+    assert critical_difference(4, 14, 0.05) == pytest.approx(2.569 * math.sqrt(20 / 84), abs=1e-3)
+    scores = pd.DataFrame({"a": [0.9, 0.8, 0.7, 0.95], "b": [0.8, 0.7, 0.6, 0.9],
+                           "c": [0.7, 0.75, 0.5, 0.85]}, index=list("wxyz"))
+    test = rank_test(scores, 0.05)
+    assert test.mean_ranks.to_dict() == {"a": 1.0, "b": 2.25, "c": 2.75}
+    # Friedman chi2 = 12N/(k(k+1)) * sum R_j^2 - 3N(k+1)
+    expected = 12 * 4 / 12 * (1.0 ** 2 + 2.25 ** 2 + 2.75 ** 2) - 3 * 4 * 4
+    assert test.chi2 == pytest.approx(expected)
+    assert test.nemenyi.loc["a", "c"] < test.nemenyi.loc["a", "b"]
+
+
+def test_cli_names_a_missing_results_folder(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "paper_figures", "--results",
+                             str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --results") and "nowhere" in result.stderr
+    assert not (tmp_path / "out").exists()
