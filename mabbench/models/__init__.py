@@ -6,7 +6,7 @@ from hydra.utils import instantiate
 from torch import nn
 
 from mabbench.models import mlp  # noqa: F401  (registers its schema)
-from mabbench.models import lenet, vgg  # noqa: F401,E402
+from mabbench.models import lenet, memnet, vgg  # noqa: F401,E402
 from mabbench.tasks.base import Splits
 
 

@@ -15,7 +15,7 @@ from mabbench.tasks.base import Split, Splits
 DATASETS: Registry = Registry("dataset")
 
 from mabbench.tasks import tabular  # noqa: E402,F401  (registers its loaders)
-from mabbench.tasks import image, image_folder, image_online  # noqa: E402,F401
+from mabbench.tasks import babi, image, image_folder, image_online  # noqa: E402,F401
 
 
 def load_splits(cfg) -> Splits:
