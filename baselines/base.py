@@ -1,4 +1,4 @@
-"""Baselines rank arms by a closed-form importance score (higher = keep)."""
+"""Baselines rank arms by an importance score (higher = keep)."""
 from __future__ import annotations
 
 import time
@@ -18,17 +18,28 @@ class ScorerConfig:
 
 
 class Scorer(ABC):
-    """One method, one ``importance`` function; ``rank`` is shared."""
+    """One method, one ``importance`` function; ``rank`` is shared.
+
+    ``importance`` adds what it spends (pulls, FLOPs) to ``cost``; ``rank``
+    adds the wall time.
+    """
 
     name = "scorer"
 
     @abstractmethod
-    def importance(self, ctx: PruningContext) -> dict[str, torch.Tensor]:
+    def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
         """Per layer in ``ctx.widths``, a (width,) tensor: higher = more important."""
 
     def rank(self, ctx: PruningContext) -> Ranking:
         start = time.perf_counter()
-        scores = self.importance(ctx)
-        return ranking_from_scores(
-            scores, ctx.cfg.scope, PruningCost(seconds=time.perf_counter() - start)
-        )
+        cost = PruningCost()
+        scores = self.importance(ctx, cost)
+        cost.seconds = time.perf_counter() - start
+        return ranking_from_scores(scores, ctx.cfg.scope, cost)
+
+
+def val_batches(ctx: PruningContext, batch_size: int):
+    """The pruning split in consecutive batches of ``batch_size`` rows (all of it, once)."""
+    for start in range(0, len(ctx.val), batch_size):
+        index = torch.arange(start, min(start + batch_size, len(ctx.val)), device=ctx.device)
+        yield ctx.val.subset(index)

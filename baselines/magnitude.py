@@ -1,4 +1,5 @@
-"""Least magnitude (Li et al. 2017): L1 norm of each unit's incoming weights."""
+"""Least magnitude (Li et al. 2017): L1 norm of each unit's incoming weights
+(a Linear row, a Conv filter). No data, no forwards: its cost is seconds only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,13 +8,13 @@ import torch
 
 from baselines.base import Scorer, ScorerConfig
 from mabbench.config import store_schema
-from mabbench.pruning.context import PruningContext
+from mabbench.pruning.context import PruningContext, PruningCost
 
 
 class Magnitude(Scorer):
     name = "magnitude"
 
-    def importance(self, ctx: PruningContext) -> dict[str, torch.Tensor]:
+    def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
         return {
             layer: ctx.model.get_submodule(layer).weight.detach().abs().flatten(1).sum(dim=1)
             for layer in ctx.widths

@@ -87,8 +87,35 @@ class RewardConfig:
 
 
 @dataclass
+class LatencyConfig:
+    """Measured inference latency of the dense model and every curve point:
+    ``warmup`` untimed forwards, then the median of ``repeats`` timed ones on
+    ``batch_size`` val rows with ``threads`` torch threads. ``repeats: 0`` skips it."""
+
+    batch_size: int = 256
+    threads: int = 1
+    warmup: int = 3
+    repeats: int = 10
+
+
+@dataclass
+class FinetuneConfig:
+    """Optional fine-tuning of each pruned model on train (PROTOCOL.md step 8).
+
+    Every method gets the same budget; a fresh optimizer is built over the
+    smaller model's parameters. ``epochs: 0`` (the default) is off.
+    """
+
+    epochs: int = 0
+    batch_size: int = 32
+    lr: float = 1e-4
+    weight_decay: float = 0.0
+    optimizer: str = "adam"
+
+
+@dataclass
 class PruningConfig:
-    """Arms, budgets and the sparsity curve (PROTOCOL.md steps 3-7)."""
+    """Arms, budgets and the sparsity curve (PROTOCOL.md steps 3-8)."""
 
     sparsity: float = 0.5  # the target sparsity reported as the headline point
     levels: list[float] = field(
@@ -100,7 +127,12 @@ class PruningConfig:
     arms_per_round: int = 16  # k arms pulled per batched forward
     batch_size: int = 128  # mini-batch of the val split per pull
     ranking: str = "mean"  # "mean" estimate, or "cumulative" as the 2017 code
+    schedule: str = "one_shot"  # "one_shot" or "iterative" (explore, retire, explore again)
+    iterations: int = 3  # exploration stages when schedule=iterative
+    oracle_rho: bool = True  # record Spearman rho vs the (cached) leave-one-out oracle
     reward: RewardConfig = field(default_factory=RewardConfig)
+    latency: LatencyConfig = field(default_factory=LatencyConfig)
+    finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
 
 
 @dataclass

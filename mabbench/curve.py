@@ -6,9 +6,11 @@ import torch
 from torch import nn
 
 from mabbench.objectives import METRICS
-from mabbench.pruning.compaction import compact, count_macs, count_params
+from mabbench.pruning.compaction import compact
 from mabbench.pruning.context import Ranking
+from mabbench.pruning.cost import count_macs, count_params, measure_latency
 from mabbench.tasks.base import Split, Splits
+from mabbench.training import train
 
 
 @torch.no_grad()
@@ -38,23 +40,40 @@ def units_to_remove(ranking: Ranking, widths: dict[str, int], level: float,
             for layer, width in widths.items()}
 
 
-def point(model: nn.Module, splits: Splits, metric: str, sparsity: float) -> dict:
+def point(model: nn.Module, splits: Splits, metric: str, sparsity: float,
+          latency_cfg=None) -> dict:
+    """Metrics and costs of one model: val, test, params, MACs per example,
+    and (with ``latency_cfg``) measured latency."""
     example = splits.val.inputs
-    return {
+    record = {
         "sparsity": sparsity,
         "val": score(model, splits.val, metric),
         "test": score(model, splits.test, metric),
         "params": count_params(model),
         "macs": count_macs(model, example),
     }
+    if latency_cfg is not None:
+        record |= measure_latency(model, example, latency_cfg)
+    return record
 
 
-def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int],
-                   splits: Splits, metric: str, levels: list[float], scope: str) -> list[dict]:
+def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], splits: Splits,
+                   metric: str, levels: list[float], pruning_cfg, loss: str,
+                   seed: int) -> list[dict]:
+    """One point per level. With ``pruning_cfg.finetune.epochs > 0`` each
+    smaller model is fine-tuned on train (same budget for every method, a
+    fresh optimizer over its own parameters, seeded); the scores before
+    fine-tuning are kept as ``val_before_finetune`` / ``test_before_finetune``."""
     example = tuple(x[:2] for x in splits.val.inputs)
+    finetune = pruning_cfg.finetune
     curve = []
     for level in sorted(levels):
-        removed = units_to_remove(ranking, widths, level, scope)
+        removed = units_to_remove(ranking, widths, level, pruning_cfg.scope)
         smaller = compact(model, removed, example)
-        curve.append(point(smaller, splits, metric, level))
+        before = {}
+        if finetune.epochs > 0:
+            before = {"val_before_finetune": score(smaller, splits.val, metric),
+                      "test_before_finetune": score(smaller, splits.test, metric)}
+            train(smaller, splits.train, finetune, loss, seed)
+        curve.append(point(smaller, splits, metric, level, pruning_cfg.latency) | before)
     return curve

@@ -3,20 +3,23 @@ compaction -> curve -> record."""
 from __future__ import annotations
 
 import logging
+import math
 
-import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 import baselines  # noqa: F401  (registers the baseline schemas)
+from baselines.oracle import oracle_scores
 from mabbench import store
 from mabbench.curve import point, sparsity_curve
-from mabbench.errors import ConfigError
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
+from mabbench.models import build_model
 from mabbench.provenance import git_commit, versions
+from mabbench.pruning.arms import prunable_widths
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
+from mabbench.pruning.ranking import spearman_per_layer
 from mabbench.runtime import resolve_device, seed_everything, set_threads
 from mabbench.tasks import load_splits
 from mabbench.training import dense_model
@@ -36,20 +39,19 @@ def build_method(policy_cfg: DictConfig):
     return method, ("baseline" if getattr(method, "prunes", True) else "unpruned")
 
 
-def prunable_widths(model: torch.nn.Module, chosen) -> dict[str, int]:
-    declared = list(getattr(model, "prunable", ()))
-    if not declared:
-        raise ConfigError(f"model {type(model).__name__} declares no prunable layers")
-    for layer in chosen or ():
-        if layer not in declared:
-            raise ConfigError(
-                f"pruning.layers: {layer!r} is not prunable; prunable: {', '.join(declared)}"
-            )
-    widths = {}
-    for layer in chosen or declared:
-        module = model.get_submodule(layer)
-        widths[layer] = getattr(module, "out_features", None) or module.out_channels
-    return widths
+def ranking_quality(ctx: PruningContext, ranking) -> dict:
+    """Spearman rho of the ranking against the oracle's (mean over layers and
+    per layer; None where undefined), and what the oracle cost to compute.
+    The oracle is computed once per dense model and cached beside it."""
+    oracle, oracle_cost = oracle_scores(ctx)
+    if ranking is None:
+        per_layer = {layer: None for layer in ctx.widths}
+    else:
+        per_layer = {layer: (None if math.isnan(rho) else rho)
+                     for layer, rho in spearman_per_layer(ranking.scores, oracle).items()}
+    defined = [rho for rho in per_layer.values() if rho is not None]
+    return {"spearman_oracle": sum(defined) / len(defined) if defined else None,
+            "spearman_oracle_per_layer": per_layer, "oracle_cost": vars(oracle_cost)}
 
 
 def run_trial(cfg: DictConfig) -> dict:
@@ -65,22 +67,27 @@ def run_trial(cfg: DictConfig) -> dict:
     set_threads(cfg.runtime.threads)
     seed_everything(cfg.seed)
     splits = load_splits(cfg)
+    # bad layer names fail before any training (building an untrained model is cheap)
+    widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
     model, dense_meta = dense_model(cfg, splits, device)
     splits.train, splits.val, splits.test = (s.to(device) for s in (splits.train, splits.val, splits.test))
-    widths = prunable_widths(model, cfg.pruning.layers)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
-    dense = point(model, splits, metric, 0.0) | {"train_seconds": dense_meta["train_seconds"]}
+    dense = (point(model, splits, metric, 0.0, cfg.pruning.latency)
+             | {"train_seconds": dense_meta["train_seconds"]})
 
     seed_everything(cfg.seed)
     ctx = PruningContext(model=model, widths=widths, val=splits.val, loss=LOSSES.get(cfg.task.loss),
-                         cfg=cfg.pruning, seed=cfg.seed, device=device)
+                         cfg=cfg.pruning, seed=cfg.seed, device=device,
+                         cache_dir=store.dense_dir(cfg))
     ranking = method.rank(ctx)
+    quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
         curve, target, best_val, cost, order = [dense], dense, dense, {}, {}
     else:
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
-        curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning.scope)
+        curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
+                               cfg.task.loss, cfg.seed)
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
         best_val = max(curve, key=lambda p: p["val"])  # selected on val, reported on test
         cost, order = vars(ranking.cost), ranking.order
@@ -93,7 +100,7 @@ def run_trial(cfg: DictConfig) -> dict:
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
         "dense": dense, "curve": curve, "target": target, "best_val": best_val,
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
-        "ranking": order, "device": str(device),
+        "ranking": order, "device": str(device), **quality,
         "versions": versions(), "git_commit": git_commit(),
     }
     store.atomic_write_json(result_path, record)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from omegaconf import DictConfig
 
 from mabbench.errors import ConfigError
+from mabbench.pruning.rewards import REWARDS
 
 
 def check(condition: bool, key: str, value, allowed: str) -> None:
@@ -22,6 +23,20 @@ def validate(cfg: DictConfig) -> None:
     check(p.scope in ("layer", "global"), "pruning.scope", p.scope, "expected layer or global")
     check(p.ranking in ("mean", "cumulative"), "pruning.ranking", p.ranking,
           "expected mean or cumulative")
+    check(p.schedule in ("one_shot", "iterative"), "pruning.schedule", p.schedule,
+          "expected one_shot or iterative")
+    check(p.iterations >= 1, "pruning.iterations", p.iterations, "must be >= 1")
+    check(p.reward.transform in REWARDS, "pruning.reward.transform", p.reward.transform,
+          f"expected one of {', '.join(REWARDS.names())}")
+    check(p.reward.scale > 0, "pruning.reward.scale", p.reward.scale, "must be > 0")
+    lat = p.latency
+    check(lat.batch_size >= 1 and lat.threads >= 1 and lat.warmup >= 0 and lat.repeats >= 0,
+          "pruning.latency", dict(lat), "batch_size, threads >= 1; warmup, repeats >= 0")
+    ft = p.finetune
+    check(ft.epochs >= 0 and ft.batch_size >= 1 and ft.lr > 0, "pruning.finetune", dict(ft),
+          "epochs >= 0, batch_size >= 1, lr > 0")
+    check(ft.optimizer in ("adam", "sgd"), "pruning.finetune.optimizer", ft.optimizer,
+          "expected adam or sgd")
     t = cfg.task.train
     check(t.epochs >= 0, "task.train.epochs", t.epochs, "must be >= 0")
     check(t.batch_size >= 1, "task.train.batch_size", t.batch_size, "must be >= 1")

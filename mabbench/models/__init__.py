@@ -1,5 +1,9 @@
 """Model zoo. Every model declares ``prunable``: the names of the submodules
-whose output units (Linear neurons, Conv channels) are arms."""
+whose output units (Linear neurons, Conv channels) are arms. Masking a unit
+must equal removing it: a model whose prunable layer feeds something not zero
+at zero (BatchNorm) declares ``mask_after = {"conv1": "bn1"}``; one whose
+layers above a prunable layer do not treat dim 0 as the batch sets
+``batched_pulls = False``. The full convention: mabbench/pruning/arms.py."""
 from __future__ import annotations
 
 from hydra.utils import instantiate

@@ -20,8 +20,10 @@ The convention every model in the zoo follows (the one place it is written):
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from contextlib import contextmanager
+from typing import Iterator, Optional, Sequence
 
+import torch
 from torch import nn
 
 from mabbench.errors import ConfigError
@@ -74,3 +76,28 @@ def prunable_widths(model: nn.Module, chosen: Optional[Sequence[str]] = None) ->
                               f"prunable: {listed}")
     return {layer: unit_count(modules[layer]) for layer in (chosen or declared)}
 
+
+
+@contextmanager
+def masked(model: nn.Module, remove: dict[str, Sequence[int]]) -> Iterator[nn.Module]:
+    """``model`` with the listed units of each layer zeroed at their mask
+    points, for the duration of the block: what compaction must reproduce."""
+    handles = []
+    for layer, units in remove.items():
+        module = model.get_submodule(layer)
+        keep = torch.ones(unit_count(module), device=next(model.parameters()).device)
+        keep[list(units)] = 0.0
+        dim = unit_dim(module)
+
+        def hook(_module, _args, output, keep=keep, dim=dim):
+            shape = [1] * output.dim()
+            shape[dim % output.dim()] = keep.shape[0]
+            return output * keep.view(shape)
+
+        point = model.get_submodule(mask_point(model, layer))
+        handles.append(point.register_forward_hook(hook))
+    try:
+        yield model
+    finally:
+        for handle in handles:
+            handle.remove()

@@ -9,43 +9,100 @@ import torch
 
 from mabbench.policies.base import Policy
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
-from mabbench.pruning.engine import pull_round
+from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
 
 
 class BanditMethod:
-    """Explores each layer's arms with a fresh policy (scope=layer, the paper)
-    and ranks them by estimated safe-removal reward (``pruning.ranking``:
-    ``mean`` estimate, or ``cumulative`` reward as the 2017 code did)."""
+    """Explores arms with a bandit policy and ranks them by estimated safe-removal reward.
+
+    ``pruning.scope``: ``layer`` runs a fresh policy per layer (the paper);
+    ``global`` pools every chosen layer's arms in one policy (a round may mix
+    layers). ``pruning.ranking``: ``mean`` estimate, or ``cumulative`` reward
+    as the 2017 code did. ``pruning.schedule``: ``one_shot`` explores once;
+    ``iterative`` splits the budget over ``pruning.iterations`` stages and,
+    after each stage but the last, retires the lowest-ranked arms (their share
+    of the target sparsity): they are masked in every later pull and never
+    pulled again, so later estimates are conditional on them being gone. The
+    pruning order is the retired arms (in retirement order), then the rest.
+    """
 
     def __init__(self, make_policy: Callable[..., Policy]) -> None:
         self.make_policy = make_policy
 
     def rank(self, ctx: PruningContext) -> Ranking:
-        cfg = ctx.cfg
-        reward = REWARDS.get(cfg.reward.transform)
-        generator = torch.Generator(device="cpu").manual_seed(ctx.seed)
         start = time.perf_counter()
-        pulls = 0
+        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.val)
+        pools = [[layer] for layer in ctx.widths] if ctx.cfg.scope == "layer" else [list(ctx.widths)]
+        generator = torch.Generator(device="cpu").manual_seed(ctx.seed)
         importance: dict[str, torch.Tensor] = {}
-        for offset, (layer, width) in enumerate(ctx.widths.items()):
-            budget = int(round(cfg.budget_per_arm * width))
-            policy = self.make_policy(n_arms=width, seed=ctx.seed + offset, budget=budget,
-                                      n_sought=int(cfg.sparsity * width))
+        for offset, pool in enumerate(pools):
+            importance |= self._explore(ctx, engine, pool, ctx.seed + offset, generator)
+        cost = PruningCost(pulls=engine.pulls, forward_flops=engine.flops,
+                           seconds=time.perf_counter() - start)
+        return ranking_from_scores(importance, ctx.cfg.scope, cost)
+
+    def _explore(self, ctx: PruningContext, engine: PullEngine, pool: list[str], seed: int,
+                 generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """Importance (higher = keep) of every arm of the layers in ``pool``."""
+        cfg = ctx.cfg
+        widths = np.array([ctx.widths[layer] for layer in pool])
+        starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+        n_arms = int(widths.sum())
+        budget = int(round(cfg.budget_per_arm * n_arms))
+        n_sought = int(cfg.sparsity * n_arms)
+        policy = self.make_policy(n_arms=n_arms, seed=seed, budget=budget, n_sought=n_sought)
+        reward = REWARDS.get(cfg.reward.transform)
+        stages = cfg.iterations if cfg.schedule == "iterative" else 1
+        retired: list[int] = []
+        for stage in range(stages):
+            stage_budget = budget * (stage + 1) // stages - budget * stage // stages
             spent = 0
-            while spent < budget:
-                k = min(cfg.arms_per_round, width, budget - spent)
+            while spent < stage_budget:
+                k = min(cfg.arms_per_round, int(policy.live.sum()), stage_budget - spent)
                 arms = policy.select(k)
+                position = np.searchsorted(starts, arms, side="right") - 1
+                # a global pool is list(ctx.widths), so pool positions index widths
+                layers = pool[0] if len(pool) == 1 else torch.as_tensor(position,
+                                                                         device=ctx.device)
+                units = torch.as_tensor(arms - starts[position], device=ctx.device)
                 rows = torch.randint(len(ctx.val), (min(cfg.batch_size, len(ctx.val)),),
                                      generator=generator)
-                batch = ctx.val.subset(rows.to(ctx.device))
-                delta, base = pull_round(ctx.model, layer, width,
-                                         torch.as_tensor(arms, device=ctx.device), batch, ctx.loss)
+                delta, base = engine.pull(layers, units, ctx.val.subset(rows.to(ctx.device)))
                 policy.update(arms, reward(delta, base, cfg.reward.scale).cpu().numpy())
                 spent += k
-            pulls += spent
-            value = policy.sums if cfg.ranking == "cumulative" else policy.estimates()
-            importance[layer] = -torch.as_tensor(np.asarray(value, dtype=np.float64))
-        cost = PruningCost(pulls=pulls, seconds=time.perf_counter() - start)
-        return ranking_from_scores(importance, cfg.scope, cost)
+            if stage < stages - 1:
+                target = n_sought * (stage + 1) // stages
+                newly = self._retire(policy, cfg.ranking, widths, starts, target - len(retired))
+                for arm in newly:
+                    p = int(np.searchsorted(starts, arm, side="right") - 1)
+                    engine.retire(pool[p], torch.tensor([arm - starts[p]], device=ctx.device))
+                retired += newly
+        value = np.asarray(policy.sums if cfg.ranking == "cumulative" else policy.estimates(),
+                           dtype=np.float64)
+        score = -value
+        if retired:  # prune order = retired (in order), then live arms by value
+            gone = set(retired)
+            live = [int(a) for a in np.argsort(-value, kind="stable") if int(a) not in gone]
+            order = retired + live
+            score = np.empty(n_arms)
+            score[np.asarray(order)] = np.arange(n_arms, dtype=np.float64)
+        return {layer: torch.as_tensor(score[s:s + w]) for layer, s, w in zip(pool, starts, widths)}
+
+    @staticmethod
+    def _retire(policy: Policy, ranking: str, widths: np.ndarray, starts: np.ndarray,
+                count: int) -> list[int]:
+        """The ``count`` live arms of highest safe-removal value; every layer keeps >= 1."""
+        value = policy.sums if ranking == "cumulative" else policy.estimates()
+        left = widths - np.array([(~policy.live[s:s + w]).sum() for s, w in zip(starts, widths)])
+        chosen = []
+        for arm in np.argsort(-value, kind="stable"):
+            if len(chosen) >= count:
+                break
+            p = int(np.searchsorted(starts, arm, side="right") - 1)
+            if policy.live[arm] and left[p] > 1:
+                chosen.append(int(arm))
+                left[p] -= 1
+        policy.remove(np.asarray(chosen, dtype=np.int64))
+        return chosen

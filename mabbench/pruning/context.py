@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Optional
 
 import torch
@@ -25,11 +26,20 @@ class PruningContext:
     cfg: object  # PruningConfig
     seed: int
     device: torch.device
+    # beside the dense model (results/dense/...): per-dense-model caches such
+    # as the oracle's scores; None = do not cache
+    cache_dir: Optional[Path] = None
 
 
 @dataclass
 class PruningCost:
-    """Compute a method spent to produce its ranking, on shared axes."""
+    """Compute a method spent to produce its ranking, on shared axes.
+
+    ``pulls``: arm evaluations (one masked loss of one arm on one batch).
+    ``forward_flops``: matmul/conv FLOPs of every pass it ran on the model
+    (torch's FlopCounterMode): forwards, plus backwards for gradient methods.
+    ``seconds``: wall time of ``rank``.
+    """
 
     pulls: int = 0
     forward_flops: float = 0.0

@@ -36,10 +36,12 @@ class BatchLayoutError(RuntimeError):
     """A hooked output whose dim 0 is neither B nor (k + 1) x B."""
 
 
-def _unit_shape(n_dims: int, dim: int, width: int, lead: int) -> list[int]:
-    """View shape of a mask over an output of ``n_dims`` dims, with ``lead``
-    leading copy dims; the units sit on ``dim`` of the output."""
-    shape = [1] * (lead + n_dims)
+def _unit_shape(n_dims: int, dim: int, width: int, copies: int = 0) -> list[int]:
+    """View shape of a (width,) mask, or a (copies, width) one when ``copies``,
+    over an output of ``n_dims`` dims (grouped as (copies, B, ...) when
+    ``copies``) whose units sit on ``dim``."""
+    lead = 1 if copies else 0
+    shape = [copies] * lead + [1] * n_dims
     shape[lead + dim % n_dims] = width
     return shape
 
@@ -57,7 +59,7 @@ def _fan_out_hook(masks: torch.Tensor, dim: int, batch: int):
         else:
             raise BatchLayoutError(f"hooked output has {rows} rows, expected {batch} "
                                    f"or {copies * batch}")
-        masked = grouped * masks.view(_unit_shape(output.dim(), dim, width, lead=1))
+        masked = grouped * masks.view(_unit_shape(output.dim(), dim, width, copies))
         return masked.reshape(copies * batch, *output.shape[1:])
 
     return hook
@@ -67,7 +69,7 @@ def _scale_hook(mask: torch.Tensor, dim: int):
     """Output (any rows, ...) times one (width,) mask: same for every copy."""
 
     def hook(module: nn.Module, args, output: torch.Tensor) -> torch.Tensor:
-        return output * mask.view(_unit_shape(output.dim(), dim, mask.shape[0], lead=0))
+        return output * mask.view(_unit_shape(output.dim(), dim, mask.shape[0]))
 
     return hook
 
@@ -191,7 +193,7 @@ class PullEngine:
                 fast = self._forward(varying, small, batched=True)
                 agree = fast.shape == reference.shape and torch.allclose(
                     fast, reference, rtol=1e-4, atol=1e-5)
-            except (BatchLayoutError, RuntimeError) as error:
+            except Exception as error:  # any failure of the batched layout means: fall back
                 agree = False
                 log.debug("batched pull of %s failed: %s", layer, error)
             if not agree:

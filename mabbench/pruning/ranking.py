@@ -1,6 +1,7 @@
 """Turning per-arm importance scores into a pruning order."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from mabbench.pruning.context import PruningCost, Ranking
@@ -25,3 +26,19 @@ def ranking_from_scores(importance: dict[str, torch.Tensor], scope: str,
         global_order=global_order,
         cost=cost or PruningCost(),
     )
+
+
+def spearman_per_layer(scores: dict[str, list[float]],
+                       reference: dict[str, torch.Tensor]) -> dict[str, float]:
+    """Spearman rho (average ranks for ties) of each layer's importance scores
+    against ``reference`` (the oracle's). NaN where either side is constant."""
+    from scipy.stats import spearmanr
+
+    rho = {}
+    for layer, mine in scores.items():
+        theirs = reference[layer].double().cpu().numpy()
+        if len(mine) < 2 or np.ptp(mine) == 0 or np.ptp(theirs) == 0:
+            rho[layer] = float("nan")
+        else:
+            rho[layer] = float(spearmanr(mine, theirs).statistic)
+    return rho
