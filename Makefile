@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test figures bench clean
+.PHONY: install run test figures reference bench clean
 
 install: $(STAMP)
 
@@ -22,8 +22,14 @@ run: install
 test: install
 	$(PY) -m pytest -q
 
+# The paper's tables and figures from stored results (never trains).
+RESULTS ?= results/reference
 figures: install
-	$(PY) -m paper_figures
+	$(PY) -m paper_figures --results $(RESULTS) --out paper_figures/out
+
+# The reference grid (conf/grid/reference.yaml) into results/reference; re-running resumes.
+reference: install
+	$(PY) -m mabbench.reference.grid
 
 bench: install
 	$(PY) -m mabbench.bench all

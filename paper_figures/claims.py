@@ -93,7 +93,9 @@ def beats(method: str, other: str) -> Callable[[pd.DataFrame, dict, float], Verd
 
 def competitive_with_references(method: str) -> Callable[[pd.DataFrame, dict, float], Verdict]:
     """Competitive = mean rank no worse than the median comparator's and not significantly
-    worse than the best comparator (Friedman + Nemenyi over the method and comparators)."""
+    worse than the best comparator (Friedman + Nemenyi over the method and comparators).
+    When the critical difference exceeds the largest possible rank gap (k - 1), no pair
+    could ever differ significantly, so "not significantly worse" says nothing: inconclusive."""
     def evaluate(scores: pd.DataFrame, kinds: dict, alpha: float) -> Verdict:
         name = "Friedman over the method and the classical comparators, Nemenyi post-hoc"
         references = [m for m in scores.columns if kinds.get(m) == "reference"]
@@ -108,10 +110,13 @@ def competitive_with_references(method: str) -> Callable[[pd.DataFrame, dict, fl
         p_best = np.nan if test.nemenyi is None else float(test.nemenyi.loc[method, best])
         statistic = (f"{method} mean rank {ranks[method]:.2f}; best comparator {best} "
                      f"{ranks[best]:.2f}; median comparator {median:.2f}; "
-                     f"Nemenyi p({method}, {best}) = {fmt_p(p_best)}")
+                     f"Nemenyi p({method}, {best}) = {fmt_p(p_best)}; CD = "
+                     f"{fmt(test.critical_difference, 2)} (N = {test.n_blocks})")
         worse_than_best = ranks[method] > ranks[best] and p_best < alpha
         if worse_than_best:
             verdict = NOT_REPRODUCED
+        elif not test.critical_difference < test.n_methods - 1:
+            verdict = INCONCLUSIVE
         elif ranks[method] <= median:
             verdict = REPRODUCED
         else:

@@ -37,7 +37,9 @@ def draw(runs: pd.DataFrame, task: str):
     for name, group in runs[runs["kind"] == "baseline"].groupby("policy", sort=True):
         ax.axhline(group["spearman_oracle"].mean(), ls="--", lw=1.2, color=colours[name],
                    label=f"{name} (baseline, no pulls)")
-    ax.set_xlabel("pull budget (pulls per arm)")
+    if len(bandits) and bandits["budget_per_arm"].min() > 0:
+        ax.set_xscale("log", base=2)
+    ax.set_xlabel("pull budget (pulls per arm, log scale)")
     ax.set_ylabel("Spearman rho vs oracle ranking")
     ax.set_title(f"{task}: ranking quality against budget (mean, 95% CI over datasets x seeds)")
     ax.legend()

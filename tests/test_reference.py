@@ -1,0 +1,117 @@
+"""Classical comparators: fitted on the trial's own splits, selected on val, stored where
+the figures read them; and the reference grid covers every policy and comparator."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.linear_model import Ridge
+from sklearn.neighbors import KNeighborsClassifier
+
+import mabbench.reference.config  # noqa: F401  (registers the reference schemas)
+from conftest import CONF, REPO
+from mabbench.errors import ConfigError
+from mabbench.reference import grid
+from mabbench.reference.comparators import features, targets
+from mabbench.reference.run import run_reference
+from mabbench.tasks import load_splits
+from paper_figures.load import load_store
+
+
+@pytest.fixture
+def reference_cfg(tmp_path):
+    def make(*overrides: str):
+        GlobalHydra.instance().clear()
+        with initialize_config_dir(str(CONF), version_base="1.3"):
+            cfg = compose("reference_run", overrides=[*overrides,
+                                                      f"runtime.results_dir={tmp_path / 'results'}",
+                                                      f"runtime.data_dir={tmp_path / 'data'}"])
+        GlobalHydra.instance().clear()
+        return cfg
+    return make
+
+
+def test_knn_is_fit_on_the_trials_splits_and_chosen_on_val(reference_cfg):
+    cfg = reference_cfg("reference=knn", "seed=1")
+    record = run_reference(cfg)
+    splits = load_splits(cfg)  # what `python -m mabbench ... seed=1` trains and scores on
+    assert record["split_sizes"] == {"train": len(splits.train), "val": len(splits.val),
+                                     "test": len(splits.test)}
+    # Re-derive the choice independently: best val accuracy over the grid, first on ties.
+    x_train, y_train = features(splits.train), targets(splits.train)
+    val_scores = {k: accuracy_score(targets(splits.val), KNeighborsClassifier(n_neighbors=k)
+                                    .fit(x_train, y_train).predict(features(splits.val)))
+                  for k in cfg.reference.classifier.grid.n_neighbors}
+    chosen = max(val_scores, key=lambda k: (val_scores[k], -k))
+    assert record["dense"]["selected"] == {"n_neighbors": chosen}
+    expected_test = accuracy_score(targets(splits.test), KNeighborsClassifier(n_neighbors=chosen)
+                                   .fit(x_train, y_train).predict(features(splits.test)))
+    assert record["dense"]["test"] == pytest.approx(expected_test)
+    assert record["dense"]["val"] == pytest.approx(val_scores[chosen])
+    assert record["dense"]["test"] > 0.9  # breast cancer is easy for k-NN
+
+
+def test_record_is_stored_where_the_rank_tables_read_it(reference_cfg):
+    cfg = reference_cfg("reference=svm")
+    record = run_reference(cfg)
+    root = cfg.runtime.results_dir
+    store = load_store(Path(root))
+    row = store.runs.iloc[0]
+    assert (row["task"], row["dataset"], row["policy"], row["kind"]) == (
+        "tabular", "breast_cancer", "svm", "reference")
+    assert row["best_val_test"] == record["dense"]["test"]
+    assert run_reference(cfg)["skipped"] is True  # re-running resumes
+
+
+def test_regressor_scores_r2_on_a_regression_task(reference_cfg):
+    cfg = reference_cfg("task=regression", "dataset=diabetes", "reference=linear")
+    record = run_reference(cfg)
+    splits = load_splits(cfg)
+    assert record["metric"] == "r2" and record["model"] == "Ridge"
+    assert record["split_sizes"]["test"] == len(splits.test)
+    assert 0.2 < record["dense"]["test"] < 0.8  # diabetes: linear models explain about half
+    refit = r2_score(targets(splits.test), Ridge(**record["dense"]["selected"])
+                     .fit(features(splits.train), targets(splits.train))
+                     .predict(features(splits.test)))
+    assert record["dense"]["test"] == pytest.approx(refit)
+
+
+def test_classifier_only_comparator_refuses_a_regression_task(reference_cfg, tmp_path):
+    cfg = reference_cfg("task=regression", "dataset=diabetes", "reference=naive_bayes")
+    with pytest.raises(ConfigError, match="reference=naive_bayes has no regressor"):
+        run_reference(cfg)
+    assert not (tmp_path / "results" / "runs").exists()
+
+
+def test_cli_runs_one_comparator(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "mabbench.reference", "reference=lda", "seed=2",
+         f"runtime.results_dir={tmp_path}"], cwd=REPO, capture_output=True, text=True,
+        timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "reference=lda" in result.stdout
+    written = list((tmp_path / "runs" / "tabular" / "breast_cancer" / "lda").rglob("result.json"))
+    assert [p.parent.name for p in written] == ["seed=2"]
+
+
+def test_grid_covers_every_policy_and_comparator():
+    spec = yaml.safe_load(grid.GRID.read_text())
+    commands = [" ".join(c[1:]) for c in grid.commands(spec, only=["tabular"])]
+    trials, references, sweep = commands
+    policies = sorted(p.stem for p in (CONF / "policy").glob("*.yaml"))
+    assert f"policy={','.join(policies)}" in trials
+    assert "online" not in trials and "dataset=" in trials and "breast_cancer" in trials
+    assert "adult" not in trials  # marked online: needs a download
+    assert f"reference={','.join(spec['tasks']['tabular']['references'])}" in references
+    # The budget sweep varies bandits only, once.
+    assert sweep.count("pruning.budget_per_arm=") == 1 and "magnitude" not in sweep
+    assert "ucb1" in sweep and all(f"seed={','.join(map(str, spec['seeds']))}" in c
+                                   for c in commands)
+    assert np.all([f"runtime.results_dir={spec['results_dir']}" in c for c in commands])
