@@ -34,6 +34,7 @@ def build_method(policy_cfg: DictConfig):
     params = OmegaConf.masked_copy(policy_cfg, [k for k in policy_cfg if k != "name"])
     factory = instantiate(params, _partial_=True)
     if isinstance(factory.func, type) and issubclass(factory.func, Policy):
+        factory(n_arms=1, seed=0)  # a bad hyper-parameter fails now (ConfigError), not mid-run
         return BanditMethod(factory), "bandit"
     method = factory()
     return method, ("baseline" if getattr(method, "prunes", True) else "unpruned")

@@ -62,12 +62,13 @@ class Policy(ABC):
         self.counts = np.zeros(n_arms, dtype=np.int64)
         self.sums = np.zeros(n_arms, dtype=np.float64)
         self.live = np.ones(n_arms, dtype=bool)
+        self.n_live = self.n_arms
         self.t = 0  # pulls so far
 
     # -- the interface -------------------------------------------------------
     def select(self, k: int) -> np.ndarray:
         """k distinct live arm indices for this round, shape (k,), int64."""
-        n_live = int(self.live.sum())
+        n_live = self.n_live
         if not (isinstance(k, (int, np.integer)) and 1 <= k <= n_live):
             raise ValueError(f"policy {self.name}: argument k={k!r} must be an integer in "
                              f"[1, {n_live}] (the live arms)")
@@ -81,10 +82,9 @@ class Policy(ABC):
         if arms.shape != rewards.shape:
             raise ValueError(f"policy {self.name}: argument rewards has shape {rewards.shape}, "
                              f"arms has {arms.shape}; give one reward per arm")
-        bad = ~((rewards >= 0) & (rewards <= 1))  # NaN fails both comparisons
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise ValueError(f"policy {self.name}: argument rewards[{i}]={rewards[i]!r} "
+        if rewards.size and not (rewards.min() >= 0 and rewards.max() <= 1):  # NaN fails too
+            i = int(np.argmax(~((rewards >= 0) & (rewards <= 1))))
+            raise ValueError(f"policy {self.name}: argument rewards[{i}]={float(rewards[i])!r} "
                              "must be finite and in [0, 1]")
         arms = arms.astype(np.int64)
         np.add.at(self.counts, arms, 1)
@@ -104,6 +104,7 @@ class Policy(ABC):
         arms = np.asarray(arms)
         self._check_arms(arms, "remove", live_only=False)
         self.live[arms.astype(np.int64)] = False
+        self.n_live = int(self.live.sum())
         self._removed()
 
     # -- what a subclass writes ----------------------------------------------
@@ -127,7 +128,10 @@ class Policy(ABC):
 
     def means(self, initial_value: float) -> np.ndarray:
         """Empirical mean reward per arm, ``initial_value`` where unpulled; shape (n_arms,)."""
-        return np.where(self.counts > 0, self.sums / np.maximum(self.counts, 1), initial_value)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = self.sums / self.counts
+        mean[self.counts == 0] = initial_value
+        return mean
 
     def top_k(self, score: np.ndarray, k: int, among: Optional[np.ndarray] = None) -> np.ndarray:
         """Up to k live arms (restricted to mask ``among``) of highest ``score``;
@@ -148,15 +152,15 @@ class Policy(ABC):
         return int(self.budget if self.budget is not None else DEFAULT_PULLS_PER_ARM * self.n_arms)
 
     def _check_arms(self, arms: np.ndarray, where: str, live_only: bool = True) -> None:
-        if arms.ndim != 1 or (arms.size and not np.issubdtype(arms.dtype, np.integer)):
+        if arms.ndim != 1 or (arms.size and arms.dtype.kind not in "iu"):
             raise ValueError(f"policy {self.name}: argument arms={arms!r} to {where} must be a "
                              "1-D array of integer arm indices")
         if arms.size == 0:
             return
-        if arms.min() < 0 or arms.max() >= self.n_arms:
+        low, high = arms.min(), arms.max()
+        if low < 0 or high >= self.n_arms:
             raise ValueError(f"policy {self.name}: argument arms contains "
-                             f"{int(arms.min() if arms.min() < 0 else arms.max())}, "
-                             f"outside [0, {self.n_arms - 1}]")
+                             f"{int(low if low < 0 else high)}, outside [0, {self.n_arms - 1}]")
         if live_only and not self.live[arms].all():
             dead = int(arms[~self.live[arms]][0])
             raise ValueError(f"policy {self.name}: argument arms contains {dead}, "

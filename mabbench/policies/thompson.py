@@ -19,7 +19,8 @@ class Thompson(Policy):
     Bernoulli trial b ~ Bernoulli(r) (drawn from the policy's generator) and
     the arm's Beta(alpha + successes, beta + failures) posterior is updated
     with b; Agrawal & Goyal show this keeps Beta-Bernoulli's regret bound for
-    any [0, 1] reward. ``likelihood: gaussian``: mean ~ N((sum + prior_mean) /
+    any [0, 1] reward. ``estimates()`` is the plain mean reward (the trials
+    only drive exploration). ``likelihood: gaussian``: mean ~ N((sum + prior_mean) /
     (n + 1), sigma^2 / (n + 1)), the prior counting as one observation.
     """
 
@@ -45,9 +46,6 @@ class Thompson(Policy):
     def _select(self, k: int) -> np.ndarray:
         return self.top_k(self.likelihood.sample(self), k)
 
-    def estimates(self) -> np.ndarray:
-        return self.likelihood.posterior_mean(self)
-
 
 @LIKELIHOODS.register("bernoulli")
 class BetaBernoulli:
@@ -55,21 +53,13 @@ class BetaBernoulli:
     def sample(p: Thompson) -> np.ndarray:
         return p.rng.beta(p.alpha + p.successes, p.beta + p.counts - p.successes)
 
-    @staticmethod
-    def posterior_mean(p: Thompson) -> np.ndarray:
-        return (p.alpha + p.successes) / (p.alpha + p.beta + p.counts)
-
 
 @LIKELIHOODS.register("gaussian")
 class Gaussian:
     @staticmethod
-    def posterior_mean(p: Thompson) -> np.ndarray:
-        return (p.sums + p.prior_mean) / (p.counts + 1)
-
-    @staticmethod
     def sample(p: Thompson) -> np.ndarray:
-        return Gaussian.posterior_mean(p) + p.sigma / np.sqrt(p.counts + 1) * p.rng.standard_normal(
-            p.n_arms)
+        mean = (p.sums + p.prior_mean) / (p.counts + 1)
+        return mean + p.sigma / np.sqrt(p.counts + 1) * p.rng.standard_normal(p.n_arms)
 
 
 @dataclass
