@@ -94,7 +94,9 @@ def frame_splits(frame: pd.DataFrame, target: str, kind: str, split, seed: int,
         classes, labels = np.unique(frame[target].astype(str).to_numpy(), return_inverse=True)
         if len(classes) < 2:
             raise ValueError(f"target column {target!r} has one class only")
-        strata = labels if split.stratify else None
+        # Stratifying needs >= 3 rows per class (one per split); sets with rarer
+        # classes (abalone's ring counts) are split without it.
+        strata = labels if split.stratify and np.bincount(labels).min() >= 3 else None
         train, val, test = three_way_split(len(labels), split.val, split.test, seed, strata)
         targets, y_dtype = labels.astype(np.int64), torch.int64
         n_outputs, extra = len(classes), {"classes": [str(c) for c in classes]}

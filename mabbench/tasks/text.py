@@ -77,7 +77,11 @@ def text_splits(cfg, train_pool: pd.DataFrame, test: pd.DataFrame | None, split,
         return frame["label"].astype(str).map(index).to_numpy(np.int64)
 
     pool_labels = labels_of(train_pool)
-    strata = pool_labels if split.stratify else None
+    # Stratifying needs every class in every split; sets with rarer classes
+    # (a Reuters topic seen once) are split without it.
+    needed = 2 if test is not None else 3
+    strata = (pool_labels if split.stratify and np.bincount(pool_labels).min() >= needed
+              else None)
     if test is None:
         parts = three_way_split(len(train_pool), split.val, split.test, seed, strata)
         frames = [train_pool.iloc[p] for p in parts]
@@ -89,7 +93,7 @@ def text_splits(cfg, train_pool: pd.DataFrame, test: pd.DataFrame | None, split,
         frames = [train_pool.iloc[np.sort(train_idx)], train_pool.iloc[np.sort(val_idx)], test]
     tokens = [[tokenize(str(t)) for t in f["text"]] for f in frames]
     vocabulary = build_vocabulary(tokens[0], cfg.vocab_size, cfg.min_freq)
-    parts = [Split((encode(tok, vocabulary, cfg.max_len),), torch.as_tensor(labels_of(f)))
+    parts = [Split((encode(tok, vocabulary, cfg.max_len),), torch.from_numpy(labels_of(f).copy()))
              for tok, f in zip(tokens, frames)]
     return Splits(*parts, n_outputs=len(classes),
                   info={"vocab_size": len(vocabulary) + 2, "max_len": cfg.max_len,

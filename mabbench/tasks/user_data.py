@@ -1,0 +1,107 @@
+"""Users' own data: a CSV or Parquet table (tabular / regression) or a CSV of
+texts and labels (text).
+
+    python -m mabbench task=tabular dataset=csv dataset.path=my.csv dataset.target=label
+    python -m mabbench task=regression dataset=csv dataset.path=my.parquet dataset.target=price
+    python -m mabbench task=text dataset=text_csv dataset.path=reviews.csv \
+        dataset.text=review dataset.label=sentiment [dataset.test_path=held_out.csv]
+
+The file is read as is (nothing is copied into the cache); missing values,
+text columns and scaling are handled as for the packaged sets (frames.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import pandas as pd
+from omegaconf import MISSING
+
+from mabbench.config import DatasetConfig, store_schema
+from mabbench.errors import ConfigError
+from mabbench.registry import Registry
+from mabbench.tasks import DATASETS
+from mabbench.tasks.frames import frame_splits
+from mabbench.tasks.text import TextDatasetConfig, text_splits
+
+READERS: Registry[Callable[[Path], pd.DataFrame]] = Registry("file format")
+READERS.register(".csv")(pd.read_csv)
+READERS.register(".tsv")(lambda path: pd.read_csv(path, sep="\t"))
+READERS.register(".parquet")(pd.read_parquet)
+READERS.register(".pq")(pd.read_parquet)
+KIND_OF_TASK = {"tabular": "classification", "regression": "regression"}
+
+
+@dataclass
+class TableFileConfig(DatasetConfig):
+    """A table on disk; ``family`` follows the task (``${task.name}``)."""
+
+    path: str = MISSING
+    target: str = MISSING
+    drop: list[str] = field(default_factory=list)  # identifier columns to leave out
+
+
+@dataclass
+class TextFileConfig(TextDatasetConfig):
+    """A CSV with one text column and one label column; ``test_path`` (optional)
+    is a held-out file in the same layout, else test is drawn by the seed."""
+
+    path: str = MISSING
+    text: str = "text"
+    label: str = "label"
+    test_path: Optional[str] = None
+
+
+store_schema("dataset", "table_file", TableFileConfig)
+store_schema("dataset", "text_file", TextFileConfig)
+
+
+def read_table(path_value: str, key: str = "dataset.path") -> pd.DataFrame:
+    """The file at ``path_value``, read by its suffix; ConfigError (one line) if it cannot be."""
+    path = Path(path_value).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"{key}={path_value!r}: no such file")
+    try:
+        reader = READERS.get(path.suffix.lower())
+    except KeyError:
+        raise ConfigError(f"{key}={path_value!r}: unknown format {path.suffix!r}; "
+                          f"expected one of {', '.join(READERS.names())}") from None
+    try:
+        return reader(path)
+    except Exception as error:  # a parser's own message, on one line, naming the file
+        raise ConfigError(f"{key}={path_value!r}: cannot read it ({error})".replace("\n", " ")) \
+            from None
+
+
+@DATASETS.register("csv")
+def load_table_file(cfg, split, seed: int, data_dir: Path):
+    if cfg.family not in KIND_OF_TASK:
+        raise ConfigError(f"dataset=csv is for task=tabular or task=regression, not "
+                          f"task={cfg.family}; for text use dataset=text_csv")
+    frame = read_table(cfg.path)
+    try:
+        return frame_splits(frame, cfg.target, KIND_OF_TASK[cfg.family], split, seed,
+                            drop=list(cfg.drop))
+    except ValueError as error:
+        raise ConfigError(f"dataset.target={cfg.target!r} in {cfg.path}: {error}") from None
+
+
+def _text_frame(path_value: str, key: str, cfg) -> pd.DataFrame:
+    frame = read_table(path_value, key)
+    missing = [c for c in (cfg.text, cfg.label) if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{key}={path_value!r} has no column {missing[0]!r} (dataset.text / "
+                          f"dataset.label); columns: {', '.join(map(str, frame.columns))}")
+    frame = frame[[cfg.text, cfg.label]].dropna()
+    return pd.DataFrame({"text": frame[cfg.text].astype(str), "label": frame[cfg.label]})
+
+
+@DATASETS.register("text_csv")
+def load_text_file(cfg, split, seed: int, data_dir: Path):
+    pool = _text_frame(cfg.path, "dataset.path", cfg)
+    test = None if cfg.test_path is None else _text_frame(cfg.test_path, "dataset.test_path", cfg)
+    try:
+        return text_splits(cfg, pool, test, split, seed)
+    except ValueError as error:
+        raise ConfigError(f"dataset.label={cfg.label!r} in {cfg.path}: {error}") from None
