@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from mabbench.objectives import METRICS
+from mabbench.objectives import EXTRA_METRICS, METRICS
 from mabbench.pruning.compaction import compact
 from mabbench.pruning.context import Ranking
 from mabbench.pruning.cost import count_macs, count_params, measure_latency
@@ -52,6 +52,9 @@ def point(model: nn.Module, splits: Splits, metric: str, sparsity: float,
         "params": count_params(model),
         "macs": count_macs(model, example),
     }
+    for extra in EXTRA_METRICS.get(metric, ()):
+        record[f"val_{extra}"] = score(model, splits.val, extra)
+        record[f"test_{extra}"] = score(model, splits.test, extra)
     if latency_cfg is not None:
         record |= measure_latency(model, example, latency_cfg)
     return record

@@ -8,6 +8,9 @@ from mabbench.registry import Registry
 
 LOSSES: Registry = Registry("loss")
 METRICS: Registry = Registry("metric")
+# Metrics recorded beside the task's own (as val_<name> / test_<name> on every curve
+# point) so tables can rank by them too; keyed by the task's metric.
+EXTRA_METRICS: dict[str, tuple[str, ...]] = {"accuracy": ("macro_f1",)}
 
 
 @LOSSES.register("cross_entropy")
@@ -23,6 +26,18 @@ def mse(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 @METRICS.register("accuracy")
 def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
     return (outputs.argmax(dim=1) == targets).double().mean().item()
+
+
+@METRICS.register("macro_f1")
+def macro_f1(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """Unweighted mean over classes of F1 = 2 TP / (2 TP + FP + FN); classes absent from
+    both targets and predictions are left out (as scikit-learn's average='macro')."""
+    predicted = outputs.argmax(dim=1)
+    n_classes = max(outputs.shape[1], int(targets.max()) + 1)
+    true_positive = torch.bincount(targets[predicted == targets], minlength=n_classes)
+    seen = torch.bincount(predicted, minlength=n_classes) + torch.bincount(targets, minlength=n_classes)
+    present = seen > 0
+    return (2 * true_positive[present].double() / seen[present].double()).mean().item()
 
 
 @METRICS.register("r2")

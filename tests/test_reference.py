@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, f1_score, r2_score
 from sklearn.linear_model import Ridge
 from sklearn.neighbors import KNeighborsClassifier
 
@@ -56,6 +56,9 @@ def test_knn_is_fit_on_the_trials_splits_and_chosen_on_val(reference_cfg):
     assert record["dense"]["test"] == pytest.approx(expected_test)
     assert record["dense"]["val"] == pytest.approx(val_scores[chosen])
     assert record["dense"]["test"] > 0.9  # breast cancer is easy for k-NN
+    expected_f1 = f1_score(targets(splits.test), KNeighborsClassifier(n_neighbors=chosen)
+                           .fit(x_train, y_train).predict(features(splits.test)), average="macro")
+    assert record["dense"]["test_macro_f1"] == pytest.approx(expected_f1)
 
 
 def test_record_is_stored_where_the_rank_tables_read_it(reference_cfg):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from mabbench.errors import ConfigError
-from mabbench.objectives import METRICS
+from mabbench.objectives import EXTRA_METRICS, METRICS
 from mabbench.tasks.base import Split, Splits
 
 # Which estimator of a comparator a task needs, by the task's metric.
@@ -29,6 +29,7 @@ class Fitted:
     val: float
     test: float
     fit_seconds: float
+    extra: dict[str, float] = field(default_factory=dict)  # val_<m>/test_<m>, EXTRA_METRICS
 
 
 def features(split: Split) -> np.ndarray:
@@ -92,6 +93,10 @@ def fit_and_select(comparator: DictConfig, splits: Splits, metric: str, task: st
         if best is None or val > best.val:
             best = Fitted(estimator, params, val, float("nan"), seconds)
     assert best is not None  # grid_points always yields at least the empty point
-    predicted = best.estimator.predict(features(splits.test))
-    best.test = score(as_outputs(predicted, role, splits.n_outputs), splits.test.targets.cpu())
+    outputs = {name: as_outputs(best.estimator.predict(features(split)), role, splits.n_outputs)
+               for name, split in (("val", splits.val), ("test", splits.test))}
+    best.test = score(outputs["test"], splits.test.targets.cpu())
+    for extra in EXTRA_METRICS.get(metric, ()):
+        for name, split in (("val", splits.val), ("test", splits.test)):
+            best.extra[f"{name}_{extra}"] = METRICS.get(extra)(outputs[name], split.targets.cpu())
     return best

@@ -48,7 +48,7 @@ def run_reference(cfg: DictConfig) -> dict:
     # A comparator is not pruned: every point of the curve is the fitted model.
     fitted_point = {"sparsity": 0.0, "val": fitted.val, "test": fitted.test,
                     "params": None, "macs": None, "train_seconds": fitted.fit_seconds,
-                    "selected": fitted.params}
+                    "selected": fitted.params} | fitted.extra
     record = {
         "schema_version": 1,
         "task": cfg.task.name, "dataset": cfg.dataset.name,
