@@ -1,7 +1,6 @@
 """What every output module receives: the loaded store, the options, a notes list."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +23,7 @@ class Inputs:
     out: Path
     point: str = "best_val"
     alpha: float = 0.05
-    budget_per_arm: float | None = None  # None: the most common bandit budget in the store
+    budget_per_arm: float | None = None  # None: per task, the most common bandit budget
     notes: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:
@@ -32,24 +31,28 @@ class Inputs:
         self.notes.append(text)
 
     @cached_property
-    def main_budget(self) -> float:
-        if self.budget_per_arm is not None:
-            return float(self.budget_per_arm)
-        bandits = self.store.runs[self.store.runs["kind"] == "bandit"] if len(self.store.runs) else []
-        if len(bandits) == 0:
-            return math.nan
-        counts = bandits["budget_per_arm"].value_counts()
-        # Most records wins; a tie goes to the larger budget (the main grid, not a sweep point).
-        return float(max(counts.index, key=lambda b: (counts[b], b)))
+    def main_budgets(self) -> dict[str, float]:
+        """Per task, the bandit budget (pulls per arm) of the main grid: the one with the
+        most records (a tie goes to the larger budget), or ``--budget-per-arm`` for all."""
+        runs = self.store.runs
+        if len(runs) == 0:
+            return {}
+        budgets = {}
+        for task, group in runs[runs["kind"] == "bandit"].groupby("task", sort=True):
+            counts = group["budget_per_arm"].value_counts()
+            budgets[task] = (float(self.budget_per_arm) if self.budget_per_arm is not None
+                             else float(max(counts.index, key=lambda b: (counts[b], b))))
+        return budgets
 
     @cached_property
     def main_runs(self) -> pd.DataFrame:
-        """One configuration per (task, dataset, model, method): bandits at the main budget,
+        """One configuration per (task, dataset, model, method): bandits at their task's main budget,
         and where several config hashes remain, the one with most seeds (then the first hash)."""
         runs = self.store.runs
         if len(runs) == 0:
             return runs
-        at_budget = (runs["kind"] != "bandit") | (runs["budget_per_arm"] == self.main_budget)
+        main_budget = runs["task"].map(self.main_budgets)
+        at_budget = (runs["kind"] != "bandit") | (runs["budget_per_arm"] == main_budget)
         runs = runs[at_budget]
         keys = ["task", "dataset", "model", "policy"]
         seeds = runs.groupby([*keys, "config_hash"]).size().rename("n_seeds").reset_index()

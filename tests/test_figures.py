@@ -177,7 +177,7 @@ def test_claims_table_gives_a_verdict_per_claim(outputs):
 
 def test_rank_tables_use_only_the_main_budget(tree):
     inputs = Inputs(load_store(tree), tree / "unused")
-    assert inputs.main_budget == 2.0
+    assert inputs.main_budgets == {task: 2.0 for task in BLOCKS}
     bandit_budgets = inputs.main_runs.query("kind == 'bandit'")["budget_per_arm"].unique()
     assert list(bandit_budgets) == [2.0]
     assert Inputs(load_store(tree), tree, budget_per_arm=8.0).main_runs.query(
