@@ -170,7 +170,8 @@ def test_image_folder_tree_is_resized_and_split(tmp_path, make_cfg):
     assert splits.test.inputs[0].shape[1:] == (3, 8, 8)
 
 
-def test_image_folder_missing_path_is_one_line(tmp_path, make_cfg):
-    cfg = make_cfg("task=image", "dataset=image_folder", f"dataset.path={tmp_path / 'nope'}")
+@pytest.mark.parametrize("path", [None, "nope"])
+def test_image_folder_without_a_folder_is_one_line(tmp_path, make_cfg, path):
+    given = [] if path is None else [f"dataset.path={tmp_path / path}"]
     with pytest.raises(ConfigError, match="dataset.path"):
-        load_splits(cfg)
+        load_splits(make_cfg("task=image", "dataset=image_folder", *given))

@@ -8,9 +8,9 @@ neurons (``fc1`` ...).
 
 A conv is followed by BatchNorm, which is not zero at zero, so masking a
 channel at the conv's output would not equal removing it. ``mask_after`` tells
-the pruning engine to mask the block's ReLU output instead: that equals
-removing the conv channel together with its BatchNorm channel, which is what
-Torch-Pruning's dependency graph does.
+the pruning engine to mask the BatchNorm's output instead (the ReLU keeps it
+zero): that equals removing the conv channel together with its BatchNorm
+channel, which is what Torch-Pruning's dependency graph does.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class VGG(nn.Module):
                 self.add_module(f"bn{conv}", nn.BatchNorm2d(out))
                 self.add_module(f"act{conv}", nn.ReLU())
                 self._plan += [f"conv{conv}", f"bn{conv}", f"act{conv}"]
-                self.mask_after[f"conv{conv}"] = f"act{conv}"
+                self.mask_after[f"conv{conv}"] = f"bn{conv}"
                 prunable.append(f"conv{conv}")
                 width = out
             if side >= 2:  # tiny inputs (8x8 digits) stop pooling at 1x1

@@ -19,6 +19,7 @@ from sklearn import datasets as sk_datasets
 from sklearn.model_selection import train_test_split
 
 from mabbench.config import DatasetConfig, store_schema
+from mabbench.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Split, Splits, three_way_split
 
@@ -102,6 +103,9 @@ def official_splits(arrays: ImageArrays, split, seed: int, limit: Optional[int] 
     images, labels = arrays.train_images, arrays.train_labels.astype(np.int64)
     pool = np.arange(len(labels))
     strata = labels if split.stratify else None
+    if limit is not None and limit * split.val < len(np.unique(labels)):
+        raise ConfigError(f"dataset.limit={limit}: too few images to put every class in "
+                          f"train and val (task.split.val={split.val})")
     if limit is not None and limit < len(labels):
         pool = np.sort(train_test_split(pool, train_size=limit, random_state=seed,
                                         stratify=strata)[0])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from omegaconf import MISSING
+from omegaconf import MISSING, OmegaConf
 from torchvision import datasets as tv
 from torchvision import transforms
 
@@ -56,6 +56,8 @@ def read_folder(root: Path, image_size: int, grayscale: bool,
 
 @DATASETS.register("image_folder")
 def load_image_folder(cfg, split, seed: int, data_dir: Path) -> Splits:
+    if OmegaConf.is_missing(cfg, "path"):
+        raise ConfigError("dataset=image_folder needs dataset.path=<folder of class sub-folders>")
     root = Path(cfg.path).expanduser()
     if not root.is_dir():
         raise ConfigError(f"dataset.path={cfg.path!r}: no such folder; expected "
