@@ -171,7 +171,10 @@ def make(inputs: Inputs) -> list[Path]:
     rows = []
     for number, (claim, table, evaluate) in enumerate(CLAIMS, start=1):
         scores, kinds = scores_for(inputs, table)
-        verdict = evaluate(scores, kinds, inputs.alpha)
+        if scores.size == 0:
+            verdict = Verdict("-", f"no records for {table}", np.nan, INCONCLUSIVE)
+        else:
+            verdict = evaluate(scores, kinds, inputs.alpha)
         rows.append([str(number), claim, verdict.test, verdict.statistic, fmt_p(verdict.p_value),
                      verdict.verdict])
     caption = (f"Each claim of the paper's abstract tested on these results (test metric at "

@@ -34,7 +34,8 @@ def draw(points: pd.DataFrame, title: str, metric: str):
     colours = palette(methods)
     sns.lineplot(data=points, x="sparsity", y="test", hue="policy", hue_order=methods,
                  style="kind", style_order=list(PRUNING_KINDS), palette=colours, marker="o",
-                 markersize=4, errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED, ax=ax)
+                 markersize=4, errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED,
+                 err_kws={"alpha": 0.12}, ax=ax)
     ax.set_xlabel("sparsity (fraction of arms removed)")
     ax.set_ylabel(METRIC_LABELS.get(metric, f"test {metric}"))
     n_seeds = points.groupby("policy")["seed"].nunique().min()

@@ -60,6 +60,13 @@ def check(record) -> str | None:
     return None
 
 
+def normalised(point: dict) -> dict:
+    """A point with ``latency_ms`` whether the trial stored milliseconds or ``latency_s``."""
+    if "latency_ms" not in point and isinstance(point.get("latency_s"), (int, float)):
+        return point | {"latency_ms": 1000.0 * point["latency_s"]}
+    return point
+
+
 def run_row(path: Path, root: Path, record: dict) -> dict:
     row = {key: record[key] for key in IDENTITY}
     row["seed"] = int(record["seed"])
@@ -71,7 +78,7 @@ def run_row(path: Path, root: Path, record: dict) -> dict:
         row[f"cost_{key}"] = number(value)
     row["spearman_oracle"] = number(record.get("spearman_oracle"))
     for point in ("dense", "target", "best_val"):
-        for key, value in record[point].items():
+        for key, value in normalised(record[point]).items():
             row[f"{point}_{key}"] = number(value)
     return row
 

@@ -101,5 +101,9 @@ def legend_outside(ax, title: str | None = None) -> None:
 
 def palette(methods: list[str]) -> dict:
     """A distinct colour per method, the same method always the same colour within a figure."""
-    colours = sns.color_palette("tab10" if len(methods) <= 10 else "tab20", len(methods))
-    return dict(zip(methods, colours))
+    if len(methods) <= 10:
+        return dict(zip(methods, sns.color_palette("tab10", len(methods))))
+    # tab20 pairs a dark and a light shade of each hue: hand out the ten dark ones first.
+    tab20 = sns.color_palette("tab20", 20)
+    ordered = [tab20[i] for i in (*range(0, 20, 2), *range(1, 20, 2))]
+    return dict(zip(methods, (ordered * 2)[:len(methods)]))

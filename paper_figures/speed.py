@@ -49,4 +49,5 @@ def make(inputs: Inputs) -> list[Path]:
     return write_table(inputs.out, "speed", "Model size and speed, dense against pruned",
                        "Per model: dense model and physically pruned model at the target "
                        "sparsity; median over pruning methods and seeds. Latency as measured "
-                       "by the trial (ms per forward of its batch).", header, rows)
+                       "by the trial: ms per forward of its latency batch (runtime threads as "
+                       "recorded).", header, rows)
