@@ -32,13 +32,17 @@ def draw(runs: pd.DataFrame, task: str):
     if len(bandits):
         sns.lineplot(data=bandits, x="budget_per_arm", y="spearman_oracle", hue="policy",
                      hue_order=sorted(bandits["policy"].unique()), palette=colours, marker="o",
-                     errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED, ax=ax)
+                     errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED,
+                     err_kws={"alpha": 0.1}, ax=ax)
     # Baselines spend no pulls: a horizontal line at their mean rho.
     for name, group in runs[runs["kind"] == "baseline"].groupby("policy", sort=True):
         ax.axhline(group["spearman_oracle"].mean(), ls="--", lw=1.2, color=colours[name],
                    label=f"{name} (baseline, no pulls)")
     if len(bandits) and bandits["budget_per_arm"].min() > 0:
         ax.set_xscale("log", base=2)
+        budgets = sorted(bandits["budget_per_arm"].unique())
+        ax.set_xticks(budgets, [f"{b:g}" for b in budgets])
+        ax.minorticks_off()
     ax.set_xlabel("pull budget (pulls per arm, log scale)")
     ax.set_ylabel("Spearman rho vs oracle ranking")
     ax.set_title(f"{task}: ranking quality against budget (mean, 95% CI over datasets x seeds)")

@@ -243,3 +243,19 @@ def test_cli_names_a_missing_results_folder(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: --results") and "nowhere" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_each_task_keeps_its_own_main_budget(tmp_path):
+    # The grid gives image bandits 1 pull per arm and tabular bandits 2: neither table
+    # may lose its bandits to the other task's budget.
+    rng = np.random.default_rng(1)
+    for task, dataset, model, budget in (("tabular", "iris", "mlp", 2.0),
+                                         ("image", "digits", "lenet", 1.0)):
+        for seed in SEEDS:
+            write(tmp_path, record(task, dataset, model, "ucb1", "bandit", seed, 0.9, rng, 0.9,
+                                   budget), budget)
+    write(tmp_path, record("tabular", "iris", "mlp", "ucb1", "bandit", 0, 0.9, rng, 0.9, 8.0), 8.0)
+    inputs = Inputs(load_store(tmp_path), tmp_path / "out")
+    assert inputs.main_budgets == {"image": 1.0, "tabular": 2.0}
+    kept = inputs.main_runs.groupby("task")["budget_per_arm"].agg(["unique", "size"])
+    assert kept.loc["image", "size"] == 3 and list(kept.loc["tabular", "unique"]) == [2.0]
