@@ -52,13 +52,15 @@ def test_text_csv_with_a_held_out_file(make_cfg, tmp_path):
     texts.head(6).to_csv(tmp_path / "test.csv", index=False)
     splits = load_splits(make_cfg("task=text", "dataset=text_csv",
                                   f"dataset.path={tmp_path / 'train.csv'}", "dataset.text=review",
-                                  "dataset.label=stars", f"dataset.test_path={tmp_path / 'test.csv'}"))
+                                  "dataset.label=stars",
+                                  f"dataset.test_path={tmp_path / 'test.csv'}"))
     assert len(splits.test) == 6 and len(splits.train) + len(splits.val) == 40
     assert splits.info["classes"] == ["1", "5"]
 
 
 @pytest.mark.parametrize("overrides, expected", [
-    (["dataset.path=/no/such.csv", "dataset.target=label"], "dataset.path='/no/such.csv': no such file"),
+    (["dataset.path=/no/such.csv", "dataset.target=label"],
+     "dataset.path='/no/such.csv': no such file"),
     (["dataset.target=nope"], "dataset.target='nope'"),
 ])
 def test_bad_user_table_is_one_line(make_cfg, tmp_path, overrides, expected):

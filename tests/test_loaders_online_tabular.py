@@ -47,7 +47,8 @@ def test_openml_frame_is_parsed_and_cached_under_the_data_dir(make_cfg, monkeypa
     assert splits.info["classes"] == ["<=50K", ">50K"]
     # age, hours-per-week, workclass one-hot (Private, State-gov, <missing>); fnlwgt dropped
     assert splits.info["in_features"] == 5
-    assert not any(np.isnan(s.inputs[0].numpy()).any() for s in (splits.train, splits.val, splits.test))
+    for part in (splits.train, splits.val, splits.test):
+        assert not np.isnan(part.inputs[0].numpy()).any()
 
 
 def test_offline_openml_request_is_one_line_and_writes_nothing(make_cfg, monkeypatch):
@@ -118,7 +119,8 @@ def test_fetch_verifies_checksums_and_keeps_nothing_bad(tmp_path, monkeypatch):
     monkeypatch.setattr(cache.urllib.request, "urlopen",
                         lambda url, timeout: _Response(served["body"]))
     md5_hello = "5d41402abc4b2a76b9719d911017c592"
-    (path,) = fetch(card, [RemoteFile("https://x/toy.bin", "toy.bin", f"md5:{md5_hello}")], tmp_path)
+    hello = RemoteFile("https://x/toy.bin", "toy.bin", f"md5:{md5_hello}")
+    (path,) = fetch(card, [hello], tmp_path)
     assert path == tmp_path / "toy" / "toy.bin" and path.read_bytes() == b"hello"
 
     with pytest.raises(ConfigError, match="expected 0000; the file was not kept"):

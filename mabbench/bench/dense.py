@@ -39,7 +39,8 @@ def trivial_score(splits: Splits, metric: str) -> float:
         outputs = torch.full((len(test), 1), splits.train.targets.float().mean().item())
     else:
         majority = torch.bincount(splits.train.targets, minlength=splits.n_outputs).argmax()
-        outputs = torch.nn.functional.one_hot(majority, splits.n_outputs).float().expand(len(test), -1)
+        one_hot = torch.nn.functional.one_hot(majority, splits.n_outputs).float()
+        outputs = one_hot.expand(len(test), -1)
     return METRICS.get(metric)(outputs, test)
 
 

