@@ -172,3 +172,33 @@ def test_same_seed_same_ranking_other_seed_other_ranking():
     ctx = context()
     ctx.seed = 1
     assert BanditMethod(UCB1).rank(ctx).order != first.order
+
+
+@pytest.mark.parametrize("chosen, fragment", [
+    (["nope"], "'nope' is not a prunable layer of Sequential; prunable: hidden0, hidden1"),
+    (["act0"], "'act0' is not a prunable layer"),
+    ([], "pruning.layers is empty; prunable layers of Sequential: hidden0, hidden1"),
+])
+def test_bad_layer_choice_is_one_line_listing_what_is_prunable(chosen, fragment):
+    from mabbench.errors import ConfigError
+    from mabbench.pruning.arms import prunable_widths
+
+    with pytest.raises(ConfigError) as error:
+        prunable_widths(mlp(), chosen)
+    assert fragment in str(error.value) and "\n" not in str(error.value)
+
+
+def test_model_without_prunable_layers_or_with_a_bad_declaration_is_one_line():
+    from mabbench.errors import ConfigError
+    from mabbench.pruning.arms import prunable_widths
+
+    model = mlp()
+    model.prunable = ()
+    with pytest.raises(ConfigError, match="declares no prunable layers"):
+        prunable_widths(model)
+    model.prunable = ("act0",)
+    with pytest.raises(ConfigError, match="'act0' is not a Linear or Conv"):
+        prunable_widths(model)
+    model.prunable, model.mask_after = ("hidden0",), {"hidden0": "bn9"}
+    with pytest.raises(ConfigError, match=r"mask_after\['hidden0'\]='bn9' is not a submodule"):
+        prunable_widths(model)

@@ -90,6 +90,8 @@ class PullEngine:
         device = next(model.parameters()).device
         self.retired = {layer: torch.zeros(w, dtype=torch.bool, device=device)
                         for layer, w in widths.items()}
+        self.keep = {layer: torch.ones(w, device=device) for layer, w in widths.items()}
+        self._templates: dict[tuple[str, int], torch.Tensor] = {}  # (layer, copies) -> masks
         declared = getattr(model, "batched_pulls", True)
         self.batched = {layer: bool(declared) for layer in widths}
         self.pulls, self.flops = 0, 0.0
@@ -101,6 +103,8 @@ class PullEngine:
     def retire(self, layer: str, units: torch.Tensor) -> None:
         """Zero ``units`` of ``layer`` in every later pull (iterative pruning)."""
         self.retired[layer][units] = True
+        self.keep[layer] = (~self.retired[layer]).to(torch.float32)
+        self._templates = {key: t for key, t in self._templates.items() if key[0] != layer}
 
     # -- pulls -----------------------------------------------------------------
     @torch.no_grad()
@@ -139,7 +143,11 @@ class PullEngine:
                       for j in torch.unique(layers).tolist()}
         varying = {}
         for layer, rows in chosen.items():
-            masks = (~self.retired[layer]).to(torch.float32).expand(copies, -1).clone()
+            template = self._templates.get((layer, copies))
+            if template is None:
+                template = self._templates[(layer, copies)] = (
+                    self.keep[layer].expand(copies, -1).contiguous())
+            masks = template.clone()
             masks[rows, units[rows - 1]] = 0.0
             varying[layer] = masks
         return varying
@@ -153,7 +161,7 @@ class PullEngine:
                 hook = (_fan_out_hook(varying[layer], dim, batch_rows) if copy is None
                         else _scale_hook(varying[layer][copy], dim))
             elif self.retired[layer].any():
-                hook = _scale_hook((~self.retired[layer]).to(torch.float32), dim)
+                hook = _scale_hook(self.keep[layer], dim)
             else:
                 continue
             handles.append(module.register_forward_hook(hook))

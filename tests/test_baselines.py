@@ -1,0 +1,116 @@
+"""Baselines rank arms by what their docstrings say, seeded, and every run
+records its Spearman rho against the cached leave-one-out oracle."""
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+import torch
+from torch import nn
+
+import baselines.oracle as oracle_module
+from baselines.greedy import GreedyActivation
+from baselines.oracle import Oracle
+from baselines.random_order import RandomOrder
+from baselines.taylor import Taylor
+from conftest import TINY, compose_config
+from mabbench.config import PruningConfig
+from mabbench.objectives import cross_entropy
+from mabbench.pruning.arms import masked
+from mabbench.pruning.context import PruningContext
+from mabbench.tasks.base import Split
+from mabbench.trial import run_trial
+
+IN, H, OUT, ROWS = 6, 10, 3, 50
+DEAD = 4  # a hidden unit whose outgoing weights are zero: removing it changes nothing
+
+
+def mlp() -> nn.Module:
+    torch.manual_seed(0)
+    model = nn.Sequential()
+    model.add_module("hidden0", nn.Linear(IN, H))
+    model.add_module("act0", nn.Tanh())
+    model.add_module("out", nn.Linear(H, OUT))
+    with torch.no_grad():
+        model.out.weight[:, DEAD] = 0.0
+    model.prunable = ("hidden0",)
+    return model.eval()
+
+
+def context(seed: int = 0, cache_dir=None, batch_size: int = 16) -> PruningContext:
+    generator = torch.Generator().manual_seed(5)
+    val = Split((torch.randn(ROWS, IN, generator=generator),),
+                torch.randint(0, OUT, (ROWS,), generator=generator))
+    cfg = SimpleNamespace(**vars(PruningConfig(batch_size=batch_size, arms_per_round=4)))
+    return PruningContext(model=mlp(), widths={"hidden0": H}, val=val, loss=cross_entropy,
+                          cfg=cfg, seed=seed, device=torch.device("cpu"), cache_dir=cache_dir)
+
+
+def test_random_is_a_seeded_permutation():
+    a, b, c = (RandomOrder().rank(context(seed)) for seed in (0, 0, 1))
+    assert sorted(a.order["hidden0"]) == list(range(H))
+    assert a.order == b.order and a.order != c.order
+
+
+def test_taylor_is_the_squared_gate_gradient_averaged_over_batches():
+    ctx = context(batch_size=ROWS)  # one batch: the mean is that batch's value
+    model, (x,), y = ctx.model, ctx.val.inputs, ctx.val.targets
+    h = model.hidden0(x).detach().requires_grad_(True)
+    loss = cross_entropy(model.out(model.act0(h)), y).mean()
+    (grad,) = torch.autograd.grad(loss, h)
+    want = (grad * h).sum(dim=0).pow(2)
+    got = Taylor().importance(ctx, SimpleNamespace(forward_flops=0.0, pulls=0))["hidden0"]
+    torch.testing.assert_close(got.float(), want.detach(), rtol=1e-4, atol=1e-9)
+    assert Taylor().rank(ctx).order["hidden0"][0] == DEAD
+
+
+def test_greedy_ranks_by_activation_variance_on_val():
+    ctx = context()
+    with torch.no_grad():
+        ctx.model.hidden0.weight[7] = 0.0  # a constant unit: zero variance, pruned first
+        want = ctx.model.hidden0(ctx.val.inputs[0]).double().var(dim=0, unbiased=False)
+    ranking = GreedyActivation().rank(ctx)
+    torch.testing.assert_close(torch.tensor(ranking.scores["hidden0"], dtype=torch.float64),
+                               want, rtol=1e-6, atol=1e-9)
+    assert ranking.order["hidden0"][0] == 7
+    assert ranking.cost.forward_flops > 0
+
+
+def test_oracle_is_leave_one_out_on_the_whole_val_split_and_cached(tmp_path, monkeypatch):
+    ctx = context(cache_dir=tmp_path)
+    ranking = Oracle().rank(ctx)
+    with torch.no_grad():
+        base = cross_entropy(ctx.model(*ctx.val.inputs), ctx.val.targets).mean()
+        for unit in (0, DEAD, H - 1):
+            with masked(ctx.model, {"hidden0": [unit]}):
+                want = cross_entropy(ctx.model(*ctx.val.inputs), ctx.val.targets).mean() - base
+            assert ranking.scores["hidden0"][unit] == pytest.approx(want.item(), abs=1e-6)
+    assert ranking.cost.pulls == H and ranking.cost.forward_flops > 0
+    saved = json.loads((tmp_path / "oracle.json").read_text())
+    assert saved["hidden0"]["delta"] == ranking.scores["hidden0"]
+    monkeypatch.setattr(oracle_module, "_layer_deltas", lambda *a: pytest.fail("recomputed"))
+    again = Oracle().rank(ctx)  # read from the cache, still reports what it cost
+    assert again.order == ranking.order and again.cost == ranking.cost
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """One store for the module: the dense model is trained once and shared."""
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.mark.parametrize("policy", ["random", "magnitude", "taylor", "greedy", "oracle"])
+def test_every_baseline_runs_end_to_end_and_records_rho_against_the_oracle(policy, results):
+    record = run_trial(compose_config([*TINY, f"policy={policy}"], results))
+    assert record["kind"] == "baseline"
+    assert record["target"]["params"] < record["dense"]["params"]
+    assert -1.0 <= record["spearman_oracle"] <= 1.0
+    assert set(record["spearman_oracle_per_layer"]) == set(record["layers"])
+    assert record["oracle_cost"]["pulls"] == sum(record["layers"].values())
+    if policy == "oracle":
+        assert record["spearman_oracle"] == pytest.approx(1.0)
+        assert record["cost"]["pulls"] == record["oracle_cost"]["pulls"]
+    if policy in ("taylor", "greedy", "oracle"):  # they use data: their compute is counted
+        assert record["cost"]["forward_flops"] > 0
+    assert list(results.glob("dense/*/*/*/seed=0/oracle.json"))  # cached beside the dense model
