@@ -12,9 +12,9 @@ Verdict rules (alpha = --alpha):
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -126,7 +126,7 @@ def competitive_with_references(method: str) -> Callable[[pd.DataFrame, dict, fl
 
 
 def several_beat_baselines(baselines: tuple[str, ...], at_least: int = 2):
-    """At least ``at_least`` bandit policies rank better than each baseline with Nemenyi p < alpha."""
+    """At least ``at_least`` bandit policies rank better than each baseline, Nemenyi p < alpha."""
     def evaluate(scores: pd.DataFrame, kinds: dict, alpha: float) -> Verdict:
         name = "Friedman over all methods, Nemenyi post-hoc: policies better than each baseline"
         policies = [m for m in scores.columns if kinds.get(m) == "bandit"]
@@ -161,8 +161,8 @@ CLAIMS = [
      competitive_with_references("ucb1")),
     ("Deep learning: UCB1 and Thompson Sampling rank best", "rank_deep_learning",
      best_among_policies(("ucb1", "thompson"))),
-    ("Deep learning: several policies significantly beat the unpruned model, magnitude "
-     "pruning and greedy activation-variation pruning", "rank_deep_learning",
+    (("Deep learning: several policies significantly beat the unpruned model, magnitude "
+      "pruning and greedy activation-variation pruning"), "rank_deep_learning",
      several_beat_baselines((UNPRUNED, MAGNITUDE, GREEDY))),
 ]
 

@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 
 from paper_figures.inputs import Inputs
-from paper_figures.render import palette, legend_outside, save_figure, style
+from paper_figures.render import legend_outside, palette, save_figure, style
 
 NAME = "cost"
 COSTS = {"cost_pulls": "pulls", "cost_forward_flops": "forward FLOPs",
@@ -78,7 +78,8 @@ def make(inputs: Inputs) -> list[Path]:
     for task, block in points.groupby("task", sort=True):
         costs = drawn_costs(block)
         for cost in sorted(set(COSTS) - set(costs)):
-            inputs.note(f"cost_{task}: {COSTS[cost]} is zero or missing in every record; panel left out")
+            inputs.note(f"cost_{task}: {COSTS[cost]} is zero or missing in every record; "
+                        f"panel left out")
         if not costs:
             continue
         written += save_figure(draw(block, task, costs), inputs.out, f"cost_{task}")

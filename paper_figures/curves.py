@@ -9,7 +9,7 @@ import pandas as pd
 import seaborn as sns
 
 from paper_figures.inputs import Inputs
-from paper_figures.render import palette, legend_outside, save_figure, style
+from paper_figures.render import legend_outside, palette, save_figure, style
 
 NAME = "curves"
 PRUNING_KINDS = ("bandit", "baseline")

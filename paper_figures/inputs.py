@@ -46,7 +46,7 @@ class Inputs:
 
     @cached_property
     def main_runs(self) -> pd.DataFrame:
-        """One configuration per (task, dataset, model, method): bandits at their task's main budget,
+        """One configuration per (task, dataset, model, method): bandits at their task's budget,
         and where several config hashes remain, the one with most seeds (then the first hash)."""
         runs = self.store.runs
         if len(runs) == 0:

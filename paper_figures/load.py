@@ -52,7 +52,8 @@ def check(record) -> str | None:
     missing = [key for key in REQUIRED if key not in record]
     if missing:
         return f"missing keys {', '.join(missing)}"
-    if not isinstance(record["curve"], list) or not all(isinstance(p, dict) for p in record["curve"]):
+    curve = record["curve"]
+    if not isinstance(curve, list) or not all(isinstance(p, dict) for p in curve):
         return "curve is not a list of points"
     for key in ("dense", "target", "best_val"):
         if not isinstance(record[key], dict):

@@ -36,7 +36,8 @@ def make_all(results: Path, out: Path, point: str = "best_val", alpha: float = 0
     ``formats``: figure formats, a subset of ``render.FORMATS`` (png, pdf)."""
     unknown = set(formats) - set(render.FORMATS)
     if unknown:
-        raise ValueError(f"formats: {', '.join(sorted(unknown))} not in {', '.join(render.FORMATS)}")
+        raise ValueError(f"formats: {', '.join(sorted(unknown))} not in "
+                         f"{', '.join(render.FORMATS)}")
     render.figure_formats = tuple(formats)
     store = load_store(Path(results))
     for problem in store.problems:

@@ -50,7 +50,8 @@ def complete(scores: pd.DataFrame, inputs: Inputs, stem: str) -> pd.DataFrame:
         col_gaps = scores.isna().mean(axis=0)
         if col_gaps.max() >= row_gaps.max():
             name = col_gaps.idxmax()
-            inputs.note(f"{stem}: dropped method {name} (missing on {col_gaps.max():.0%} of datasets)")
+            inputs.note(f"{stem}: dropped method {name} "
+                        f"(missing on {col_gaps.max():.0%} of datasets)")
             scores = scores.drop(columns=name)
         else:
             name = row_gaps.idxmax()
@@ -60,7 +61,7 @@ def complete(scores: pd.DataFrame, inputs: Inputs, stem: str) -> pd.DataFrame:
 
 
 def score_matrix(inputs: Inputs, spec: RankTableSpec, stem: str) -> tuple[pd.DataFrame, dict]:
-    """blocks x methods of the value at the chosen point, mean over seeds; and each method's kind."""
+    """blocks x methods of the value at the chosen point, mean over seeds; each method's kind."""
     runs = inputs.main_runs
     column = inputs.value(spec.key)
     if len(runs) == 0 or column not in runs:
@@ -83,9 +84,10 @@ def table_rows(test: RankTest, kinds: dict) -> tuple[list[str], list[list[str]]]
 
 
 def footer(test: RankTest, alpha: float) -> list[str]:
-    return [f"Friedman chi2 = {fmt(test.chi2, 2)}, p = {fmt_p(test.p_value)} "
-            f"(N = {test.n_blocks} datasets, k = {test.n_methods} methods); "
-            f"Nemenyi critical difference at alpha = {alpha:g}: {fmt(test.critical_difference, 2)}."]
+    line = (f"Friedman chi2 = {fmt(test.chi2, 2)}, p = {fmt_p(test.p_value)} "
+            f"(N = {test.n_blocks} datasets, k = {test.n_methods} methods); Nemenyi critical "
+            f"difference at alpha = {alpha:g}: {fmt(test.critical_difference, 2)}.")
+    return [line]
 
 
 def nemenyi_table(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest) -> list[Path]:

@@ -9,7 +9,7 @@ import pandas as pd
 import seaborn as sns
 
 from paper_figures.inputs import Inputs
-from paper_figures.render import palette, fmt, legend_outside, save_figure, style, write_table
+from paper_figures.render import fmt, legend_outside, palette, save_figure, style, write_table
 
 NAME = "ranking_quality"
 BOOTSTRAP_SEED = 0

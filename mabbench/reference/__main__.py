@@ -7,9 +7,9 @@ import hydra
 from omegaconf import DictConfig
 
 import baselines  # noqa: F401  (registers schemas that task files may name)
-import mabbench.config  # noqa: F401
-import mabbench.models  # noqa: F401
-import mabbench.policies  # noqa: F401
+import mabbench.config
+import mabbench.models
+import mabbench.policies
 import mabbench.reference.config  # noqa: F401  (registers the reference schemas)
 from mabbench.errors import ConfigError
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from omegaconf import MISSING
 
@@ -28,8 +28,8 @@ class ComparatorConfig:
     regressor (tasks scored by R^2); ``null`` where it does not apply."""
 
     name: str = MISSING
-    classifier: Optional[EstimatorConfig] = None
-    regressor: Optional[EstimatorConfig] = None
+    classifier: EstimatorConfig | None = None
+    regressor: EstimatorConfig | None = None
 
 
 @dataclass

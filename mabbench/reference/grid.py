@@ -45,9 +45,10 @@ def policy_target(policy: str) -> str:
     data = yaml.safe_load((CONF / "policy" / f"{policy}.yaml").read_text()) or {}
     if data.get("_target_"):
         return str(data["_target_"])
+    from hydra.core.config_store import ConfigStore
+
     import baselines  # noqa: F401  (register the schemas)
     import mabbench.policies  # noqa: F401
-    from hydra.core.config_store import ConfigStore
 
     schemas = ConfigStore.instance().repo["schema"]["policy"]
     for entry in data.get("defaults", []):
@@ -111,7 +112,7 @@ def main(argv: list[str]) -> int:
     for argv_list in commands(grid, args.only.split(",") if args.only else None):
         print(" ".join(argv_list[1:]), flush=True)
         if not args.dry_run:
-            failed += subprocess.run(argv_list).returncode != 0
+            failed += subprocess.run(argv_list, check=False).returncode != 0
     if failed:
         print(f"error: {failed} multirun(s) failed; re-run to resume", file=sys.stderr)
     return 1 if failed else 0
