@@ -1,7 +1,7 @@
 """Range checks Hydra's types cannot express; each failure is one line naming the key."""
 from __future__ import annotations
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from mabbench.errors import ConfigError
 from mabbench.pruning.rewards import REWARDS
@@ -13,6 +13,10 @@ def check(condition: bool, key: str, value, allowed: str) -> None:
 
 
 def validate(cfg: DictConfig) -> None:
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    check(not missing, missing[0] if missing else "", "???",
+          "is required; set it on the command line, e.g. " + (missing[0] if missing else "")
+          + "=<value>")
     p = cfg.pruning
     check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
     for level in p.levels:

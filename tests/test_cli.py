@@ -55,3 +55,8 @@ def test_bad_value_on_the_command_line_is_one_line_and_writes_nothing(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == "error: pruning.sparsity=1.5: must be in [0, 1)"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_required_value_left_unset_is_named():
+    with pytest.raises(ConfigError, match=r"dataset\.path.*is required"):
+        preflight(["task=text", "dataset=text_csv"])
