@@ -9,6 +9,7 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from mabbench.policies import POLICIES, hyperparameters, make_policy, policy_class
+from mabbench.policies.sampling import inclusion_probabilities, softmax, systematic_sample
 
 NAMES = POLICIES.names()
 MEANS = np.linspace(0.05, 0.95, 12)
@@ -112,3 +113,21 @@ def test_yaml_builds_the_registered_policy(make_cfg, name):
     assert type(instantiate(params, n_arms=5, seed=0)) is policy_class(name)
     composed = {k: v for k, v in OmegaConf.to_container(params).items() if k != "_target_"}
     assert composed == hyperparameters(name)
+
+
+def test_batch_sampling_hits_the_inclusion_probabilities():
+    """EXP3's importance weights are unbiased only if a batch includes arm i
+    with exactly the probability pi_i the policy divides by."""
+    rng = np.random.default_rng(0)
+    p = softmax(3 * rng.normal(size=30))
+    pi = inclusion_probabilities(p, 8)
+    assert pi.sum() == pytest.approx(8) and pi.max() <= 1
+    assert pi.max() == 1  # this p has arms worth more than 1/8: capped
+    uncapped = pi < 1
+    np.testing.assert_allclose(pi[uncapped] / p[uncapped], (pi / p)[uncapped][0])
+    hits = np.zeros(30)
+    for _ in range(4_000):
+        batch = systematic_sample(rng, pi, 8)
+        assert len(np.unique(batch)) == 8
+        hits[batch] += 1
+    np.testing.assert_allclose(hits / 4_000, pi, atol=0.03)

@@ -38,7 +38,7 @@ class EXP3(Policy):
 
     def _update(self, arms: np.ndarray, rewards: np.ndarray) -> None:
         x_hat = rewards / self.inclusion[arms]
-        np.add.at(self.log_weights, arms, self.gamma * x_hat / self.live.sum())
+        np.add.at(self.log_weights, arms, self.gamma * x_hat / self.n_live)
 
 
 @dataclass

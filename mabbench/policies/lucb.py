@@ -16,8 +16,9 @@ class LUCB(Policy):
     Each round, J is the current top-m by mean. The most doubtful members
     are pulled: half the batch from J by lowest lower bound, half from the
     rest by highest upper bound (LUCB pulls one of each; a batch takes the
-    next most doubtful; an odd batch drops the most-pulled candidate). Bounds are mean -/+ sqrt(log(5/4 K t^4 / delta) /
-    (2 n_i)), unpulled arms unbounded so they go first. ``done()`` is LUCB's
+    next most doubtful; an odd batch drops the most-pulled candidate).
+    Bounds are mean -/+ sqrt(log(5/4 K t^4 / delta) / (2 n_i)), unpulled
+    arms unbounded so they go first. ``done()`` is LUCB's
     stopping rule (the lowest LCB in J beats the highest UCB outside, less
     ``epsilon``); select() keeps refining the boundary after it, and after
     the engine's budget. ``estimates()`` is the mean, so J ranks on top.

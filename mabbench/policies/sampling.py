@@ -53,5 +53,6 @@ def systematic_sample(rng: np.random.Generator, pi: np.ndarray, k: int) -> np.nd
     chosen = order[hits]
     if len(chosen) < k:  # a rounding miss at an interval edge: top up by pi
         rest = np.setdiff1d(np.arange(len(pi)), chosen)
-        chosen = np.concatenate((chosen, rest[np.argsort(-pi[rest], kind="stable")[:k - len(chosen)]]))
+        extra = rest[np.argsort(-pi[rest], kind="stable")[:k - len(chosen)]]
+        chosen = np.concatenate((chosen, extra))
     return chosen[:k]
