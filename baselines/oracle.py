@@ -25,7 +25,7 @@ from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.store import atomic_write_json
 
-CHUNK_ROWS = 1024
+CHUNK_ROWS = 256  # val rows per forward; x (k + 1) copies bounds memory like a pull
 CACHE_NAME = "oracle.json"
 
 

@@ -72,6 +72,16 @@ def test_flops_are_prefix_once_plus_suffix_per_copy():
     assert engine.pulls == 2 * k
 
 
+def test_flops_of_a_mixed_round_start_at_the_first_layer_with_arms():
+    model, batch = mlp(), data()
+    engine = PullEngine(model, {"hidden0": H0, "hidden1": H1}, cross_entropy, probe=batch)
+    engine.pull(torch.tensor([1, 0, 1]), torch.tensor([2, 3, 4]), batch)
+    engine.pull(torch.tensor([0, 1, 1]), torch.tensor([5, 6, 7]), batch)  # same fan-out point
+    assert engine.position == {"hidden0": 0, "hidden1": 1}
+    per_round = 2 * ROWS * IN * H0 + 2 * 4 * ROWS * (H0 * H1 + H1 * OUT)
+    assert engine.flops == 2 * per_round
+
+
 class BatchUnsafe(nn.Module):
     """Reshapes with the batch size read from its input: replicated rows break it."""
 

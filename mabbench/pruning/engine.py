@@ -96,6 +96,7 @@ class PullEngine:
         self.batched = {layer: bool(declared) for layer in widths}
         self.pulls, self.flops = 0, 0.0
         self._round_flops: dict[tuple, float] = {}
+        self.position: dict[str, int] | None = None  # mask points in execution order
         if probe is not None:
             self._verify(probe)
 
@@ -120,7 +121,11 @@ class PullEngine:
         k = int(units.shape[0])
         varying = self._masks(layers, units)
         batched = all(self.batched[layer] for layer in varying)
-        key = (tuple(sorted(varying)), k, len(batch), batched)
+        # A round's FLOPs depend only on where the fan-out starts: the first
+        # varying mask point in execution order (when known from the probe).
+        where = (tuple(sorted(varying)) if self.position is None
+                 else min(self.position[layer] for layer in varying))
+        key = (where, k, len(batch), batched)
         if key in self._round_flops:
             per_copy = self._forward(varying, batch, batched)
         else:
@@ -186,11 +191,27 @@ class PullEngine:
         return self.loss(outputs, targets).reshape(copies, -1).mean(dim=1)
 
     # -- start-up check ----------------------------------------------------------
+    def _execution_order(self, small: Split) -> dict[str, int] | None:
+        """Position of each layer's mask point in one forward; None if a point
+        runs more than once or not at all (then rounds are keyed by layer set)."""
+        seen: list[str] = []
+        handles = [module.register_forward_hook(lambda *_, layer=layer: seen.append(layer))
+                   for layer, module in self.points.items()]
+        try:
+            self.model(*small.inputs)
+        finally:
+            for handle in handles:
+                handle.remove()
+        if sorted(seen) != sorted(self.points):
+            return None
+        return {layer: i for i, layer in enumerate(seen)}
+
     @torch.no_grad()
     def _verify(self, probe: Split, rows: int = 4) -> None:
         """Compare batched and one-copy-per-forward pulls on a few rows; fall
         back to the latter for any layer where they differ or batching fails."""
         small = probe.subset(torch.arange(min(rows, len(probe)), device=probe.targets.device))
+        self.position = self._execution_order(small)
         for layer, width in self.widths.items():
             if not self.batched[layer]:
                 continue
