@@ -72,6 +72,11 @@ def test_imdb_loader_reads_the_aclimdb_tree(make_cfg, monkeypatch):
     # "testonly3" appears only in test documents: it is outside the vocabulary
     test_ids = splits.test.inputs[0]
     assert (test_ids == UNKNOWN).sum() == 10
+    # parsed once; the kept Parquet gives the same splits
+    assert pathlib.Path(folder, "aclImdb_v1.tar.gz.parquet").exists()
+    again = load_splits(cfg)
+    assert torch.equal(again.test.inputs[0], test_ids)
+    assert torch.equal(again.train.targets, splits.train.targets)
 
 
 def test_reuters_loader_keeps_single_topic_documents(make_cfg):
