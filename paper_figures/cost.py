@@ -82,5 +82,6 @@ def make(inputs: Inputs) -> list[Path]:
                         f"panel left out")
         if not costs:
             continue
-        written += save_figure(draw(block, task, costs), inputs.out, f"cost_{task}")
+        written += save_figure(draw(block, task, costs), inputs.out, f"cost_{task}",
+                               inputs.formats)
     return written

@@ -53,5 +53,5 @@ def make(inputs: Inputs) -> list[Path]:
     out = inputs.out / "curves"
     for (task, dataset, model), block in points.groupby(["task", "dataset", "model"], sort=True):
         fig = draw(block, f"{task} / {dataset} / {model}", block["metric"].iloc[0])
-        written += save_figure(fig, out, f"curve_{task}_{dataset}_{model}")
+        written += save_figure(fig, out, f"curve_{task}_{dataset}_{model}", inputs.formats)
     return written

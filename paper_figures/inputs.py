@@ -24,6 +24,7 @@ class Inputs:
     point: str = "best_val"
     alpha: float = 0.05
     budget_per_arm: float | None = None  # None: per task, the most common bandit budget
+    formats: tuple[str, ...] = ("png", "pdf")  # figure file formats
     notes: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:

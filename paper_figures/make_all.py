@@ -38,11 +38,10 @@ def make_all(results: Path, out: Path, point: str = "best_val", alpha: float = 0
     if unknown:
         raise ValueError(f"formats: {', '.join(sorted(unknown))} not in "
                          f"{', '.join(render.FORMATS)}")
-    render.figure_formats = tuple(formats)
     store = load_store(Path(results))
     for problem in store.problems:
         print(f"skipped {problem}", file=sys.stderr)
-    inputs = Inputs(store, Path(out), point, alpha, budget_per_arm)
+    inputs = Inputs(store, Path(out), point, alpha, budget_per_arm, tuple(formats))
     inputs.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with warnings.catch_warnings():

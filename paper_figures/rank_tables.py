@@ -107,7 +107,7 @@ def cd_diagram(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest) -
     ax.set_title(f"{spec.title}\nmean rank (1 = best); bars join methods not significantly "
                  f"different (Nemenyi, alpha = {inputs.alpha:g}); CD = "
                  f"{fmt(test.critical_difference, 2)}, N = {test.n_blocks}", fontsize=9, pad=28)
-    return save_figure(fig, inputs.out, f"{stem}_cd")
+    return save_figure(fig, inputs.out, f"{stem}_cd", inputs.formats)
 
 
 def make(inputs: Inputs) -> list[Path]:

@@ -69,5 +69,6 @@ def make(inputs: Inputs) -> list[Path]:
         return []
     written = table(inputs, runs)
     for task, group in runs.groupby("task", sort=True):
-        written += save_figure(draw(group, task), inputs.out, f"ranking_quality_{task}")
+        written += save_figure(draw(group, task), inputs.out, f"ranking_quality_{task}",
+                               inputs.formats)
     return written

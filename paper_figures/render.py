@@ -78,14 +78,13 @@ def write_table(out: Path, stem: str, title: str, caption: str, header: list[str
 
 # Figure formats written by save_figure, with metadata that carries no date or version.
 FORMATS = {"png": PNG_METADATA, "pdf": PDF_METADATA}
-figure_formats: tuple[str, ...] = tuple(FORMATS)  # set by make_all(formats=...)
 
 
-def save_figure(fig, out: Path, stem: str) -> list[Path]:
-    """``<stem>.png`` and ``<stem>.pdf`` (the chosen formats), legends outside included."""
+def save_figure(fig, out: Path, stem: str, formats: tuple[str, ...] = tuple(FORMATS)) -> list[Path]:
+    """``<stem>.<ext>`` per format (png, pdf), legends outside included; closes ``fig``."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for ext in figure_formats:
+    for ext in formats:
         path = out / f"{stem}.{ext}"
         fig.savefig(path, bbox_inches="tight", metadata=FORMATS[ext])
         written.append(path)
