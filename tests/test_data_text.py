@@ -4,6 +4,7 @@ the text models (mask equals removal; beating the majority class)."""
 from __future__ import annotations
 
 import io
+import pathlib
 import tarfile
 import zipfile
 
@@ -61,7 +62,6 @@ def test_imdb_loader_reads_the_aclimdb_tree(make_cfg, monkeypatch):
     reviews["train/unsup/0_0.txt"] = "no label here"
     reviews["train/urls_pos.txt"] = "http://example"
     folder = cfg.runtime.data_dir + "/imdb"
-    import pathlib
     pathlib.Path(folder).mkdir(parents=True)
     _write_aclimdb(f"{folder}/aclImdb_v1.tar.gz", reviews)
     # the real file is checked by its published MD5; this tiny one by nothing
@@ -81,7 +81,6 @@ def test_imdb_loader_reads_the_aclimdb_tree(make_cfg, monkeypatch):
 
 def test_reuters_loader_keeps_single_topic_documents(make_cfg):
     cfg = make_cfg("task=text", "dataset=reuters")
-    import pathlib
     folder = pathlib.Path(cfg.runtime.data_dir) / "reuters"
     folder.mkdir(parents=True)
     cats, files = [], {}
@@ -111,7 +110,6 @@ def test_offline_online_text_dataset_is_one_line_and_writes_nothing(make_cfg, mo
     message = str(error.value)
     assert "\n" not in message and "dataset=imdb needs a download" in message
     assert f"{cfg.runtime.data_dir}/imdb" in message and "fine_food" in message
-    import pathlib
     assert not pathlib.Path(cfg.runtime.data_dir).exists()
 
 
