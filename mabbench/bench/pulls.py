@@ -12,6 +12,7 @@ the LeNet FC layer (500 arms, batch 128) and a two-hidden-layer tabular MLP.
 from __future__ import annotations
 
 import argparse
+import statistics
 from dataclasses import dataclass
 from typing import Callable
 
@@ -81,22 +82,24 @@ def engine_pulls(engine: PullEngine, case: Case, arms: int, k: int) -> None:
 
 
 @torch.no_grad()
-def floor_per_pull(case: Case, k: int, repeats: int) -> float:
-    (x,), y = case.batch.inputs, case.batch.targets
-    hidden = case.prefix(x)
-    prefix = median_seconds(lambda: case.prefix(x), 3, repeats * 10)
-    suffix = median_seconds(lambda: cross_entropy(case.suffix(hidden), y), 3, repeats * 10)
-    return prefix / k + suffix
-
-
 def measure(case: Case, k: int, repeats: int) -> dict:
+    """Seconds per pull (naive, engine) and the floor, interleaved repeat by
+    repeat so a change in machine load hits all three alike; medians."""
     arms = case.model.get_submodule(case.layer).out_features
     engine = PullEngine(case.model, {case.layer: arms}, cross_entropy, probe=case.batch)
     engine_pulls(engine, case, arms, k)  # warm-up, and FLOPs counted once per round shape
     sample = min(arms, NAIVE_ARMS)  # naive per-pull time does not depend on which arm
-    naive = median_seconds(lambda: naive_pulls(case, sample), 1, repeats) / sample
-    batched = median_seconds(lambda: engine_pulls(engine, case, arms, k), 1, repeats) / arms
-    return {"naive": naive, "engine": batched, "floor": floor_per_pull(case, k, repeats)}
+    (x,), y = case.batch.inputs, case.batch.targets
+    hidden = case.prefix(x)
+    times: dict[str, list[float]] = {"naive": [], "engine": [], "floor": []}
+    for _ in range(repeats):
+        times["naive"].append(median_seconds(lambda: naive_pulls(case, sample), 1, 1) / sample)
+        times["engine"].append(
+            median_seconds(lambda: engine_pulls(engine, case, arms, k), 1, 1) / arms)
+        prefix = median_seconds(lambda: case.prefix(x), 2, 10)
+        suffix = median_seconds(lambda: cross_entropy(case.suffix(hidden), y), 2, 10)
+        times["floor"].append(prefix / k + suffix)
+    return {key: statistics.median(values) for key, values in times.items()}
 
 
 def run(args: list[str]) -> None:
@@ -104,7 +107,7 @@ def run(args: list[str]) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--k", type=int, default=PruningConfig.arms_per_round,
                         help="arms per round (default: pruning.arms_per_round)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     opts = parser.parse_args(args)
     print(f"batch {BATCH}, {opts.threads} threads, k = {opts.k} arms per round, "
           f"median of {opts.repeats} sweeps (engine: every arm; naive: {NAIVE_ARMS} arms)")

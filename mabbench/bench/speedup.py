@@ -8,6 +8,7 @@ latency ratio within 1.25x of the MAC ratio (masks would give ~1.0).
 from __future__ import annotations
 
 import argparse
+import statistics
 
 import torch
 
@@ -38,9 +39,13 @@ def run(args: list[str]) -> None:
           f"{'MAC ratio':>10s} {'latency/MAC':>12s}")
     with torch.no_grad():
         for threads in opts.threads:
-            with torch_threads(threads):
-                t_dense = median_seconds(lambda: dense(x), 10, opts.repeats)
-                t_pruned = median_seconds(lambda: pruned(x), 10, opts.repeats)
+            with torch_threads(threads):  # interleaved: load changes hit both alike
+                for _ in range(10):  # warm-up
+                    dense(x), pruned(x)
+                pairs = [(median_seconds(lambda: dense(x), 0, 1),
+                          median_seconds(lambda: pruned(x), 0, 1)) for _ in range(opts.repeats)]
+            t_dense = statistics.median(d for d, _ in pairs)
+            t_pruned = statistics.median(p for _, p in pairs)
             ratio = t_pruned / t_dense
             print(f"{threads:7d} {t_dense * 1e3:9.3f} {t_pruned * 1e3:10.3f} {ratio:14.3f} "
                   f"{mac_ratio:10.3f} {ratio / mac_ratio:11.2f}x")
