@@ -42,7 +42,8 @@ class Taylor(Scorer):
         totals = {layer: torch.zeros(width, dtype=torch.float64, device=ctx.device)
                   for layer, width in ctx.widths.items()}
         handles = [model.get_submodule(mask_point(model, layer)).register_forward_hook(
-            _gate_hook(gate, unit_dim(model.get_submodule(layer)))) for layer, gate in gates.items()]
+                       _gate_hook(gate, unit_dim(model.get_submodule(layer))))
+                   for layer, gate in gates.items()]
         meter, n_batches = FlopMeter(), 0
         try:
             for batch in val_batches(ctx, ctx.cfg.batch_size):

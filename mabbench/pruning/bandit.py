@@ -34,7 +34,8 @@ class BanditMethod:
     def rank(self, ctx: PruningContext) -> Ranking:
         start = time.perf_counter()
         engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.val)
-        pools = [[layer] for layer in ctx.widths] if ctx.cfg.scope == "layer" else [list(ctx.widths)]
+        per_layer = ctx.cfg.scope == "layer"
+        pools = [[layer] for layer in ctx.widths] if per_layer else [list(ctx.widths)]
         generator = torch.Generator(device="cpu").manual_seed(ctx.seed)
         importance: dict[str, torch.Tensor] = {}
         for offset, pool in enumerate(pools):

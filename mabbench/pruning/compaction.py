@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import warnings
 
-import torch
 import torch_pruning as tp
 from torch import nn
 
