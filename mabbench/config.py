@@ -143,8 +143,8 @@ class RuntimeConfig:
     threads: int = 0  # torch intra-op threads; 0 keeps torch's default
     results_dir: str = "results"
     data_dir: str = "~/.cache/mabbench"
-    verbose: bool = True
-    wandb: bool = False
+    wandb: bool = False  # log each finished trial to Weights & Biases (optional extra)
+    wandb_project: str = "mabbench"
 
 
 @dataclass

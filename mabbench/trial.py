@@ -22,6 +22,7 @@ from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
 from mabbench.runtime import resolve_device, seed_everything, set_threads
 from mabbench.tasks import load_splits
+from mabbench.tracking import log_record, require_wandb
 from mabbench.training import dense_model
 from mabbench.validate import validate
 
@@ -64,6 +65,7 @@ def run_trial(cfg: DictConfig) -> dict:
         log.info("already done, skipping: %s", result_path)
         return {"skipped": True, "path": str(result_path)}
     method, kind = build_method(cfg.policy)
+    wandb = require_wandb(cfg)
     device = resolve_device(cfg.runtime.device)
     set_threads(cfg.runtime.threads)
     seed_everything(cfg.seed)
@@ -105,5 +107,6 @@ def run_trial(cfg: DictConfig) -> dict:
         "versions": versions(), "git_commit": git_commit(),
     }
     store.atomic_write_json(result_path, record)
+    log_record(wandb, cfg, record)
     record["path"] = str(result_path)
     return record
