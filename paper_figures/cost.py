@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from paper_figures.budgets import dataset_label, swept_datasets
 from paper_figures.inputs import Inputs
 from paper_figures.render import legend_outside, palette, save_figure, style
 
@@ -22,15 +23,17 @@ PRUNING_KINDS = ("bandit", "baseline")
 def cost_points(inputs: Inputs) -> pd.DataFrame:
     """Per (task, method, budget): mean over datasets and seeds of the cost and of the
     change in test metric at the target sparsity against the same record's dense model.
-    Every budget is kept (a budget sweep draws a line)."""
+    Every budget is kept (a budget sweep draws a line), on the swept datasets only."""
     runs = inputs.store.runs
     if len(runs) == 0 or "target_test" not in runs:
         return pd.DataFrame()
-    runs = runs[runs["kind"].isin(PRUNING_KINDS)]
+    runs = swept_datasets(runs[runs["kind"].isin(PRUNING_KINDS)])
     runs = runs.assign(delta=runs["target_test"] - runs["dense_test"])
     costs = [c for c in COSTS if c in runs]
     grouped = runs.groupby(["task", "policy", "kind", "budget_per_arm"], dropna=False)
-    return grouped[["delta", "target_sparsity", *costs]].mean().reset_index()
+    points = grouped[["delta", "target_sparsity", *costs]].mean().reset_index()
+    labels = runs.groupby("task")["dataset"].agg(lambda names: dataset_label(names.to_frame()))
+    return points.assign(datasets=points["task"].map(labels))
 
 
 def drawn_costs(points: pd.DataFrame) -> list[str]:
@@ -65,7 +68,8 @@ def draw(points: pd.DataFrame, task: str, costs: list[str]):
         ax.set_ylabel(f"test metric change vs dense at sparsity {level}")
         ax.axhline(0.0, color="grey", lw=0.8, ls=":")
     legend_outside(axes[0][-1])
-    fig.suptitle(f"{task}: metric kept against pruning cost (mean over datasets and seeds)")
+    fig.suptitle(f"{task}: metric kept against pruning cost "
+                 f"(mean over seeds, {points['datasets'].iloc[0]})")
     return fig
 
 

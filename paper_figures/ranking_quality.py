@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from paper_figures.budgets import dataset_label, swept_datasets
 from paper_figures.inputs import Inputs
 from paper_figures.render import fmt, legend_outside, palette, save_figure, style, write_table
 
@@ -19,8 +20,8 @@ def with_rho(inputs: Inputs) -> pd.DataFrame:
     runs = inputs.store.runs
     if len(runs) == 0:
         return runs
-    return runs[runs["kind"].isin(("bandit", "baseline")) & runs["spearman_oracle"].notna()
-                & (runs["policy"] != "oracle")]
+    return swept_datasets(runs[runs["kind"].isin(("bandit", "baseline"))
+                               & runs["spearman_oracle"].notna() & (runs["policy"] != "oracle")])
 
 
 def draw(runs: pd.DataFrame, task: str):
@@ -45,7 +46,8 @@ def draw(runs: pd.DataFrame, task: str):
         ax.minorticks_off()
     ax.set_xlabel("pull budget (pulls per arm, log scale)")
     ax.set_ylabel("Spearman rho vs oracle ranking")
-    ax.set_title(f"{task}: ranking quality against budget (mean, 95% CI over datasets x seeds)")
+    ax.set_title(f"{task}: ranking quality against budget "
+                 f"(mean, 95% CI over seeds; {dataset_label(runs)})")
     ax.legend()
     legend_outside(ax)
     return fig
@@ -58,7 +60,7 @@ def table(inputs: Inputs, runs: pd.DataFrame) -> list[Path]:
             for r in summary.itertuples(index=False)]
     return write_table(inputs.out, "ranking_quality", "Ranking quality against the oracle",
                        "Spearman rho between each method's arm ranking and the oracle's, mean "
-                       "over datasets and seeds, per pull budget (pulls per arm; baselines "
+                       "over seeds and the datasets that ran every budget, per pull budget (pulls per arm; baselines "
                        "pull nothing).", ["task", "method", "budget", "rho", "runs"], rows)
 
 
