@@ -18,4 +18,4 @@ def test_only_datasets_with_the_whole_sweep_are_kept():
     assert len(kept[kept["task"] == "tabular"]) == 3  # both iris budgets + iris baseline
     assert list(kept[kept["task"] == "image"]["dataset"]) == ["digits"]
     assert dataset_label(kept[kept["task"] == "tabular"]) == "iris"
-    assert dataset_label(runs) == "4 datasets"
+    assert dataset_label(runs) == "3 datasets"
