@@ -58,7 +58,8 @@ def best_among_policies(claimed: tuple[str, ...]) -> Callable[[pd.DataFrame, dic
         test = rank_test(policies, alpha)
         order = list(test.mean_ranks.index)
         top = order[:len(claimed)]
-        shown = ", ".join(f"{m} {test.mean_ranks[m]:.2f}" for m in order[:len(claimed) + 2])
+        listed = order[:len(claimed) + 2] + [c for c in claimed if c not in order[:len(claimed) + 2]]
+        shown = ", ".join(f"{m} {test.mean_ranks[m]:.2f}" for m in listed)  # claimed ones always
         statistic = (f"mean ranks (1 = best, {test.n_blocks} datasets, {test.n_methods} "
                      f"policies): {shown}; chi2 = {fmt(test.chi2, 2)}")
         if set(top) == set(claimed):
