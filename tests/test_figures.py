@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -267,3 +268,17 @@ def test_each_task_keeps_its_own_main_budget(tmp_path):
     assert inputs.main_budgets == {"image": 1.0, "tabular": 2.0}
     kept = inputs.main_runs.groupby("task")["budget_per_arm"].agg(["unique", "size"])
     assert kept.loc["image", "size"] == 3 and list(kept.loc["tabular", "unique"]) == [2.0]
+
+
+def test_cli_output_does_not_depend_on_the_callers_hash_seed(tmp_path):
+    """Two processes with different string-hash seeds (as two users' shells would
+    have) draw byte-identical critical-difference diagrams."""
+    small = build_tree(tmp_path / "results", {"tabular": SMALL_BLOCKS["tabular"]}, tuple(METHODS))
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"out{hash_seed}"
+        subprocess.run([sys.executable, "-m", "paper_figures", "--results", str(small), "--out",
+                        str(out), "--formats", "png"], cwd=REPO, capture_output=True, text=True,
+                       timeout=300, check=True, env={**os.environ, "PYTHONHASHSEED": hash_seed})
+        outputs.append((out / "rank_tabular_accuracy_cd.png").read_bytes())
+    assert outputs[0] == outputs[1]
