@@ -22,6 +22,9 @@ run: install
 test: install
 	$(PY) -m pytest -q
 
+test-all: install
+	$(PY) -m pytest -q -m ""
+
 # The paper's tables and figures from stored results (never trains).
 RESULTS ?= results/reference
 figures: install
