@@ -229,9 +229,3 @@ class PullEngine:
                 self.batched[layer] = False
                 log.warning("layer %s: batched pulls disagree with single pulls; "
                             "using one forward per arm (slower, exact)", layer)
-
-
-def pull_round(model: nn.Module, layer: str, width: int, arms: torch.Tensor,
-               batch: Split, loss: PerExampleLoss) -> tuple[torch.Tensor, torch.Tensor]:
-    """One batched round of ``arms`` (k,) of ``layer`` on ``batch`` (no start-up check)."""
-    return PullEngine(model, {layer: width}, loss).pull(layer, arms, batch)
