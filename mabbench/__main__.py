@@ -1,42 +1,5 @@
-"""`python -m mabbench task=... policy=... seed=...`: compose the config, run one trial."""
-from __future__ import annotations
-
-import sys
-
-import hydra
-from omegaconf import DictConfig
-
-import baselines  # noqa: F401  (registers the baseline schemas)
-import mabbench.config  # noqa: F401  (registers the schemas before composition)
-import mabbench.models  # noqa: F401
-import mabbench.policies  # noqa: F401
-from mabbench.errors import ConfigError
-from mabbench.preflight import preflight
-from mabbench.report import headline
-
-
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
-def main(cfg: DictConfig) -> None:
-    from mabbench.trial import run_trial
-
-    try:
-        record = run_trial(cfg)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    print(headline(record))
-
-
-def _is_single_run(argv: list[str]) -> bool:
-    """Multiruns and Hydra's own flags (--help, --cfg, -cd ...) go straight to Hydra."""
-    return all(not arg.startswith("-") for arg in argv)
-
+"""`python -m mabbench [-m] task=... policy=... seed=...`: see mabbench.cli."""
+from mabbench.cli import main
 
 if __name__ == "__main__":
-    if _is_single_run(sys.argv[1:]):
-        try:
-            preflight(sys.argv[1:])
-        except ConfigError as error:
-            print(f"error: {error}", file=sys.stderr)
-            sys.exit(2)
     main()
