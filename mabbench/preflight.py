@@ -82,8 +82,10 @@ def _missing_option(error: MissingConfigException, overrides: list[str]) -> Conf
     if group and _group_options(group):
         named = next((o for o in overrides if o.lstrip("+~").split("=")[0].replace(".", "/")
                       == group), f"{group}={name}")
+        extra = (" (launchers from optional extras need them installed, e.g. "
+                 "pip install 'mabbench[ray]')" if group == "hydra/launcher" else "")
         return ConfigError(f"{named}: no such {group}; available: "
-                           f"{', '.join(_group_options(group))}")
+                           f"{', '.join(_group_options(group))}{extra}")
     return ConfigError(_first_line(error))
 
 

@@ -125,8 +125,9 @@ def summary(outcomes: list[Outcome]) -> str:
     counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "skipped", "failed")}
     lines = [f"sweep: done {counts['done']} / skipped {counts['skipped']} / "
              f"failed {counts['failed']}"]
-    lines += [f"  failed {' '.join(o.overrides)}: {o.reason}"
-              for o in outcomes if o.status == "failed"]
+    shared = set.intersection(*(set(o.overrides) for o in outcomes)) if len(outcomes) > 1 else set()
+    lines += [f"  failed {' '.join(x for x in o.overrides if x not in shared) or '(job)'}: "
+              f"{o.reason}" for o in outcomes if o.status == "failed"]
     return "\n".join(lines)
 
 
