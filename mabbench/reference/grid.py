@@ -17,8 +17,9 @@ from pathlib import Path
 import yaml
 
 from mabbench.policies.base import Policy
+from mabbench.configs import CONF_DIR
 
-CONF = Path(__file__).resolve().parents[2] / "conf"
+CONF = CONF_DIR
 GRID = CONF / "grid" / "reference.yaml"
 BUDGET_KEY = "pruning.budget_per_arm"
 

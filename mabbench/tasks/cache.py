@@ -32,8 +32,9 @@ from typing import Sequence
 import yaml
 
 from mabbench.errors import ConfigError
+from mabbench.configs import CONF_DIR
 
-CONF_DATASETS = Path(__file__).resolve().parents[2] / "conf" / "dataset"
+CONF_DATASETS = CONF_DIR / "dataset"
 OFFLINE_ENV = "MABBENCH_OFFLINE"
 TIMEOUT_SECONDS = 60
 CHUNK = 1 << 20
