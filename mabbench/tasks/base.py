@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 
 
 @dataclass
@@ -82,7 +81,7 @@ def role_split(n: int, split, seed: int, stratify: np.ndarray | None = None,
             continue
         if labels is not None and not _can_stratify(labels, rows):
             labels = None  # a tiny set: this and later carves go unstratified
-        rest, parts[role] = train_test_split(rest, test_size=rows, random_state=seed,
+        rest, parts[role] = _train_test_split()(rest, test_size=rows, random_state=seed,
                                              stratify=labels)
         labels = None if labels is None else stratify[rest]
     return tuple(np.sort(a) for a in (rest, parts["prune"], parts["select"], parts["test"]))
@@ -100,3 +99,10 @@ def standardise(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
     std = train.std(axis=0)
     std[std == 0] = 1.0
     return [(a - mean) / std for a in (train, *others)]
+
+
+def _train_test_split():
+    """scikit-learn loads when data is split, not when a config is checked (start-up)."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split
