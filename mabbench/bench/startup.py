@@ -1,4 +1,4 @@
-"""Start-up of the command line: `python -m mabbench.bench.startup [--repeats 5]`.
+"""Start-up of the command line: `python -m mabbench.bench startup [--repeats 5]`.
 
 Times, as a user meets them, ``--help``, a bad override's one-line error and a
 re-run of a finished trial (a skip), each in a fresh process; prints the
@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 
+NAME = "startup"
 TINY = ["task.train.epochs=5", "pruning.levels=[0.5]", "runtime.threads=1"]
 
 
@@ -28,10 +29,10 @@ def _timed(args: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def main() -> None:
+def run(args: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    repeats = parser.parse_args().repeats
+    repeats = parser.parse_args(args).repeats
     with tempfile.TemporaryDirectory() as results:
         finished = [*TINY, f"runtime.results_dir={results}"]
         subprocess.run([sys.executable, "-m", "mabbench", *finished], capture_output=True,
@@ -47,7 +48,3 @@ def main() -> None:
         wall = statistics.median(w for w, _ in runs)
         cpu = statistics.median(c for _, c in runs)
         print(f"  {name:22s} wall {wall:5.2f} s   cpu {cpu:5.2f} s")
-
-
-if __name__ == "__main__":
-    main()
