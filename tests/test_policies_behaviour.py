@@ -101,3 +101,33 @@ def test_identified_set_ranks_on_top_after_the_budget(name):
         policy.update(arms, (env.random(8) < MEANS_TOP[arms]).astype(float))
     top = np.argsort(-policy.estimates(), kind="stable")[:5]
     assert set(top.tolist()) <= set(range(10))
+
+
+# Estimation policies (uniform allocation) spread the budget evenly over the
+# live arms: the equal-pulls reference the adaptive policies are held against.
+ESTIMATORS = [n for n in POLICIES if policy_class(n).objective == "estimation"]
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_estimation_spends_within_one_pull_per_arm_of_even(name):
+    policy = make_policy(name, n_arms=20, seed=0, budget=137)
+    env = np.random.default_rng(0)
+    for round_ in range(40):
+        if round_ == 20:  # retired arms (iterative pruning): the rest stay even
+            policy.remove(np.array([3, 11]))
+        arms = policy.select(7)
+        policy.update(arms, (env.random(7) < MEANS_20[arms]).astype(float))
+        live = policy.counts[policy.live]
+        assert live.max() - live.min() <= 1
+    assert policy.counts[policy.live].sum() == 280 - policy.counts[[3, 11]].sum()
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_estimation_ranks_by_mean_reward(name):
+    policy = make_policy(name, n_arms=20, seed=0)
+    env = np.random.default_rng(0)
+    for _ in range(400):  # 100 pulls per arm
+        arms = policy.select(5)
+        policy.update(arms, (env.random(5) < MEANS_20[arms]).astype(float))
+    np.testing.assert_array_equal(policy.estimates(), policy.sums / policy.counts)
+    assert np.corrcoef(policy.estimates(), MEANS_20)[0, 1] > 0.95

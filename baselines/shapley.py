@@ -1,0 +1,133 @@
+"""Shapley value of each unit by truncated Monte-Carlo permutation sampling
+(Ghorbani & Zou 2020, "Neuron Shapley"; the estimator of their eq. 2 with
+TMC truncation), one layer at a time.
+
+The game of a layer: its units are the players, the value of a coalition S
+is minus the mean pruning-split loss with only S kept (the other units of
+the layer masked). A unit's Shapley value is its marginal contribution
+averaged over every order in which units could be removed:
+
+    phi_j = E_pi [ loss(units before j in pi removed, and j) - loss(units before j removed) ]
+
+(walking a random permutation from the full layer down is the same as
+adding units along the reversed one, so the estimate is unbiased before
+truncation). Importance = phi_j: removing it hurts most = keep.
+
+Each permutation is walked on one fresh mini-batch of prune rows (the same
+batch for every step, so its marginals are paired), masking one more unit
+per step; ``pruning.arms_per_round`` prefixes share one batched forward of
+the pull engine (PullEngine.losses).
+
+Truncation rule: once the masked-so-far loss is within ``tolerance`` x
+|loss(all masked) - loss(none masked)| of the all-masked loss (the layer's
+trivial level: what is left when the layer passes nothing), the rest of the
+permutation is cut and its units get marginal 0: the whole remaining
+contribution is then at most that fraction of the layer's. Units after the
+cut still count as sampled. ``tolerance: 0`` never truncates (plain MC).
+
+Budget, on the bandits' axis: ``pruning.budget_per_arm`` x width pulls per
+layer, a pull being one masked loss on one mini-batch (each prefix, and the
+all-masked reference once per permutation; the unmasked loss comes with the
+first forward, as a pull round's copy 0 does). A permutation cut by the end
+of the budget counts only the units it reached.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import torch
+
+from baselines.base import Scorer, ScorerConfig
+from mabbench.config import store_schema
+from mabbench.errors import ConfigError
+from mabbench.pruning.context import PruningContext, PruningCost
+from mabbench.pruning.engine import PullEngine
+from mabbench.tasks.base import Split
+
+
+def prune_batches(split: Split, size: int, generator: torch.Generator) -> Iterator[Split]:
+    """Mini-batches of ``min(size, len(split))`` rows without replacement:
+    reshuffled passes over ``split``, a pass's remainder rows dropped."""
+    size = min(size, len(split))
+    while True:
+        order = torch.randperm(len(split), generator=generator).to(split.targets.device)
+        for start in range(0, len(split) - size + 1, size):
+            yield split.subset(order[start:start + size])
+
+
+class Shapley(Scorer):
+    name = "shapley"
+
+    def __init__(self, tolerance: float = 0.05) -> None:
+        if not tolerance >= 0:
+            raise ConfigError(f"policy shapley: tolerance={tolerance!r} must be >= 0")
+        self.tolerance = tolerance
+        self.permutations: dict[str, int] = {}  # walked per layer (diagnostics)
+
+    def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
+        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.val)
+        generator = torch.Generator().manual_seed(ctx.seed)
+        batches = prune_batches(ctx.val, ctx.cfg.batch_size, generator)
+        scores = {}
+        for layer, width in ctx.widths.items():
+            # a permutation needs its all-masked reference and one step
+            budget = max(int(round(ctx.cfg.budget_per_arm * width)), 2)
+            scores[layer], spent = self._layer(engine, layer, width, budget, batches, generator,
+                                               ctx.cfg.arms_per_round)
+            cost.pulls += spent
+        cost.forward_flops += engine.flops
+        return scores
+
+    def _layer(self, engine: PullEngine, layer: str, width: int, budget: int,
+               batches: Iterator[Split], generator: torch.Generator, per_forward: int
+               ) -> tuple[torch.Tensor, int]:
+        """(estimated Shapley value per unit, shape (width,), pulls spent)."""
+        device = engine.keep[layer].device
+        total = torch.zeros(width, dtype=torch.float64)
+        samples = torch.zeros(width, dtype=torch.int64)
+        spent, walked = 0, 0
+        while spent + 2 <= budget:
+            batch = next(batches)
+            order = torch.randperm(width, generator=generator)
+            keep = torch.ones(width, device=device)
+            full = trivial = previous = None
+            done = 0
+            while done < width and spent < budget:
+                first = full is None  # the first forward also yields the two ends
+                steps = min(max(per_forward - first, 1), width - done, budget - spent - first)
+                prefixes = keep.repeat(steps, 1)
+                for step in range(steps):
+                    prefixes[step:, order[done + step]] = 0.0
+                rows = [prefixes]
+                if first:
+                    rows = [torch.ones(1, width, device=device), prefixes,
+                            torch.zeros(1, width, device=device)]
+                losses = engine.losses(layer, torch.cat(rows), batch).double().cpu()
+                if first:
+                    full, trivial, losses = losses[0], losses[-1], losses[1:-1]
+                    previous = full
+                    spent += 1
+                marginal = torch.diff(torch.cat((previous.view(1), losses)))
+                reached = order[done:done + steps]
+                total[reached] += marginal
+                samples[reached] += 1
+                keep, previous = prefixes[-1], losses[-1]
+                done, spent = done + steps, spent + steps
+                if self.tolerance > 0 and (previous - trivial).abs() <= self.tolerance * (
+                        trivial - full).abs():
+                    samples[order[done:]] += 1  # truncated: the rest contribute 0
+                    break
+            walked += 1
+        self.permutations[layer] = walked
+        return total / samples.clamp_min(1), spent
+
+
+@dataclass
+class ShapleyConfig(ScorerConfig):
+    _target_: str = "baselines.shapley.Shapley"
+    name: str = "shapley"
+    tolerance: float = 0.05
+
+
+store_schema("policy", "shapley", ShapleyConfig)
