@@ -51,7 +51,7 @@ class SuccessiveHalving(Policy):
 
     Past the plan (more pulls than it planned for, or no budget given), it
     keeps refining the boundary of the sought set LUCB-style: the sought set
-    J is the accepted arms' count of live arms of highest mean, and each
+    J is the live arms of highest mean, as many as were accepted, and each
     round pulls the arms of J with the lowest lower confidence bound and the
     others with the highest upper bound (lucb.doubtful_arms). Once such pulls
     are made, J (re-decided by mean over all samples) ranks on top, so the
@@ -98,8 +98,8 @@ class SuccessiveHalving(Policy):
 
     def _select(self, k: int) -> np.ndarray:
         if not self.in_progress():
-            return doubtful_arms(self, self.sought_set(), *confidence_bounds(self, REFINE_DELTA),
-                                 k)
+            lower, upper = confidence_bounds(self, REFINE_DELTA)
+            return doubtful_arms(self, self.sought_set(), lower, upper, k)
         # Owed pulls of this phase first (fewest so far first), then other
         # undecided arms, then the rest by rank: one score, one top_k.
         owed = self.undecided & (self.phase_pulls < self.phase_target)
