@@ -13,8 +13,9 @@ averaged over every order in which units could be removed:
 adding units along the reversed one, so the estimate is unbiased before
 truncation). Importance = phi_j: removing it hurts most = keep.
 
-Each permutation is walked on one fresh mini-batch of prune rows (the same
-batch for every step, so its marginals are paired), masking one more unit
+Each permutation is walked on one mini-batch of prune rows (drawn as the
+bandits' pulls are, without replacement; the same batch for every step, so
+its marginals are paired), masking one more unit
 per step; ``pruning.arms_per_round`` prefixes share one batched forward of
 the pull engine (PullEngine.losses).
 
@@ -34,26 +35,14 @@ of the budget counts only the units it reached.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
-
 import torch
 
 from baselines.base import Scorer, ScorerConfig
 from mabbench.config import store_schema
 from mabbench.errors import ConfigError
 from mabbench.pruning.context import PruningContext, PruningCost
+from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.engine import PullEngine
-from mabbench.tasks.base import Split
-
-
-def prune_batches(split: Split, size: int, generator: torch.Generator) -> Iterator[Split]:
-    """Mini-batches of ``min(size, len(split))`` rows without replacement:
-    reshuffled passes over ``split``, a pass's remainder rows dropped."""
-    size = min(size, len(split))
-    while True:
-        order = torch.randperm(len(split), generator=generator).to(split.targets.device)
-        for start in range(0, len(split) - size + 1, size):
-            yield split.subset(order[start:start + size])
 
 
 class Shapley(Scorer):
@@ -66,9 +55,9 @@ class Shapley(Scorer):
         self.permutations: dict[str, int] = {}  # walked per layer (diagnostics)
 
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
-        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.val)
+        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.prune)
         generator = torch.Generator().manual_seed(ctx.seed)
-        batches = prune_batches(ctx.val, ctx.cfg.batch_size, generator)
+        batches = PruneBatches(ctx.prune, ctx.cfg.batch_size, generator)
         scores = {}
         for layer, width in ctx.widths.items():
             # a permutation needs its all-masked reference and one step
@@ -80,7 +69,7 @@ class Shapley(Scorer):
         return scores
 
     def _layer(self, engine: PullEngine, layer: str, width: int, budget: int,
-               batches: Iterator[Split], generator: torch.Generator, per_forward: int
+               batches: PruneBatches, generator: torch.Generator, per_forward: int
                ) -> tuple[torch.Tensor, int]:
         """(estimated Shapley value per unit, shape (width,), pulls spent)."""
         device = engine.keep[layer].device
@@ -88,7 +77,7 @@ class Shapley(Scorer):
         samples = torch.zeros(width, dtype=torch.int64)
         spent, walked = 0, 0
         while spent + 2 <= budget:
-            batch = next(batches)
+            batch = batches.next()
             order = torch.randperm(width, generator=generator)
             keep = torch.ones(width, device=device)
             full = trivial = previous = None

@@ -44,7 +44,7 @@ def units_context(readout: nn.Module, width: int, budget_per_arm: float) -> Prun
     split = Split((torch.randn(ROWS, 3, generator=generator),), torch.zeros(ROWS))
     cfg = SimpleNamespace(**vars(PruningConfig(batch_size=16, arms_per_round=5,
                                                budget_per_arm=budget_per_arm)))
-    return PruningContext(model=model.eval(), widths={"units": width}, val=split,
+    return PruningContext(model=model.eval(), widths={"units": width}, prune=split,
                           loss=readout_loss, cfg=cfg, seed=0, device=torch.device("cpu"))
 
 
@@ -105,7 +105,7 @@ def test_shapley_is_efficient_on_a_nonlinear_layer():
     ctx = context(batch_size=50)  # the whole split: every batch is the same rows
     ctx.cfg.budget_per_arm = 20 * (H + 1) / H  # exactly 20 whole permutations
     scores = Shapley(tolerance=0.0).rank(ctx).scores["hidden0"]
-    model, split = ctx.model, ctx.val
+    model, split = ctx.model, ctx.prune
 
     def loss(removed) -> float:
         with torch.no_grad(), masked(model, {"hidden0": list(removed)}):
