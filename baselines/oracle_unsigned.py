@@ -13,27 +13,29 @@ from dataclasses import dataclass
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig
-from baselines.oracle import oracle_scores
+from baselines.base import ScorerConfig
+from baselines.oracle import Oracle, oracle_scores
 from mabbench.config import store_schema
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.ranking import ranking_from_scores
 
 
-class OracleUnsigned(Scorer):
-    """Its cost is what computing the oracle took, even when read from the cache."""
+def unsigned(deltas: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {layer: delta.abs() for layer, delta in deltas.items()}
+
+
+class OracleUnsigned(Oracle):
+    """The signed oracle's scores made absolute; its cost is the oracle's
+    (what computing it took, even when read from the cache)."""
 
     name = "oracle_unsigned"
 
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
-        scores, spent = oracle_scores(ctx)
-        cost.pulls, cost.forward_flops = spent.pulls, spent.forward_flops
-        return {layer: delta.abs() for layer, delta in scores.items()}
+        return unsigned(super().importance(ctx, cost))
 
     def rank(self, ctx: PruningContext) -> Ranking:
         scores, spent = oracle_scores(ctx)
-        return ranking_from_scores({layer: delta.abs() for layer, delta in scores.items()},
-                                   ctx.cfg.scope, spent)
+        return ranking_from_scores(unsigned(scores), ctx.cfg.scope, spent)
 
 
 @dataclass
