@@ -60,7 +60,6 @@ class Shapley(Scorer):
         batches = PruneBatches(ctx.prune, ctx.cfg.batch_size, generator)
         scores = {}
         for layer, width in ctx.widths.items():
-            # a permutation needs its all-masked reference and one step
             budget = max(int(round(ctx.cfg.budget_per_arm * width)), 2)
             scores[layer], spent = self._layer(engine, layer, width, budget, batches, generator,
                                                ctx.cfg.arms_per_round)
@@ -76,35 +75,32 @@ class Shapley(Scorer):
         total = torch.zeros(width, dtype=torch.float64)
         samples = torch.zeros(width, dtype=torch.int64)
         spent, walked = 0, 0
-        while spent + 2 <= budget:
-            batch = batches.next()
-            order = torch.randperm(width, generator=generator)
-            keep = torch.ones(width, device=device)
-            full = trivial = previous = None
+        while spent + 2 <= budget:  # a permutation needs its reference and one step
+            batch, order = batches.next(), torch.randperm(width, generator=generator)
+            kept = torch.zeros(width, device=device)
+            full = empty = previous = None
             done = 0
             while done < width and spent < budget:
-                first = full is None  # the first forward also yields the two ends
+                first = full is None  # the first forward also yields both ends
                 steps = min(max(per_forward - first, 1), width - done, budget - spent - first)
-                prefixes = keep.repeat(steps, 1)
-                for step in range(steps):
-                    prefixes[step:, order[done + step]] = 0.0
-                rows = [prefixes]
+                prefixes = kept.repeat(steps, 1)
+                for step in range(steps):  # row i keeps the first done + i + 1 units
+                    prefixes[step:, order[done + step]] = 1.0
+                masks = [prefixes]
                 if first:
-                    rows = [torch.ones(1, width, device=device), prefixes,
-                            torch.zeros(1, width, device=device)]
-                losses = engine.losses(layer, torch.cat(rows), batch).double().cpu()
+                    masks = [torch.ones(1, width, device=device), prefixes,
+                             torch.zeros(1, width, device=device)]
+                losses = engine.losses(layer, torch.cat(masks), batch).double().cpu()
                 if first:
-                    full, trivial, losses = losses[0], losses[-1], losses[1:-1]
-                    previous = full
-                    spent += 1
-                marginal = torch.diff(torch.cat((previous.view(1), losses)))
-                reached = order[done:done + steps]
-                total[reached] += marginal
-                samples[reached] += 1
-                keep, previous = prefixes[-1], losses[-1]
+                    full, empty, losses = losses[0], losses[-1], losses[1:-1]
+                    previous, spent = empty, spent + 1
+                # adding a unit lowers the loss by its marginal contribution
+                total[order[done:done + steps]] -= torch.diff(torch.cat((previous.view(1), losses)))
+                samples[order[done:done + steps]] += 1
+                kept, previous = prefixes[-1], losses[-1]
                 done, spent = done + steps, spent + steps
-                if self.tolerance > 0 and (previous - trivial).abs() <= self.tolerance * (
-                        trivial - full).abs():
+                if self.tolerance > 0 and (
+                        (previous - full).abs() <= self.tolerance * (empty - full).abs()):
                     samples[order[done:]] += 1  # truncated: the rest contribute 0
                     break
             walked += 1
