@@ -1,47 +1,54 @@
 """Shapley value of each unit by truncated Monte-Carlo permutation sampling
-(Ghorbani & Zou 2020, "Neuron Shapley"; the estimator of their eq. 2 with
-TMC truncation), one layer at a time.
+(Ghorbani & Zou 2020, "Neuron Shapley"; TMC as in their Data Shapley, 2019),
+one layer at a time.
 
 The game of a layer: its units are the players, the value of a coalition S
-is minus the mean pruning-split loss with only S kept (the other units of
-the layer masked). A unit's Shapley value is its marginal contribution
-averaged over every order in which units could be removed:
+is minus the mean prune-split loss with only S kept (the layer's other units
+masked). A unit's Shapley value is its marginal contribution averaged over
+every order in which the layer could be rebuilt from nothing:
 
-    phi_j = E_pi [ loss(units before j in pi removed, and j) - loss(units before j removed) ]
+    phi_j = E_pi [ loss(units before j in pi kept) - loss(those and j kept) ]
 
-(walking a random permutation from the full layer down is the same as
-adding units along the reversed one, so the estimate is unbiased before
-truncation). Importance = phi_j: removing it hurts most = keep.
+Importance = phi_j (higher = keep). The phi_j sum to loss(all masked) -
+loss(none masked) (efficiency). Where leave-one-out asks what a unit adds to
+the whole layer, phi_j also credits what it does in smaller coalitions, so a
+unit that only matters once its redundant partners are gone still counts.
 
 Each permutation is walked on one mini-batch of prune rows (drawn as the
 bandits' pulls are, without replacement; the same batch for every step, so
-its marginals are paired), masking one more unit
-per step; ``pruning.arms_per_round`` prefixes share one batched forward of
-the pull engine (PullEngine.losses).
+its marginals are paired), keeping one more unit per step from the emptied
+layer; ``pruning.arms_per_round`` prefixes share one batched forward of the
+pull engine (PullEngine.losses).
 
-Truncation rule: once the masked-so-far loss is within ``tolerance`` x
-|loss(all masked) - loss(none masked)| of the all-masked loss (the layer's
-trivial level: what is left when the layer passes nothing), the rest of the
-permutation is cut and its units get marginal 0: the whole remaining
-contribution is then at most that fraction of the layer's. Units after the
-cut still count as sampled. ``tolerance: 0`` never truncates (plain MC).
+Truncation rule (TMC): once the loss with the units kept so far is within
+``tolerance`` x |loss(all masked) - loss(none masked)| of the full layer's
+loss, the rest of the permutation is cut and its units get marginal 0: what
+they could still add is about that fraction of the layer's whole
+contribution. Units after the cut count as sampled. ``tolerance: 0`` never
+truncates (plain Monte Carlo). Walking up from the emptied layer, not down
+from the full one, is what makes the cut pay: a wide layer is redundant, so
+the loss reaches the full layer's level after a fraction of its units
+(LeNet fc1 on digits: 10-11 permutations for 2,500 pulls at tolerance 0.05,
+5 without truncation), while walking down it stays near the full level until
+most units are gone and the cut at the trivial level comes only at the end.
 
 Budget, on the bandits' axis: ``pruning.budget_per_arm`` x width pulls per
 layer, a pull being one masked loss on one mini-batch (each prefix, and the
-all-masked reference once per permutation; the unmasked loss comes with the
-first forward, as a pull round's copy 0 does). A permutation cut by the end
-of the budget counts only the units it reached.
+all-masked loss once per permutation; the unmasked loss comes with the first
+forward, as a pull round's copy 0 does). A permutation cut by the end of
+the budget counts only the units it reached.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import torch
 
 from baselines.base import Scorer, ScorerConfig
 from mabbench.config import store_schema
 from mabbench.errors import ConfigError
-from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.batches import PruneBatches
+from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.engine import PullEngine
 
 

@@ -76,9 +76,9 @@ def test_shapley_recovers_additive_contributions():
 
 
 def test_truncation_cuts_permutations_once_the_layer_is_spent():
-    """Two of 40 units carry everything: once both are masked the loss sits at
-    the all-masked level, the permutation is cut, and its rest is exactly 0,
-    so the budget buys more permutations and the values are still exact."""
+    """Two of 40 units carry everything: once both are kept the loss sits at
+    the full layer's level, the permutation is cut, and its rest is exactly
+    0, so the budget buys more permutations and the values are still exact."""
     contribution = torch.zeros(40)
     contribution[[5, 30]] = torch.tensor([0.5, 1.5])
     ctx = additive_context(contribution, budget_per_arm=20)
