@@ -186,3 +186,17 @@ def test_retired_arms_count_as_found_and_the_boundary_stays_put(name):
     assert extra[6:14].sum() / extra.sum() > 0.55
     ranked = np.argsort(-np.where(policy.live, policy.estimates(), -np.inf), kind="stable")
     assert set(ranked[:5].tolist()) == set(range(5, 10))
+
+
+@pytest.mark.parametrize("name", IDENTIFIERS)
+def test_without_a_budget_they_plan_the_default_and_keep_refining(name):
+    policy = make_policy(name, n_arms=len(MEANS_TOP), seed=0, n_sought=SOUGHT)  # no budget
+    env = np.random.default_rng(0)
+    planned = policy.budget_or_default()
+    while policy.t < 3 * planned:
+        if policy.t == planned:
+            before = policy.counts.copy()
+        arms = policy.select(1)
+        policy.update(arms, (env.random(1) < MEANS_TOP[arms]).astype(float))
+    extra = policy.counts - before
+    assert (extra >= 0.05 * extra.sum()).sum() >= 4
