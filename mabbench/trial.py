@@ -102,7 +102,7 @@ def run_trial(cfg: DictConfig) -> dict:
         "config_hash": store.config_hash(cfg), "dense_hash": store.dense_hash(cfg),
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
         "dense": dense, "curve": curve, "target": target, "best_val": best_val,
-        "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
+        "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0, "forward_passes": 0.0} | cost,
         "ranking": order, "device": str(device), **quality,
         "versions": versions(), "git_commit": git_commit(),
     }
