@@ -47,9 +47,10 @@ class NextLinear:
         if isinstance(module, nn.Linear):
             out = module.out_features
             width = module.in_features // self.span
-            parts = x.reshape(*x.shape[:-1], width, self.span)[..., units, :]  # (..., k, span)
-            weight = module.weight.view(out, width, self.span)[:, units, :]  # (out, k, span)
-            return torch.einsum("...ks,oks->k...o", parts, weight)
+            # A batched matmul, not a broadcast product, so the FLOP counter sees it.
+            parts = x.reshape(-1, width, self.span)[:, units, :].transpose(0, 1)  # (k, M, span)
+            weight = module.weight.view(out, width, self.span)[:, units, :].permute(1, 2, 0)
+            return torch.bmm(parts, weight).view(-1, *x.shape[:-1], out)  # (k, ..., out)
         k, out = int(units.shape[0]), module.out_channels
         weight = module.weight[:, units].transpose(0, 1)  # (k, out, *kernel)
         weight = weight.reshape(k * out, 1, *module.weight.shape[2:])
