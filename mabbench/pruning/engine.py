@@ -115,7 +115,8 @@ class PullEngine:
     """
 
     def __init__(self, model: nn.Module, widths: dict[str, int], loss: PerExampleLoss,
-                 probe: Split | None = None, metric: PerExampleLoss | None = None) -> None:
+                 probe: Split | None = None, metric: PerExampleLoss | None = None,
+                 incremental: bool = True) -> None:
         self.model, self.widths, self.loss, self.metric = model, dict(widths), loss, metric
         self.points = {layer: model.get_submodule(mask_point(model, layer)) for layer in widths}
         self.dims = {layer: unit_dim(model.get_submodule(layer)) for layer in widths}
@@ -130,6 +131,7 @@ class PullEngine:
         self._round_flops: dict[tuple, float] = {}
         self.position: dict[str, int] | None = None  # mask points in execution order
         self.incremental: dict[str, NextLinear] = {}  # layers verified exact at start-up
+        self._allow_incremental = incremental  # False: batched only (benchmarks compare)
         # elements per row where a layer's round fans out (sizes what a round holds)
         self.row_elements: dict[str, int] = {}
         if probe is not None:
@@ -297,7 +299,8 @@ class PullEngine:
         for layer, width in self.widths.items():
             if self.batched[layer]:
                 self._check_batched(layer, width, small)
-            plan = next_linear(self.model, self.points[layer], width, small.inputs)
+            plan = (next_linear(self.model, self.points[layer], width, small.inputs)
+                    if self._allow_incremental else None)
             if plan is not None and self._incremental_agrees(layer, plan, small):
                 self.incremental[layer] = plan
             self.row_elements[layer] = self._row_elements(
