@@ -1,6 +1,6 @@
 """Oracle: the leave-one-out loss change of every arm on the whole pruning split.
 
-    delta_j = mean val loss with unit j masked - mean val loss unmasked
+    delta_j = mean prune loss with unit j masked - mean prune loss unmasked
 
 Importance = delta_j (removing it hurts most = keep). It is the quantity the
 bandits estimate from mini-batches, so every run's Spearman rho against it
@@ -21,41 +21,41 @@ from pathlib import Path
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig, val_batches
+from baselines.base import Scorer, ScorerConfig, prune_batches
 from mabbench.config import store_schema
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.store import atomic_write_json
 
-CHUNK_ROWS = 256  # val rows per forward, fewer when the arms' copies need the room
+CHUNK_ROWS = 256  # prune rows per forward, fewer when the arms' copies need the room
 # floats held where a round fans out: (arms + 1) x rows x elements per row there
 COPY_ELEMENTS = 2 ** 25
 CACHE_NAME = "oracle.json"
 
 
 def arms_and_rows(width: int, row_elements: int) -> tuple[int, int]:
-    """Arms per round and val rows per chunk: every arm if it fits, rows first to give."""
+    """Arms per round and prune rows per chunk: every arm if it fits, rows first to give."""
     rows = max(1, min(CHUNK_ROWS, COPY_ELEMENTS // ((width + 1) * row_elements)))
     arms = max(1, min(width, COPY_ELEMENTS // (rows * row_elements) - 1))
     return arms, rows
 
 
 def _layer_deltas(ctx: PruningContext, layer: str) -> tuple[list[float], PruningCost]:
-    """Exact leave-one-out delta of each unit of ``layer`` over the whole val split."""
+    """Exact leave-one-out delta of each unit of ``layer`` over the whole prune split."""
     start = time.perf_counter()
-    engine = PullEngine(ctx.model, {layer: ctx.widths[layer]}, ctx.loss, probe=ctx.val)
+    engine = PullEngine(ctx.model, {layer: ctx.widths[layer]}, ctx.loss, probe=ctx.prune)
     width = ctx.widths[layer]
     k, rows = arms_and_rows(width, engine.row_elements[layer])
     total = torch.zeros(width, dtype=torch.float64, device=ctx.device)
-    for batch in val_batches(ctx, rows):
+    for batch in prune_batches(ctx, rows):
         for first in range(0, width, k):
             units = torch.arange(first, min(first + k, width), device=ctx.device)
             delta = engine.pull(layer, units, batch).delta
             total[units] += delta.double() * len(batch)  # chunk means -> split mean
     cost = PruningCost(pulls=width, forward_flops=engine.flops,
                        seconds=time.perf_counter() - start).count_passes(ctx)
-    return (total / len(ctx.val)).cpu().tolist(), cost
+    return (total / len(ctx.prune)).cpu().tolist(), cost
 
 
 def oracle_scores(ctx: PruningContext) -> tuple[dict[str, torch.Tensor], PruningCost]:

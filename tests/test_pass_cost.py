@@ -32,7 +32,7 @@ def lenet_context(layer: str, **pruning) -> PruningContext:
     return PruningContext(model=model, widths={layer: model.get_submodule(layer).out_features
                                                if layer == "fc1" else
                                                model.get_submodule(layer).out_channels},
-                          val=split, loss=cross_entropy, cfg=SimpleNamespace(**vars(cfg)),
+                          prune=split, loss=cross_entropy, cfg=SimpleNamespace(**vars(cfg)),
                           seed=0, device=torch.device("cpu"))
 
 
@@ -41,8 +41,8 @@ def test_split_forward_flops_is_one_dense_pass_over_every_row():
     from torch.utils.flop_counter import FlopCounterMode
 
     with FlopCounterMode(display=False) as counter, torch.no_grad():
-        ctx.model(*ctx.val.inputs)
-    assert split_forward_flops(ctx.model, ctx.val, rows=64) == pytest.approx(
+        ctx.model(*ctx.prune.inputs)
+    assert split_forward_flops(ctx.model, ctx.prune, rows=64) == pytest.approx(
         counter.get_total_flops())
 
 
@@ -52,10 +52,10 @@ def test_oracle_of_the_last_hidden_layer_costs_at_most_a_few_passes_and_is_exact
     assert cost.pulls == 500
     assert 1.0 <= cost.forward_passes <= 5.0, cost
     with torch.no_grad():
-        base = cross_entropy(ctx.model(*ctx.val.inputs), ctx.val.targets).mean()
+        base = cross_entropy(ctx.model(*ctx.prune.inputs), ctx.prune.targets).mean()
         for unit in (0, 123, 499):
             with masked(ctx.model, {"fc1": [unit]}):
-                want = cross_entropy(ctx.model(*ctx.val.inputs), ctx.val.targets).mean() - base
+                want = cross_entropy(ctx.model(*ctx.prune.inputs), ctx.prune.targets).mean() - base
             assert scores["fc1"][unit].item() == pytest.approx(want.item(), abs=1e-5)
 
 
@@ -65,4 +65,4 @@ def test_bandits_and_baselines_record_passes_consistent_with_their_flops(method)
     cost = method.rank(ctx).cost
     assert cost.forward_flops > 0
     assert cost.forward_passes == pytest.approx(
-        cost.forward_flops / split_forward_flops(ctx.model, ctx.val))
+        cost.forward_flops / split_forward_flops(ctx.model, ctx.prune))

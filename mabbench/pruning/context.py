@@ -16,12 +16,12 @@ PerExampleLoss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 @dataclass
 class PruningContext:
-    """Everything a method may use. ``val`` is the pruning split; a method
-    never sees the test split."""
+    """Everything a method may use. ``prune`` is the split every ranking is
+    computed from; a method never sees the select or test splits."""
 
     model: nn.Module  # the dense model, eval mode, on ``device``
     widths: dict[str, int]  # prunable layer name -> number of arms, in scope
-    val: Split
+    prune: Split
     loss: PerExampleLoss
     cfg: object  # PruningConfig
     seed: int
@@ -51,7 +51,7 @@ class PruningCost:
 
     def count_passes(self, ctx: "PruningContext") -> "PruningCost":
         """Fill ``forward_passes`` from ``forward_flops`` for ``ctx``'s model and split."""
-        dense = split_forward_flops(ctx.model, ctx.val)
+        dense = split_forward_flops(ctx.model, ctx.prune)
         self.forward_passes = self.forward_flops / dense if dense > 0 else 0.0
         return self
 
