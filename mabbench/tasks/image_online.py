@@ -35,14 +35,14 @@ def _exists(root: str, names: list[str]) -> bool:
 def _tv():
     """torchvision's readers, subclassed; torchvision loads when an image set is read,
     not at start-up (it pulls in torch's compiler stack)."""
-    
+    from torchvision import datasets as tv
+
     class _MNIST(tv.MNIST):
         """torchvision's MNIST reader, found under ``<root>/MNIST/raw``."""
 
         @property
         def raw_folder(self) -> str:
             return os.path.join(self.root, "MNIST", "raw")
-
 
     class _CIFAR10(tv.CIFAR10):
         def _check_integrity(self) -> bool:
@@ -52,11 +52,9 @@ def _tv():
         def _load_meta(self) -> None:  # class names are not needed; their md5 was checked by fetch
             self.classes = []
 
-
     class _CIFAR100(tv.CIFAR100):
         _check_integrity = _CIFAR10._check_integrity
         _load_meta = _CIFAR10._load_meta
-
 
     class _SVHN(tv.SVHN):
         def _check_integrity(self) -> bool:
