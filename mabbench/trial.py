@@ -20,7 +20,10 @@ from mabbench.pruning.arms import prunable_widths
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
-from mabbench.runtime import resolve_device, seed_everything, set_threads
+from mabbench.progress import log_to_file
+from mabbench.pruning.saved import point_dir, save_pruned
+from mabbench.runtime import (autocast, device_name, job_index, resolve_device, seed_everything,
+                              set_threads)
 from mabbench.tasks import load_splits
 from mabbench.tracking import log_record, require_wandb
 from mabbench.training import dense_model
@@ -56,6 +59,19 @@ def ranking_quality(ctx: PruningContext, ranking) -> dict:
             "spearman_oracle_per_layer": per_layer, "oracle_cost": vars(oracle_cost)}
 
 
+def model_saver(cfg: DictConfig, folder, splits):
+    """With ``pruning.save_models``, a curve callback storing each smaller model
+    (mabbench.pruning.saved; reload with ``load_pruned``)."""
+    if not cfg.pruning.save_models:
+        return None
+    model_cfg = OmegaConf.to_container(cfg.model, resolve=True)
+
+    def save(level, removed, smaller, example):
+        save_pruned(point_dir(folder, level), smaller, removed, example, model_cfg,
+                    splits.n_outputs, splits.info, level)
+    return save
+
+
 def run_trial(cfg: DictConfig) -> dict:
     """Run one trial, or return the stored record if it already exists."""
     validate(cfg)
@@ -66,8 +82,19 @@ def run_trial(cfg: DictConfig) -> dict:
         return {"skipped": True, "path": str(result_path)}
     method, kind = build_method(cfg.policy)
     wandb = require_wandb(cfg)
-    device = resolve_device(cfg.runtime.device)
+    device = resolve_device(cfg.runtime.device, job_index())
+    autocast(device, cfg.runtime.precision)  # a bad value fails before any work
+
+    def precision():
+        return autocast(device, cfg.runtime.precision)
     set_threads(cfg.runtime.threads)
+    with log_to_file(folder):
+        log.info("trial %s on %s (%s)", folder, device_name(device), cfg.runtime.precision)
+        return _run(cfg, folder, method, kind, wandb, device, precision)
+
+
+def _run(cfg, folder, method, kind, wandb, device, precision) -> dict:
+    result_path = folder / "result.json"
     seed_everything(cfg.seed)
     splits = load_splits(cfg)
     # bad layer names fail before any training (building an untrained model is cheap)
@@ -76,21 +103,26 @@ def run_trial(cfg: DictConfig) -> dict:
     splits.train, splits.val, splits.test = (s.to(device) for s in (splits.train, splits.val, splits.test))
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
-    dense = (point(model, splits, metric, 0.0, cfg.pruning.latency)
-             | {"train_seconds": dense_meta["train_seconds"]})
+    log.info("dense model ready (%.1f s training)", dense_meta["train_seconds"])
+    with precision():
+        dense = (point(model, splits, metric, 0.0, cfg.pruning.latency)
+                 | {"train_seconds": dense_meta["train_seconds"]})
 
     seed_everything(cfg.seed)
     ctx = PruningContext(model=model, widths=widths, val=splits.val, loss=LOSSES.get(cfg.task.loss),
                          cfg=cfg.pruning, seed=cfg.seed, device=device,
                          cache_dir=store.dense_dir(cfg))
-    ranking = method.rank(ctx)
+    with precision():
+        ranking = method.rank(ctx)
+    log.info("ranking done: %s", vars(ranking.cost) if ranking is not None else "unpruned")
     quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
         curve, target, best_val, cost, order = [dense], dense, dense, {}, {}
     else:
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
-        curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
-                               cfg.task.loss, cfg.seed)
+        with precision():
+            curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
+                                   cfg.task.loss, cfg.seed, model_saver(cfg, folder, splits))
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
         best_val = max(curve, key=lambda p: p["val"])  # selected on val, reported on test
         cost, order = vars(ranking.cost), ranking.order
@@ -103,10 +135,12 @@ def run_trial(cfg: DictConfig) -> dict:
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
         "dense": dense, "curve": curve, "target": target, "best_val": best_val,
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
-        "ranking": order, "device": str(device), **quality,
+        "ranking": order, "device": str(device), "device_name": device_name(device),
+        "precision": cfg.runtime.precision, **quality,
         "versions": versions(), "git_commit": git_commit(),
     }
     store.atomic_write_json(result_path, record)
+    log.info("done: %s", result_path)
     log_record(wandb, cfg, record)
     record["path"] = str(result_path)
     return record

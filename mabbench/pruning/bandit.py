@@ -7,11 +7,13 @@ from typing import Callable
 import numpy as np
 import torch
 
+from mabbench import progress
 from mabbench.policies.base import Policy
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
+from mabbench.runtime import synchronize
 
 
 class BanditMethod:
@@ -40,6 +42,7 @@ class BanditMethod:
         importance: dict[str, torch.Tensor] = {}
         for offset, pool in enumerate(pools):
             importance |= self._explore(ctx, engine, pool, ctx.seed + offset, generator)
+        synchronize()  # on a GPU the last pulls may still be running
         cost = PruningCost(pulls=engine.pulls, forward_flops=engine.flops,
                            seconds=time.perf_counter() - start)
         return ranking_from_scores(importance, ctx.cfg.scope, cost)
@@ -57,6 +60,8 @@ class BanditMethod:
         reward = REWARDS.get(cfg.reward.transform)
         stages = cfg.iterations if cfg.schedule == "iterative" else 1
         retired: list[int] = []
+        rounds = progress.bar(budget, desc=f"pulls {pool[0]}" if len(pool) == 1 else "pulls",
+                              unit="pull")
         for stage in range(stages):
             stage_budget = budget * (stage + 1) // stages - budget * stage // stages
             spent = 0
@@ -73,6 +78,7 @@ class BanditMethod:
                 delta, base = engine.pull(layers, units, ctx.val.subset(rows.to(ctx.device)))
                 policy.update(arms, reward(delta, base, cfg.reward.scale).cpu().numpy())
                 spent += k
+                rounds.update(k)  # tqdm's rate is pulls/s
             if stage < stages - 1:
                 target = n_sought * (stage + 1) // stages
                 newly = self._retire(policy, cfg.ranking, widths, starts, target - len(retired))
@@ -80,6 +86,7 @@ class BanditMethod:
                     p = int(np.searchsorted(starts, arm, side="right") - 1)
                     engine.retire(pool[p], torch.tensor([arm - starts[p]], device=ctx.device))
                 retired += newly
+        rounds.close()
         value = np.asarray(policy.sums if cfg.ranking == "cumulative" else policy.estimates(),
                            dtype=np.float64)
         score = -value

@@ -1,0 +1,73 @@
+"""What a running trial tells its user: progress bars on a terminal, a log file always.
+
+Bars (tqdm, on stderr) show dense training (epoch, loss), pulls (rounds,
+pulls/s) and curve levels. They are silent when stderr is not a terminal
+(pipes, batch jobs, launchers' log files) and when ``CI`` is set to true, so
+logs and test output stay clean. Every trial also writes ``trial.log`` in its
+run folder with what Python's logging said while it ran.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from tqdm.auto import tqdm
+
+from mabbench.errors import ConfigError
+
+LOG_FILE = "trial.log"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def bars_enabled(stream=None) -> bool:
+    """Bars only for a person watching: a TTY, and not under CI."""
+    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        return False
+    stream = sys.stderr if stream is None else stream
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def bar(total: int | None = None, desc: str = "", unit: str = "it", **kwargs) -> tqdm:
+    """A tqdm bar that is a no-op where bars are disabled; ``leave=False`` keeps the
+    terminal to the headline once a stage is done."""
+    return tqdm(total=total, desc=desc, unit=unit, leave=False, dynamic_ncols=True,
+                disable=not bars_enabled(), **kwargs)
+
+
+def iterate(items, desc: str = "", unit: str = "it"):
+    """``items`` wrapped in a bar (``bar``'s rules), yielding the same items."""
+    return tqdm(items, desc=desc, unit=unit, leave=False, dynamic_ncols=True,
+                disable=not bars_enabled())
+
+
+@contextmanager
+def log_to_file(folder: Path) -> Iterator[Path]:
+    """Copy every log record (INFO and up) emitted while the block runs into
+    ``folder/trial.log``, appended, beside the trial's config and result."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOG_FILE
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    try:
+        yield path
+    except ConfigError:
+        # bad input leaves nothing on disk: drop the log if it is all the trial wrote
+        handler.close()
+        if [p.name for p in folder.iterdir()] == [LOG_FILE]:
+            path.unlink()
+            folder.rmdir()
+        raise
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+        handler.close()
