@@ -81,6 +81,7 @@ def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], s
                       "test_before_finetune": score(smaller, splits.test, metric)}
             train(smaller, splits.train, finetune, loss, seed)
         curve.append(point(smaller, splits, metric, level, pruning_cfg.latency) | before)
+        progress.emit("curve", curve[-1])
         if on_level is not None:
             on_level(level, removed, smaller, example)
     return curve

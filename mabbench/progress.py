@@ -4,7 +4,8 @@ Bars (tqdm, on stderr) show dense training (epoch, loss), pulls (rounds,
 pulls/s) and curve levels. They are silent when stderr is not a terminal
 (pipes, batch jobs, launchers' log files) and when ``CI`` is set to true, so
 logs and test output stay clean. Every trial also writes ``trial.log`` in its
-run folder with what Python's logging said while it ran.
+run folder with what Python's logging said while it ran. Listeners (a wandb
+run) receive each pull round's statistics and each curve level as they happen.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from tqdm.auto import tqdm
 
@@ -36,6 +37,32 @@ def bar(total: int | None = None, desc: str = "", unit: str = "it", **kwargs) ->
     terminal to the headline once a stage is done."""
     return tqdm(total=total, desc=desc, unit=unit, leave=False, dynamic_ncols=True,
                 disable=not bars_enabled(), **kwargs)
+
+
+# Listeners of run-time events (kind, values), e.g. a wandb run (mabbench/tracking.py).
+_SINKS: list[Callable[[str, dict], None]] = []
+
+
+def listening() -> bool:
+    """Whether anyone listens: callers skip computing an event's values otherwise."""
+    return bool(_SINKS)
+
+
+def emit(kind: str, values: dict) -> None:
+    """Hand one event ("pulls": a round's statistics, "curve": a finished level) to
+    every listener."""
+    for sink in _SINKS:
+        sink(kind, values)
+
+
+@contextmanager
+def listen(sink: Callable[[str, dict], None]) -> Iterator[None]:
+    """Send events to ``sink`` while the block runs."""
+    _SINKS.append(sink)
+    try:
+        yield
+    finally:
+        _SINKS.remove(sink)
 
 
 def iterate(items, desc: str = "", unit: str = "it"):

@@ -71,8 +71,13 @@ def digest(view: dict) -> str:
 
 
 def config_hash(cfg: DictConfig) -> str:
-    """Identity of a trial, shared by its seeds."""
-    return digest(non_default_view(cfg, HASHED_SECTIONS))
+    """Identity of a trial, shared by its seeds. A non-default ``runtime.precision``
+    changes the numbers, so it joins the identity (fp32 trials keep their hashes)."""
+    view = non_default_view(cfg, HASHED_SECTIONS)
+    precision = cfg.runtime.get("precision", "fp32")
+    if precision != "fp32":
+        view["precision"] = precision
+    return digest(view)
 
 
 def dense_hash(cfg: DictConfig) -> str:

@@ -25,7 +25,7 @@ from mabbench.pruning.saved import point_dir, save_pruned
 from mabbench.runtime import (autocast, device_name, job_index, resolve_device, seed_everything,
                               set_threads)
 from mabbench.tasks import load_splits
-from mabbench.tracking import log_record, require_wandb
+from mabbench.tracking import finish_run, live_run, require_wandb
 from mabbench.training import dense_model
 from mabbench.validate import validate
 
@@ -88,12 +88,12 @@ def run_trial(cfg: DictConfig) -> dict:
     def precision():
         return autocast(device, cfg.runtime.precision)
     set_threads(cfg.runtime.threads)
-    with log_to_file(folder):
+    with log_to_file(folder), live_run(wandb, cfg) as tracked:
         log.info("trial %s on %s (%s)", folder, device_name(device), cfg.runtime.precision)
-        return _run(cfg, folder, method, kind, wandb, device, precision)
+        return _run(cfg, folder, method, kind, tracked, device, precision)
 
 
-def _run(cfg, folder, method, kind, wandb, device, precision) -> dict:
+def _run(cfg, folder, method, kind, tracked, device, precision) -> dict:
     result_path = folder / "result.json"
     seed_everything(cfg.seed)
     splits = load_splits(cfg)
@@ -141,6 +141,6 @@ def _run(cfg, folder, method, kind, wandb, device, precision) -> dict:
     }
     store.atomic_write_json(result_path, record)
     log.info("done: %s", result_path)
-    log_record(wandb, cfg, record)
+    finish_run(tracked, record)
     record["path"] = str(result_path)
     return record

@@ -76,9 +76,15 @@ class BanditMethod:
                 rows = torch.randint(len(ctx.val), (min(cfg.batch_size, len(ctx.val)),),
                                      generator=generator)
                 delta, base = engine.pull(layers, units, ctx.val.subset(rows.to(ctx.device)))
-                policy.update(arms, reward(delta, base, cfg.reward.scale).cpu().numpy())
+                rewards = reward(delta, base, cfg.reward.scale).cpu().numpy()
+                policy.update(arms, rewards)
                 spent += k
                 rounds.update(k)  # tqdm's rate is pulls/s
+                if progress.listening():
+                    progress.emit("pulls", {"pool": ",".join(pool), "stage": stage,
+                                            "pulls": spent, "reward_mean": float(rewards.mean()),
+                                            "delta_mean": float(delta.float().mean()),
+                                            "live_arms": int(policy.live.sum())})
             if stage < stages - 1:
                 target = n_sought * (stage + 1) // stages
                 newly = self._retire(policy, cfg.ranking, widths, starts, target - len(retired))
