@@ -24,6 +24,15 @@ LOG_FILE = "trial.log"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def remove_empty(folder: Path, root: Path | None) -> None:
+    """Remove ``folder`` and its parents while they are empty, stopping at ``root``."""
+    stop = Path(root).resolve() if root is not None else folder.resolve().parent
+    current = folder.resolve()
+    while current != stop and stop in current.parents and not any(current.iterdir()):
+        current.rmdir()
+        current = current.parent
+
+
 def bars_enabled(stream=None) -> bool:
     """Bars only for a person watching: a TTY, and not under CI."""
     if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
@@ -72,19 +81,21 @@ def iterate(items, desc: str = "", unit: str = "it"):
 
 
 @contextmanager
-def log_to_file(folder: Path) -> Iterator[Path]:
+def log_to_file(folder: Path, root: Path | None = None) -> Iterator[Path]:
     """Copy every log record (INFO and up) emitted while the block runs into
-    ``folder/trial.log``, appended, beside the trial's config and result."""
+    ``folder/trial.log``, appended, beside the trial's config and result. On bad
+    input (ConfigError) a log that is all the trial wrote is removed, with the
+    folders made for it up to ``root``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.setLevel(logging.INFO)
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
+    logger = logging.getLogger()
+    previous = logger.level
+    logger.addHandler(handler)
+    if logger.level > logging.INFO or logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
     try:
         yield path
     except ConfigError:
@@ -92,9 +103,9 @@ def log_to_file(folder: Path) -> Iterator[Path]:
         handler.close()
         if [p.name for p in folder.iterdir()] == [LOG_FILE]:
             path.unlink()
-            folder.rmdir()
+            remove_empty(folder, root)
         raise
     finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
         handler.close()

@@ -88,7 +88,7 @@ def run_trial(cfg: DictConfig) -> dict:
     def precision():
         return autocast(device, cfg.runtime.precision)
     set_threads(cfg.runtime.threads)
-    with log_to_file(folder), live_run(wandb, cfg) as tracked:
+    with log_to_file(folder, store.results_root(cfg)), live_run(wandb, cfg) as tracked:
         log.info("trial %s on %s (%s)", folder, device_name(device), cfg.runtime.precision)
         return _run(cfg, folder, method, kind, tracked, device, precision)
 
