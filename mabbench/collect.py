@@ -22,10 +22,10 @@ from mabbench.errors import ConfigError
 
 # Keys every record must have for a row to be built from it.
 REQUIRED = ("task", "dataset", "model", "policy", "kind", "seed", "config_hash", "metric",
-            "dense", "curve", "target", "best_val")
+            "dense", "curve", "target", "selected")
 IDENTITY = ["task", "dataset", "model", "policy", "kind", "config_hash", "seed"]
 # Named points of a record; each level row says with ``is_<point>`` whether it is that point.
-POINTS = ("dense", "target", "best_val")
+POINTS = ("dense", "target", "selected")
 FLAGS = [f"is_{point}" for point in POINTS]
 # Per-trial columns besides identity (their values repeat on every level row).
 TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm", "arms",
@@ -42,6 +42,27 @@ def number(value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return math.nan
     return float(value)
+
+
+def upgraded(record):
+    """A schema-1 record (points scored ``val``, selected point ``best_val``) in
+    today's names (``select``, ``selected``); anything else unchanged."""
+    if not isinstance(record, dict) or "best_val" not in record or "selected" in record:
+        return record
+
+    def point(p):
+        if not isinstance(p, dict):
+            return p
+        return {("select" + k[3:] if k == "val" or k.startswith("val_") else k): v
+                for k, v in p.items()}
+
+    record = {k: v for k, v in record.items() if k != "best_val"} | {
+        "selected": record["best_val"]}
+    for key in ("dense", "target", "selected"):
+        record[key] = point(record[key])
+    if isinstance(record.get("curve"), list):
+        record["curve"] = [point(p) for p in record["curve"]]
+    return record
 
 
 def check(record) -> str | None:
@@ -147,7 +168,7 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[str]]:
     for path in sorted(runs_dir.rglob("result.json")):
         where = path.relative_to(root).as_posix()
         try:
-            record = json.loads(path.read_text())
+            record = upgraded(json.loads(path.read_text()))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             problems.append(f"{where}: unreadable ({type(error).__name__}: {error})")
             continue
@@ -171,7 +192,7 @@ def ordered(columns: list[str]) -> list[str]:
     cost = sorted(c for c in columns if c.startswith("cost_"))
     config = [c for c in columns if c.startswith(CONFIG_PREFIX)]
     rest = set(columns) - set(head) - set(cost) - set(config) - set(FLAGS)
-    first = [c for c in ("sparsity", "val", "test") if c in rest]
+    first = [c for c in ("sparsity", "select", "test") if c in rest]
     level = first + sorted(rest - set(first))
     return [*head, *cost, *level, *(f for f in FLAGS if f in columns), *config]
 

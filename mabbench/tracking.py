@@ -64,7 +64,7 @@ def finish_run(run, record: dict) -> None:
         return
     run.summary.update({
         "dense_test": record["dense"]["test"], "target_test": record["target"]["test"],
-        "best_val_test": record["best_val"]["test"], "pulls": record["cost"]["pulls"],
+        "selected_test": record["selected"]["test"], "pulls": record["cost"]["pulls"],
         "prune_seconds": record["cost"]["seconds"],
         "spearman_oracle": record.get("spearman_oracle"),
     })

@@ -1,4 +1,4 @@
-"""`python -m paper_figures [--results results/] [--out figures] [--point best_val]`.
+"""`python -m paper_figures [--results results/] [--out figures] [--point selected]`.
 
 ``--out`` is replaced as a whole by each run (never a mix of old and new files);
 a non-empty folder that is not an earlier output is refused."""
@@ -19,7 +19,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="results root holding runs/ (default: results)")
     parser.add_argument("--out", type=Path, default=Path("figures"),
                         help="where tables and figures go, replaced whole (default: figures)")
-    parser.add_argument("--point", choices=sorted(POINTS), default="best_val",
+    parser.add_argument("--point", choices=sorted(POINTS), default="selected",
                         help="which point of each curve enters the rank tables and claims: "
                         + "; ".join(f"{k}: {v}" for k, v in POINTS.items()))
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level")
@@ -28,6 +28,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         "(default: the most common one in the results)")
     parser.add_argument("--formats", default="png,pdf",
                         help="figure formats, comma-separated (default: png,pdf)")
+    parser.add_argument("--claims-exclude", default="",
+                        help="datasets left out of every claim, comma-separated (the "
+                        "development suite that chose the defaults)")
     return parser.parse_args(argv)
 
 
@@ -38,7 +41,8 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         written = make_all(args.results, args.out, args.point, args.alpha, args.budget_per_arm,
-                           tuple(f for f in args.formats.split(",") if f))
+                           tuple(f for f in args.formats.split(",") if f),
+                           tuple(d for d in args.claims_exclude.split(",") if d))
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -2,7 +2,7 @@
 
 Every figure reads the table ``python -m mabbench.collect`` writes (documented
 in docs/results_table.md); this module only reshapes it: ``curve`` keeps its
-level rows, ``runs`` puts each trial's dense / target / best_val levels side by
+level rows, ``runs`` puts each trial's dense / target / selected levels side by
 side as ``<point>_<key>`` columns.
 """
 from __future__ import annotations

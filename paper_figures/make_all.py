@@ -31,11 +31,13 @@ def write_notes(inputs: Inputs, problems: list[str], written: list[Path]) -> Pat
     return path
 
 
-def make_all(results: Path, out: Path, point: str = "best_val", alpha: float = 0.05,
+def make_all(results: Path, out: Path, point: str = "selected", alpha: float = 0.05,
              budget_per_arm: float | None = None,
-             formats: tuple[str, ...] = tuple(render.FORMATS)) -> list[Path]:
+             formats: tuple[str, ...] = tuple(render.FORMATS),
+             claims_exclude: tuple[str, ...] = ()) -> list[Path]:
     """Every table and figure from ``results/runs``; returns the paths written.
-    ``formats``: figure formats, a subset of ``render.FORMATS`` (png, pdf). The
+    ``formats``: figure formats, a subset of ``render.FORMATS`` (png, pdf);
+    ``claims_exclude``: datasets (the development suite) left out of every claim. The
     outputs are written to a staging folder that then replaces ``out`` whole."""
     unknown = set(formats) - set(render.FORMATS)
     if unknown:
@@ -50,7 +52,8 @@ def make_all(results: Path, out: Path, point: str = "best_val", alpha: float = 0
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
     staging.chmod(0o755)  # mkdtemp makes it private; the outputs are meant to be read
     try:
-        written = write_all(store, staging, point, alpha, budget_per_arm, formats)
+        written = write_all(store, staging, point, alpha, budget_per_arm, formats,
+                            claims_exclude)
         replace(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -81,8 +84,9 @@ def replace(staging: Path, out: Path) -> None:
 
 
 def write_all(store, out: Path, point: str, alpha: float, budget_per_arm: float | None,
-              formats: tuple[str, ...]) -> list[Path]:
-    inputs = Inputs(store, out, point, alpha, budget_per_arm, tuple(formats))
+              formats: tuple[str, ...], claims_exclude: tuple[str, ...] = ()) -> list[Path]:
+    inputs = Inputs(store, out, point, alpha, budget_per_arm, tuple(formats),
+                    tuple(claims_exclude))
     written: list[Path] = []
     with warnings.catch_warnings():
         # Small-sample warnings from scipy's tests are expected on small grids; the

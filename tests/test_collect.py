@@ -42,7 +42,7 @@ def test_one_row_per_trial_and_level_with_config_columns(results):
     assert table.groupby("path")["is_dense"].sum().tolist() == [1, 1]
     target = table[table["is_target"]]
     assert (target["sparsity"] == 0.5).all() and len(target) == 2
-    assert table.groupby("path")["is_best_val"].sum().tolist() == [1, 1]
+    assert table.groupby("path")["is_selected"].sum().tolist() == [1, 1]
     # hyper-parameters come from each run's config.yaml, flattened
     assert (table["cfg.pruning.budget_per_arm"] == 2.0).all()
     assert (table["cfg.task.train.epochs"] == 30).all()
@@ -93,7 +93,7 @@ def test_figures_read_through_the_table(results, tmp_path):
     row = store.runs[store.runs["seed"] == 0].iloc[0]
     record = json.loads((results / row["path"]).read_text())
     assert row["target_test"] == record["target"]["test"]
-    assert row["best_val_val"] == record["best_val"]["val"]
+    assert row["selected_select"] == record["selected"]["select"]
     assert row["dense_params"] == record["dense"]["params"]
     shutil.rmtree(results / "runs")
     with pytest.raises(FileNotFoundError, match="no runs/ folder"):
