@@ -151,7 +151,7 @@ def _uniform(column: pd.Series) -> pd.Series:
     as text, so Parquet can store it; uniform columns are left alone."""
     if column.dtype != object:
         return column
-    kinds = {type(v) for v in column if v is not None and not (isinstance(v, float) and v != v)}
+    kinds = {type(v) for v in column if v is not None and not (isinstance(v, float) and math.isnan(v))}
     if len(kinds) <= 1 or kinds <= {int, float}:
         return column
     return column.map(lambda v: None if v is None else str(v))

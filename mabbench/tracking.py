@@ -9,8 +9,8 @@ summary. ``WANDB_MODE=offline`` works without a network.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from omegaconf import DictConfig, OmegaConf
 

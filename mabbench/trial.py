@@ -15,12 +15,12 @@ from mabbench.curve import point, sparsity_curve
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
 from mabbench.models import build_model
+from mabbench.progress import log_to_file
 from mabbench.provenance import git_commit, versions
 from mabbench.pruning.arms import prunable_widths
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
-from mabbench.progress import log_to_file
 from mabbench.pruning.saved import point_dir, save_pruned
 from mabbench.runtime import (autocast, device_name, job_index, resolve_device, seed_everything,
                               set_threads)

@@ -12,8 +12,7 @@ import seaborn as sns
 
 from paper_figures.budgets import dataset_label, swept_datasets
 from paper_figures.inputs import Inputs
-from paper_figures.render import (legend_outside, markers, palette, save_figure, seed_phrase,
-                                  style)
+from paper_figures.render import legend_outside, markers, palette, save_figure, seed_phrase, style
 
 NAME = "cost"
 COSTS = {"cost_pulls": "pulls", "cost_forward_flops": "forward FLOPs",

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mabbench.collect import IDENTITY, POINTS, collect, level_columns
-from mabbench.collect import check, upgraded  # noqa: F401  (the record rules, re-exported)
+from mabbench.collect import IDENTITY, POINTS, check, collect, level_columns, upgraded  # noqa: F401  (the record rules, re-exported)
 from mabbench.errors import ConfigError
 
 

@@ -10,8 +10,16 @@ import seaborn as sns
 
 from paper_figures.budgets import dataset_label, swept_datasets
 from paper_figures.inputs import Inputs
-from paper_figures.render import (fmt, legend_outside, markers, palette, save_figure,
-                                  seed_phrase, style, write_table)
+from paper_figures.render import (
+    fmt,
+    legend_outside,
+    markers,
+    palette,
+    save_figure,
+    seed_phrase,
+    style,
+    write_table,
+)
 
 NAME = "ranking_quality"
 BOOTSTRAP_SEED = 0
