@@ -26,7 +26,8 @@ HASHED_SECTIONS = ("task", "dataset", "model", "policy", "pruning")
 DENSE_SECTIONS = ("dataset", "model")
 DENSE_TASK_KEYS = ("name", "loss", "split", "train")
 # Documentation keys that describe rather than determine a run.
-UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits")}
+UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits"),
+                 "pruning": ("save_models",)}  # what is kept, not what is computed
 
 
 def _schema_defaults(node: DictConfig) -> dict:
@@ -70,8 +71,13 @@ def digest(view: dict) -> str:
 
 
 def config_hash(cfg: DictConfig) -> str:
-    """Identity of a trial, shared by its seeds."""
-    return digest(non_default_view(cfg, HASHED_SECTIONS))
+    """Identity of a trial, shared by its seeds. A non-default ``runtime.precision``
+    changes the numbers, so it joins the identity (fp32 trials keep their hashes)."""
+    view = non_default_view(cfg, HASHED_SECTIONS)
+    precision = cfg.runtime.get("precision", "fp32")
+    if precision != "fp32":
+        view["precision"] = precision
+    return digest(view)
 
 
 def dense_hash(cfg: DictConfig) -> str:
