@@ -1,9 +1,10 @@
 """MNIST-1D (Greydanus 2020, "Scaling down deep learning"): ten 1-D digit
 templates, padded, sheared, translated and noised into 40-sample signals.
 
-The ``mnist1d`` package generates it offline from its templates (the same
-procedure and arguments as the published ``mnist1d_data.pkl``; its own
-``get_dataset`` would download that pickle, so it is never called). The
+The ``mnist1d`` package generates it offline from its templates with its
+default arguments, those of the published ``mnist1d_data.pkl`` (not compared
+byte for byte with that file: it is a download). The package's own
+``get_dataset`` would download the pickle, so it is never called. The
 generated arrays are cached as one ``.npz`` under
 ``<data_dir>/mnist1d/<key>.npz`` so a later load reads them in milliseconds.
 
