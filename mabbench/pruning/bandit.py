@@ -70,7 +70,7 @@ class BanditMethod:
                 units = torch.as_tensor(arms - starts[position], device=ctx.device)
                 rows = torch.randint(len(ctx.val), (min(cfg.batch_size, len(ctx.val)),),
                                      generator=generator)
-                delta, base = engine.pull(layers, units, ctx.val.subset(rows.to(ctx.device)))
+                delta, base, _, _ = engine.pull(layers, units, ctx.val.subset(rows.to(ctx.device)))
                 policy.update(arms, reward(delta, base, cfg.reward.scale).cpu().numpy())
                 spent += k
             if stage < stages - 1:
