@@ -71,7 +71,6 @@ CLASSIFICATION: dict[str, PackagedSet] = {
     # index numbers the crabs 1-50 within each species x sex group: an identifier.
     "crabs": PackagedSet("MASS", "crabs", "sp", drop=("index",)),
     "orange_juice": PackagedSet("ISLR", "OJ", "Purchase", prepare=as_text("StoreID", "STORE")),
-    "caravan": PackagedSet("ISLR", "Caravan", "Purchase"),
     "college": PackagedSet("ISLR", "College", "Private"),
     "hmda": PackagedSet("AER", "HMDA", "deny"),
     "swiss_labor": PackagedSet("AER", "SwissLabor", "participation"),
@@ -81,7 +80,6 @@ CLASSIFICATION: dict[str, PackagedSet] = {
     "beps": PackagedSet("carData", "BEPS", "vote"),
     "womenlf": PackagedSet("carData", "Womenlf", "partic"),
     "wells": PackagedSet("carData", "Wells", "switch"),
-    "cowles": PackagedSet("carData", "Cowles", "volunteer"),
     "credit_data": PackagedSet("modeldata", "credit_data", "Status"),
     "attrition": PackagedSet("modeldata", "attrition", "Attrition"),
     "churn": PackagedSet("modeldata", "mlc_churn", "churn"),
@@ -93,10 +91,12 @@ CLASSIFICATION: dict[str, PackagedSet] = {
     # area (9 areas) nests inside region: it would give the answer away.
     "olive": PackagedSet("dslabs", "olive", "region", drop=("area",)),
     "monica": PackagedSet("DAAG", "monica", "outcome"),
-    "wvs": PackagedSet("carData", "WVS", "poverty"),
     "hepatic_injury": PackagedSet("modeldata", "hepatic_injury_qsar", "class"),
     "contraception": PackagedSet("mlmRev", "Contraception", "use", drop=("woman",)),
     "neurocog": PackagedSet("heplots", "NeuroCog", "Dx"),
+    "vote92": PackagedSet("pscl", "vote92", "vote"),
+    # expenditure (0 without a card) and share (expenditure / income) follow from the answer.
+    "credit_card": PackagedSet("AER", "CreditCard", "card", drop=("expenditure", "share")),
 }
 
 REGRESSION: dict[str, PackagedSet] = {
