@@ -1,4 +1,4 @@
-"""`python -m paper_figures [--results results/] [--out paper_figures/out] [--point best_val]`."""
+"""`python -m paper_figures [--results results/] [--out paper_figures/out] [--point selected]`."""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +16,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="results root holding runs/ (default: results)")
     parser.add_argument("--out", type=Path, default=Path("paper_figures/out"),
                         help="where tables and figures go (default: paper_figures/out)")
-    parser.add_argument("--point", choices=sorted(POINTS), default="best_val",
+    parser.add_argument("--point", choices=sorted(POINTS), default="selected",
                         help="which point of each curve enters the rank tables and claims: "
                         + "; ".join(f"{k}: {v}" for k, v in POINTS.items()))
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level")

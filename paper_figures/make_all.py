@@ -29,7 +29,7 @@ def write_notes(inputs: Inputs, problems: list[str], written: list[Path]) -> Pat
     return path
 
 
-def make_all(results: Path, out: Path, point: str = "best_val", alpha: float = 0.05,
+def make_all(results: Path, out: Path, point: str = "selected", alpha: float = 0.05,
              budget_per_arm: float | None = None,
              formats: tuple[str, ...] = tuple(render.FORMATS),
              claims_exclude: tuple[str, ...] = ()) -> list[Path]:

@@ -64,7 +64,7 @@ def test_mnist1d_keeps_the_published_test_set_and_reads_its_cache(make_cfg):
     assert len(cached) == 1
     other = load_splits(make_cfg("task=image", "dataset=mnist1d", "model=cnn1d", "seed=1"))
     assert len(first.test) == 1000 and torch.equal(first.test.targets, other.test.targets)
-    assert not torch.equal(first.val.targets, other.val.targets)  # the seed draws val only
+    assert not torch.equal(first.prune.targets, other.prune.targets)  # the seed draws the rest
     assert first.info == {"in_features": 40}
 
 

@@ -129,7 +129,7 @@ class SpyUCB1(UCB1):
 def context(**pruning) -> PruningContext:
     cfg = PruningConfig(budget_per_arm=3, arms_per_round=4, batch_size=16, **pruning)
     model = mlp()
-    return PruningContext(model=model, widths={"hidden0": H0, "hidden1": H1}, val=data(),
+    return PruningContext(model=model, widths={"hidden0": H0, "hidden1": H1}, prune=data(),
                           loss=cross_entropy, cfg=SimpleNamespace(**vars(cfg)), seed=0,
                           device=torch.device("cpu"))
 

@@ -35,7 +35,7 @@ CACHE_VERSION = 1  # part of the cache key: a changed recipe never reads stale a
 @dataclass
 class MNIST1DConfig(DatasetConfig):
     """``num_samples`` and ``generator_seed`` fix the data (the package's defaults,
-    5,000 and 42, are the published set); the run's seed only draws val."""
+    5,000 and 42, are the published set); the run's seed only draws prune and select."""
 
     num_samples: int = 5000
     generator_seed: int = 42
