@@ -26,7 +26,8 @@ HASHED_SECTIONS = ("task", "dataset", "model", "policy", "pruning")
 DENSE_SECTIONS = ("dataset", "model")
 DENSE_TASK_KEYS = ("name", "loss", "split", "train")
 # Documentation keys that describe rather than determine a run.
-UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits"),
+UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits",
+                             "rows", "features", "classes", "cleaned"),
                  "pruning": ("save_models",)}  # what is kept, not what is computed
 
 
