@@ -12,6 +12,9 @@ import baselines  # noqa: F401  (registers the baseline schemas)
 from baselines.oracle import oracle_scores
 from mabbench import store
 from mabbench.curve import point, sparsity_curve
+from mabbench.errors import ConfigError
+from mabbench.failures import FAILED_NAME, Diverged, Stage, write_failure
+from mabbench.integrity import non_finite_paths, read_trusted_json, write_checked_json
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
 from mabbench.models import build_model
@@ -27,6 +30,8 @@ from mabbench.training import dense_model
 from mabbench.validate import validate
 
 log = logging.getLogger(__name__)
+# A stored result is trusted (and its trial skipped) only with these keys.
+RESULT_KEYS = ("config_hash", "seed", "policy", "dense", "curve", "target", "best_val")
 
 
 def build_method(policy_cfg: DictConfig):
@@ -57,28 +62,57 @@ def ranking_quality(ctx: PruningContext, ranking) -> dict:
 
 
 def run_trial(cfg: DictConfig) -> dict:
-    """Run one trial, or return the stored record if it already exists."""
+    """Run one trial; return its record with ``status`` done, ``skipped`` (a
+    trusted result.json exists) or ``failed`` (failed.json written, or found
+    from an earlier run and ``runtime.retry_failed`` is false). Bad input
+    (ConfigError) is raised, and nothing is written."""
     validate(cfg)
     folder = store.run_dir(cfg)
-    result_path = folder / "result.json"
-    if result_path.exists():
+    result_path, failed_path = folder / "result.json", folder / FAILED_NAME
+    expected = {"config_hash": store.config_hash(cfg), "seed": cfg.seed}
+    if read_trusted_json(result_path, RESULT_KEYS, expected) is not None:
         log.info("already done, skipping: %s", result_path)
-        return {"skipped": True, "path": str(result_path)}
+        return {"status": "skipped", "skipped": True, "path": str(result_path)}
+    earlier = read_trusted_json(failed_path, ("reason",))
+    if earlier is not None and not cfg.runtime.retry_failed:
+        log.warning("failed before (%s), skipping; runtime.retry_failed=true runs it again: %s",
+                    earlier["reason"], failed_path)
+        return {"status": "failed", "skipped": True, "reason": earlier["reason"],
+                "stage": earlier.get("stage"), "path": str(failed_path)}
+    stage = Stage()
+    try:
+        record = _run_trial(cfg, result_path, stage)
+    except ConfigError:
+        raise
+    except Exception as error:  # noqa: BLE001  (any trial-level error is recorded, not raised)
+        return write_failure(folder, error, stage.name, expected["config_hash"])
+    failed_path.unlink(missing_ok=True)
+    return record | {"status": "done"}
+
+
+def _run_trial(cfg: DictConfig, result_path, stage: Stage) -> dict:
+    folder = result_path.parent
+    stage("build method")
     method, kind = build_method(cfg.policy)
     wandb = require_wandb(cfg)
     device = resolve_device(cfg.runtime.device)
     set_threads(cfg.runtime.threads)
     seed_everything(cfg.seed)
+    stage("load data")
     splits = load_splits(cfg)
     # bad layer names fail before any training (building an untrained model is cheap)
     widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
+    stage("dense training")
     model, dense_meta = dense_model(cfg, splits, device)
+    stage("dense evaluation")
     splits.train, splits.val, splits.test = (s.to(device) for s in (splits.train, splits.val, splits.test))
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
     dense = (point(model, splits, metric, 0.0, cfg.pruning.latency)
              | {"train_seconds": dense_meta["train_seconds"]})
 
+    _require_finite({"dense": dense}, "the dense model's scores")
+    stage("ranking")
     seed_everything(cfg.seed)
     ctx = PruningContext(model=model, widths=widths, val=splits.val, loss=LOSSES.get(cfg.task.loss),
                          cfg=cfg.pruning, seed=cfg.seed, device=device,
@@ -88,6 +122,7 @@ def run_trial(cfg: DictConfig) -> dict:
     if ranking is None:
         curve, target, best_val, cost, order = [dense], dense, dense, {}, {}
     else:
+        stage("sparsity curve")
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
         curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
                                cfg.task.loss, cfg.seed)
@@ -106,7 +141,16 @@ def run_trial(cfg: DictConfig) -> dict:
         "ranking": order, "device": str(device), **quality,
         "versions": versions(), "git_commit": git_commit(),
     }
-    store.atomic_write_json(result_path, record)
+    stage("write result")
+    _require_finite(record, "the record")
+    write_checked_json(result_path, record)
     log_record(wandb, cfg, record)
     record["path"] = str(result_path)
     return record
+
+
+def _require_finite(values: dict, what: str) -> None:
+    """Raise Diverged naming where a NaN or infinity sits (JSON cannot hold them)."""
+    bad = non_finite_paths(values)
+    if bad:
+        raise Diverged(f"non-finite values in {what}: {', '.join(bad[:4])}")
