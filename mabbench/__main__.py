@@ -25,6 +25,8 @@ def main(cfg: DictConfig) -> None:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     print(headline(record))
+    if record.get("status") == "failed":
+        sys.exit(1)
 
 
 def _is_single_run(argv: list[str]) -> bool:

@@ -68,7 +68,8 @@ def write_checked_json(path: Path, record: dict) -> None:
 
 def quarantine(path: Path, why: str) -> Path:
     """Rename a file that failed validation out of the way; log one line."""
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"
     moved = path.with_name(f"{path.name}.corrupt-{stamp}")
     try:
         path.replace(moved)

@@ -9,10 +9,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from mabbench.integrity import CHECKSUM_KEY, record_checksum
+
 # Keys every record must have for any table to use it.
 REQUIRED = ("task", "dataset", "model", "policy", "kind", "seed", "config_hash", "metric",
             "dense", "curve", "target", "best_val")
 IDENTITY = ["task", "dataset", "model", "policy", "kind", "config_hash", "seed"]
+TEXT_KEYS = ("task", "dataset", "model", "policy", "kind", "config_hash", "metric")
 
 
 @dataclass
@@ -52,6 +55,17 @@ def check(record) -> str | None:
     missing = [key for key in REQUIRED if key not in record]
     if missing:
         return f"missing keys {', '.join(missing)}"
+    if CHECKSUM_KEY in record:
+        try:
+            if record[CHECKSUM_KEY] != record_checksum(record):
+                return "checksum mismatch (edited or damaged after it was written)"
+        except ValueError:  # a NaN or infinity: never written by the runner
+            return "holds a non-finite number"
+    wrong = [key for key in TEXT_KEYS if not isinstance(record[key], str)]
+    if wrong:
+        return f"{wrong[0]}={record[wrong[0]]!r}: expected a string"
+    if isinstance(record["seed"], bool) or not isinstance(record["seed"], int):
+        return f"seed={record['seed']!r}: expected an integer"
     curve = record["curve"]
     if not isinstance(curve, list) or not all(isinstance(p, dict) for p in curve):
         return "curve is not a list of points"
@@ -107,7 +121,12 @@ def load_store(root: Path) -> Store:
         if why is not None:
             problems.append(f"{where}: {why}")
             continue
-        row = run_row(path, root, record)
+        try:  # any other wrongly typed field: name the file, skip it, go on
+            row = run_row(path, root, record)
+            record_points = curve_rows(record, row)
+        except (TypeError, ValueError, AttributeError, KeyError) as error:
+            problems.append(f"{where}: unusable ({type(error).__name__}: {error})")
+            continue
         rows.append(row)
-        points.extend(curve_rows(record, row))
+        points.extend(record_points)
     return Store(pd.DataFrame(rows), pd.DataFrame(points), problems)
