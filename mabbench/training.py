@@ -10,6 +10,7 @@ or weights become non-finite raises Diverged and caches nothing.
 from __future__ import annotations
 
 import io
+import logging
 import time
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from mabbench.models import build_model
 from mabbench.objectives import LOSSES
 from mabbench.tasks.base import Split, Splits
 
+log = logging.getLogger(__name__)
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
 
@@ -99,6 +101,7 @@ def dense_model(cfg: DictConfig, splits: Splits, device: torch.device) -> tuple[
         meta = _load_cached(model, folder, expected_hash, device, repair=True)
         if meta is not None:  # built by another process while this one waited
             return model.eval(), meta
+        log.info("training dense model %s", folder)
         start = time.perf_counter()
         train(model, splits.train.to(device), cfg.task.train, cfg.task.loss, cfg.seed)
         meta = {"dense_hash": expected_hash, "train_seconds": time.perf_counter() - start}
