@@ -23,6 +23,7 @@ from mabbench.pruning.arms import prunable_widths
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
+from mabbench.resources import check_fits
 from mabbench.runtime import resolve_device, seed_everything, set_threads
 from mabbench.tasks import load_splits
 from mabbench.tracking import log_record, require_wandb
@@ -100,6 +101,7 @@ def _run_trial(cfg: DictConfig, result_path, stage: Stage) -> dict:
     seed_everything(cfg.seed)
     stage("load data")
     splits = load_splits(cfg)
+    check_fits(cfg, splits, device)  # an absurd width or batch is refused before allocating
     # bad layer names fail before any training (building an untrained model is cheap)
     widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
     stage("dense training")

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
+from mabbench.errors import ConfigError
+
 
 @dataclass
 class Split:
@@ -48,13 +50,17 @@ def three_way_split(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Index arrays (train, val, test) fixed by ``seed``; stratified when labels are given."""
     index = np.arange(n)
-    rest, test_idx = train_test_split(
-        index, test_size=test, random_state=seed, stratify=stratify
-    )
-    rest_labels = None if stratify is None else stratify[rest]
-    train_idx, val_idx = train_test_split(
-        rest, test_size=val / (1.0 - test), random_state=seed, stratify=rest_labels
-    )
+    try:
+        rest, test_idx = train_test_split(
+            index, test_size=test, random_state=seed, stratify=stratify
+        )
+        rest_labels = None if stratify is None else stratify[rest]
+        train_idx, val_idx = train_test_split(
+            rest, test_size=val / (1.0 - test), random_state=seed, stratify=rest_labels
+        )
+    except ValueError as error:  # too few rows (or rows per class) for three splits
+        raise ConfigError(f"task.split (val={val}, test={test}): {n} rows cannot fill train, "
+                          f"val and test ({str(error).splitlines()[0]})") from None
     return np.sort(train_idx), np.sort(val_idx), np.sort(test_idx)
 
 
