@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from mabbench.errors import ConfigError
 from mabbench.models import build_model
+from mabbench.pruning.arms import prunable_widths
 from mabbench.tasks.base import Splits
 
 TRAINING_COPIES = 4  # weights, gradients, Adam's two moments
@@ -74,9 +75,13 @@ def check_fits(cfg: DictConfig, splits: Splits, device: torch.device) -> None:
             f"model={cfg.model.name} ({_size_keys(cfg.model)}): {params:,} parameters need "
             f"~{need / GIB:.1f} GiB to train, more than the {available / GIB:.1f} GiB "
             f"available on {device.type}; choose smaller widths")
-    batches = {"task.train.batch_size": cfg.task.train.batch_size,
-               "pruning.batch_size x (pruning.arms_per_round + 1)":
-                   cfg.pruning.batch_size * (cfg.pruning.arms_per_round + 1)}
+    # The rows a forward really holds: a batch never exceeds its split, and a
+    # pull batches at most one copy per arm of the widest layer, plus the base.
+    widest = max(prunable_widths(model, cfg.pruning.layers).values())
+    pull_rows = (min(cfg.pruning.batch_size, len(splits.val))
+                 * (min(cfg.pruning.arms_per_round, widest) + 1))
+    batches = {"task.train.batch_size": min(cfg.task.train.batch_size, len(splits.train)),
+               "pruning.batch_size x (pruning.arms_per_round + 1)": pull_rows}
     for key, rows in batches.items():
         activations = forward_bytes(model, splits, rows)
         if activations is not None and need + 2 * activations > available:
