@@ -54,7 +54,7 @@ class BabiGeneratedConfig(BabiConfig):
 
 @dataclass
 class BabiOfficialConfig(BabiConfig):
-    url: str = "http://www.thespermwhale.com/jaseweston/babi/" + ARCHIVE
+    url: str = "https://www.thespermwhale.com/jaseweston/babi/" + ARCHIVE
     variant: str = "en"  # "en" (1k questions per task) or "en-10k"
 
 
