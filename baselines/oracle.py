@@ -22,11 +22,11 @@ import torch
 
 from baselines.base import Scorer, ScorerConfig, val_batches
 from mabbench.config import store_schema
+from mabbench.integrity import read_trusted_json, write_checked_json
+from mabbench.locks import build_lock
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
-from mabbench.integrity import read_trusted_json, write_checked_json
-from mabbench.locks import build_lock
 
 CHUNK_ROWS = 256  # val rows per forward; x (k + 1) copies bounds memory like a pull
 CACHE_NAME = "oracle.json"

@@ -18,8 +18,9 @@ import json
 import logging
 import math
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from mabbench.store import atomic_write_text
 

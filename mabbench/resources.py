@@ -21,6 +21,10 @@ TRAINING_COPIES = 4  # weights, gradients, Adam's two moments
 GIB = 1 << 30
 
 
+def readable(n_bytes: float) -> str:
+    return f"{n_bytes / GIB:.1f} GiB" if n_bytes >= GIB else f"{n_bytes / (1 << 20):.0f} MiB"
+
+
 def available_bytes(device: torch.device) -> int | None:
     """Free memory on ``device``, or None when it cannot be told."""
     if device.type == "cuda":
@@ -73,7 +77,7 @@ def check_fits(cfg: DictConfig, splits: Splits, device: torch.device) -> None:
     if need > available:
         raise ConfigError(
             f"model={cfg.model.name} ({_size_keys(cfg.model)}): {params:,} parameters need "
-            f"~{need / GIB:.1f} GiB to train, more than the {available / GIB:.1f} GiB "
+            f"~{readable(need)} to train, more than the {readable(available)} "
             f"available on {device.type}; choose smaller widths")
     # The rows a forward really holds: a batch never exceeds its split, and a
     # pull batches at most one copy per arm of the widest layer, plus the base.
@@ -86,6 +90,6 @@ def check_fits(cfg: DictConfig, splits: Splits, device: torch.device) -> None:
         activations = forward_bytes(model, splits, rows)
         if activations is not None and need + 2 * activations > available:
             raise ConfigError(
-                f"{key}={rows}: a batch of {rows} rows needs ~{2 * activations / GIB:.1f} GiB "
-                f"of activations (plus {need / GIB:.1f} GiB for the model), more than the "
-                f"{available / GIB:.1f} GiB available on {device.type}; choose a smaller batch")
+                f"{key}={rows}: a batch of {rows} rows needs ~{readable(2 * activations)} "
+                f"of activations (plus {readable(need)} for the model), more than the "
+                f"{readable(available)} available on {device.type}; choose a smaller batch")

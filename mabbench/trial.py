@@ -15,9 +15,9 @@ from mabbench.curve import point, sparsity_curve
 from mabbench.errors import ConfigError
 from mabbench.failures import FAILED_NAME, Diverged, Stage, write_failure
 from mabbench.integrity import non_finite_paths, read_trusted_json, write_checked_json
+from mabbench.models import build_model
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
-from mabbench.models import build_model
 from mabbench.provenance import git_commit, versions
 from mabbench.pruning.arms import prunable_widths
 from mabbench.pruning.bandit import BanditMethod

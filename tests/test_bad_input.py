@@ -11,9 +11,9 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY, run_cli
 from PIL import Image
 
-from conftest import TINY, run_cli
 from mabbench import resources, store
 from mabbench.errors import ConfigError
 from mabbench.trial import run_trial
@@ -139,7 +139,7 @@ def test_cli_exits_2_with_one_line(tmp_path):
     results = tmp_path / "results"
     done = run_cli(*TINY, "model=memnet", f"runtime.results_dir={results}")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "error: model='memnet': takes task=reasoning inputs, not task=tabular; "
-        "choose a model for task=tabular"]
+    expected = ("error: model='memnet': takes task=reasoning inputs, not task=tabular; "
+                "choose a model for task=tabular")
+    assert done.stderr.strip().splitlines() == [expected]
     assert not results.exists()

@@ -13,10 +13,11 @@ import time
 
 import pytest
 import torch
-
 from conftest import TINY, compose_config
+
 from mabbench import training
 from mabbench.tasks import load_splits
+
 
 def ask_twice(results, go, trained, hold: float, digests) -> None:
     """One process: wait for the start signal, ask for the dense model twice,

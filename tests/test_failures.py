@@ -7,8 +7,8 @@ import json
 import math
 
 import pytest
-
 from conftest import TINY, run_cli
+
 from mabbench import store, trial
 from mabbench.failures import FAILED_NAME
 from mabbench.integrity import write_checked_json

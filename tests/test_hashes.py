@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-
 from conftest import REPO, compose_config
+from test_store import schema_config
+
 from mabbench import store
 from mabbench.tasks import babi
-from test_store import schema_config
 
 # Dense hashes computed before the thread count and data version entered the
 # hash: a default (one CPU thread) run keeps its cached dense model.
@@ -76,6 +77,5 @@ def test_other_thread_counts_never_share_a_dense_model(tmp_path):
     one, two = (train_in_process(n, tmp_path / "store") for n in (1, 2))
     again = train_in_process(1, tmp_path / "fresh")
     assert one != two
-    digest = [hashlib.sha256(open(f"{d}/model.pt", "rb").read()).hexdigest()
-              for d in (one, again)]
+    digest = [hashlib.sha256(Path(d, "model.pt").read_bytes()).hexdigest() for d in (one, again)]
     assert digest[0] == digest[1]

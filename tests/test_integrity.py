@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 from conftest import REPO
+
 from mabbench import store, training
 from mabbench.trial import run_trial
 

@@ -7,10 +7,9 @@ regression - is fitted on the train rows only, so val and test never leak.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Sequence
-
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,7 +39,7 @@ class FrameEncoder:
     std: np.ndarray
 
     @classmethod
-    def fit(cls, train: pd.DataFrame) -> "FrameEncoder":
+    def fit(cls, train: pd.DataFrame) -> FrameEncoder:
         numeric = [c for c in train.columns if pd.api.types.is_numeric_dtype(train[c])
                    and not pd.api.types.is_bool_dtype(train[c])]
         categorical = {}

@@ -86,6 +86,8 @@ def load_table_file(cfg, split, seed: int, data_dir: Path):
     try:
         return frame_splits(frame, cfg.target, KIND_OF_TASK[cfg.family], split, seed,
                             drop=list(cfg.drop))
+    except ConfigError as error:  # the data itself (rows, columns): name the file
+        raise ConfigError(f"dataset.path={cfg.path!r}: {error}") from None
     except ValueError as error:
         raise ConfigError(f"dataset.target={cfg.target!r} in {cfg.path}: {error}") from None
 
@@ -113,5 +115,7 @@ def load_text_file(cfg, split, seed: int, data_dir: Path):
     test = None if cfg.test_path is None else _text_frame(cfg.test_path, "dataset.test_path", cfg)
     try:
         return text_splits(cfg, pool, test, split, seed)
+    except ConfigError as error:
+        raise ConfigError(f"dataset.path={cfg.path!r}: {error}") from None
     except ValueError as error:
         raise ConfigError(f"dataset.label={cfg.label!r} in {cfg.path}: {error}") from None
