@@ -82,7 +82,7 @@ def check_fits(cfg: DictConfig, splits: Splits, device: torch.device) -> None:
     # The rows a forward really holds: a batch never exceeds its split, and a
     # pull batches at most one copy per arm of the widest layer, plus the base.
     widest = max(prunable_widths(model, cfg.pruning.layers).values())
-    pull_rows = (min(cfg.pruning.batch_size, len(splits.val))
+    pull_rows = (min(cfg.pruning.batch_size, len(splits.prune))
                  * (min(cfg.pruning.arms_per_round, widest) + 1))
     batches = {"task.train.batch_size": min(cfg.task.train.batch_size, len(splits.train)),
                "pruning.batch_size x (pruning.arms_per_round + 1)": pull_rows}

@@ -12,22 +12,20 @@ import torch
 from mabbench.errors import ConfigError
 from mabbench.tasks.base import Splits
 
-SPLIT_NAMES = ("train", "val", "test")
-
 
 def check_splits(splits: Splits, dataset: str) -> None:
-    parts = dict(zip(SPLIT_NAMES, (splits.train, splits.val, splits.test)))
+    parts = {role: getattr(splits, role) for role in Splits.ROLES}
     for name, part in parts.items():
         if len(part) == 0:
             raise ConfigError(f"dataset={dataset}: the {name} split is empty; the data has too "
-                              f"few rows for task.split (val, test fractions)")
+                              f"few rows for task.split (prune, select, test fractions)")
     if not splits.train.targets.is_floating_point():
         for name, part in parts.items():
             present = torch.unique(part.targets).numel()
             if present < 2:
                 raise ConfigError(f"dataset={dataset}: the {name} split has {present} class; "
                                   f"classification needs at least 2 classes in every split "
-                                  f"(train, val, test)")
+                                  f"({', '.join(Splits.ROLES)})")
     elif not bool(torch.isfinite(splits.train.targets).all()):
         raise ConfigError(f"dataset={dataset}: the regression target holds inf or NaN")
     train = splits.train.inputs
