@@ -82,14 +82,18 @@ def check_fits(cfg: DictConfig, splits: Splits, device: torch.device) -> None:
     # The rows a forward really holds: a batch never exceeds its split, and a
     # pull batches at most one copy per arm of the widest layer, plus the base.
     widest = max(prunable_widths(model, cfg.pruning.layers).values())
-    pull_rows = (min(cfg.pruning.batch_size, len(splits.prune))
-                 * (min(cfg.pruning.arms_per_round, widest) + 1))
-    batches = {"task.train.batch_size": min(cfg.task.train.batch_size, len(splits.train)),
-               "pruning.batch_size x (pruning.arms_per_round + 1)": pull_rows}
-    for key, rows in batches.items():
+    pull = cfg.pruning.batch_size * (min(cfg.pruning.arms_per_round, widest) + 1)
+    batches = {  # key: (its value, the rows a forward really holds)
+        "task.train.batch_size": (cfg.task.train.batch_size,
+                                  min(cfg.task.train.batch_size, len(splits.train))),
+        "pruning.batch_size x (pruning.arms_per_round + 1)":
+            (pull, min(cfg.pruning.batch_size, len(splits.prune))
+             * (min(cfg.pruning.arms_per_round, widest) + 1)),
+    }
+    for key, (value, rows) in batches.items():
         activations = forward_bytes(model, splits, rows)
         if activations is not None and need + 2 * activations > available:
             raise ConfigError(
-                f"{key}={rows}: a batch of {rows} rows needs ~{readable(2 * activations)} "
+                f"{key}={value}: a batch of {rows} rows needs ~{readable(2 * activations)} "
                 f"of activations (plus {readable(need)} for the model), more than the "
                 f"{readable(available)} available on {device.type}; choose a smaller batch")

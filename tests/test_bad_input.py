@@ -85,7 +85,7 @@ CASES = {
     "inf in CSV features": (inf_feature, "column 'b' holds 1 infinite value"),
     "memnet on a table": (settings("model=memnet"), "model='memnet': takes task=reasoning"),
     "absurd width": (settings("model.hidden=[100000000]"), "parameters need"),
-    "fewer rows than splits": (too_few_rows, "2 rows cannot fill train, val and test"),
+    "fewer rows than splits": (too_few_rows, "2 rows are too few for the data roles"),
     "one class in a split": (one_class_in_a_split, "split has 1 class"),
     "constant features": (constant_features, "every train example has the same input"),
 }
@@ -104,9 +104,10 @@ def test_bad_input_is_one_line_naming_the_key_and_nothing_is_written(case, tmp_p
 
 
 def test_a_batch_beyond_the_memory_available_is_refused(make_cfg, monkeypatch):
-    """Fault: a machine with 40 MB free. LeNet fits, a 1,024-image batch does not."""
-    monkeypatch.setattr(resources, "available_bytes", lambda device: 40 << 20)
-    cfg = make_cfg("task=image", "dataset=digits", "task.train.batch_size=1024")
+    """Fault: a machine with 20 MB free. LeNet fits, a batch of every train image does not."""
+    monkeypatch.setattr(resources, "available_bytes", lambda device: 20 << 20)
+    cfg = make_cfg("task=image", "dataset=digits", "task.train.batch_size=1024",
+                   "pruning.batch_size=8", "pruning.arms_per_round=1")
     with pytest.raises(ConfigError, match=r"task.train.batch_size=\d+: a batch of \d+ rows"):
         run_trial(cfg)
     assert not (store.results_root(cfg) / "dense").exists()
