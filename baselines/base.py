@@ -35,7 +35,7 @@ class Scorer(ABC):
         cost = PruningCost()
         scores = self.importance(ctx, cost)
         cost.seconds = time.perf_counter() - start
-        return ranking_from_scores(scores, ctx.cfg.scope, cost)
+        return ranking_from_scores(scores, ctx.cfg.scope, cost.count_passes(ctx))
 
 
 def prune_batches(ctx: PruningContext, batch_size: int):

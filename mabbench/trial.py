@@ -140,7 +140,7 @@ def _run_trial(cfg: DictConfig, result_path, stage: Stage) -> dict:
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
         "split_sizes": splits.sizes(),
         "dense": dense, "curve": curve, "target": target, "selected": selected,
-        "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
+        "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0, "forward_passes": 0.0} | cost,
         "ranking": order, "device": str(device), **quality,
         "versions": versions(), "git_commit": git_commit(),
     }

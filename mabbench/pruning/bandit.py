@@ -43,7 +43,7 @@ class BanditMethod:
         for offset, pool in enumerate(pools):
             importance |= self._explore(ctx, engine, pool, ctx.seed + offset, batches)
         cost = PruningCost(pulls=engine.pulls, forward_flops=engine.flops,
-                           seconds=time.perf_counter() - start)
+                           seconds=time.perf_counter() - start).count_passes(ctx)
         return ranking_from_scores(importance, ctx.cfg.scope, cost)
 
     def _explore(self, ctx: PruningContext, engine: PullEngine, pool: list[str], seed: int,
