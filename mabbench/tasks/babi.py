@@ -31,8 +31,7 @@ from mabbench.config import DatasetConfig, store_schema
 from mabbench.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.babi_format import Example, examples, parse
-from mabbench.tasks.babi_generator import (GENERATOR_VERSION, TASK_NAMES, file_name,
-                                             generate_text)
+from mabbench.tasks.babi_generator import GENERATOR_VERSION, TASK_NAMES, file_name, generate_text
 from mabbench.tasks.base import Split, Splits, role_split
 from mabbench.tasks.cache import RemoteFile, dataset_dir, fetch
 

@@ -1,7 +1,8 @@
 """MNIST, CIFAR-10, CIFAR-100 and SVHN: downloaded once, parsed by torchvision.
 
 Each loader fetches the publisher's files over https through
-``tasks/cache.fetch``, verified against the publisher's md5 (pinned below), unpacks them next to the download
+``tasks/cache.fetch``, verified against the publisher's md5 (pinned below),
+unpacks them next to the download
 atomically, and reads them with torchvision's dataset classes. Those classes
 re-check md5s of the unpacked files; here the download's checksum was already
 verified by ``fetch``, so the readers below only ask that the files exist
