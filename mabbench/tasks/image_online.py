@@ -2,11 +2,12 @@
 
 Each loader fetches the publisher's files over https through
 ``tasks/cache.fetch``, verified against the publisher's md5 (pinned below),
-unpacks them next to the download
-atomically, and reads them with torchvision's dataset classes. Those classes
-re-check md5s of the unpacked files; here the download's checksum was already
-verified by ``fetch``, so the readers below only ask that the files exist
-(which also lets the tests feed them small files in the real format).
+unpacks them next to the download atomically, and reads them with
+torchvision's dataset classes. Those would re-check md5s of the unpacked
+files; here the download was verified by ``fetch`` and a CIFAR extraction by
+the sha256 manifest written when it was unpacked (``untar_into``), so the
+readers only ask that the files exist (which also lets the tests feed them
+small files in the real format).
 """
 from __future__ import annotations
 
