@@ -75,6 +75,7 @@ def run_job(cfg: DictConfig) -> dict:
     die_with_parent()
     hydra_cfg = HydraConfig.get()
     overrides = list(hydra_cfg.overrides.task)
+    record: dict = {}
     try:
         from mabbench.report import headline
         from mabbench.runtime import set_threads
@@ -95,7 +96,8 @@ def run_job(cfg: DictConfig) -> dict:
     if outcome.status == "failed":
         print(f"failed: {' '.join(overrides)}: {outcome.reason}", file=sys.stderr, flush=True)
     _write(hydra_cfg, outcome)
-    return asdict(outcome)
+    # The trial's record where there is one (Hydra callbacks such as sweep_report read it).
+    return {**record, "status": outcome.status} if record else asdict(outcome)
 
 
 def _write(hydra_cfg, outcome: Outcome) -> None:

@@ -12,21 +12,30 @@ import baselines  # noqa: F401  (registers the baseline schemas)
 from baselines.oracle import oracle_scores
 from mabbench import store
 from mabbench.curve import point, sparsity_curve
+from mabbench.errors import ConfigError
+from mabbench.failures import FAILED_NAME, Diverged, Stage, write_failure
+from mabbench.integrity import non_finite_paths, read_trusted_json, write_checked_json
+from mabbench.models import build_model
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
-from mabbench.models import build_model
+from mabbench.progress import log_to_file
 from mabbench.provenance import git_commit, versions
 from mabbench.pruning.arms import prunable_widths
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
-from mabbench.runtime import resolve_device, seed_everything, set_threads
+from mabbench.pruning.saved import point_dir, save_pruned
+from mabbench.resources import check_fits
+from mabbench.runtime import (autocast, device_name, job_index, resolve_device, seed_everything,
+                              set_threads)
 from mabbench.tasks import load_splits
-from mabbench.tracking import log_record, require_wandb
+from mabbench.tracking import finish_run, live_run, require_wandb
 from mabbench.training import dense_model
 from mabbench.validate import validate
 
 log = logging.getLogger(__name__)
+# A stored result is trusted (and its trial skipped) only with these keys.
+RESULT_KEYS = ("config_hash", "seed", "policy", "dense", "curve", "target")
 
 
 def build_method(policy_cfg: DictConfig):
@@ -56,41 +65,101 @@ def ranking_quality(ctx: PruningContext, ranking) -> dict:
             "spearman_oracle_per_layer": per_layer, "oracle_cost": vars(oracle_cost)}
 
 
+def model_saver(cfg: DictConfig, folder, splits):
+    """With ``pruning.save_models``, a curve callback storing each smaller model
+    (mabbench.pruning.saved; reload with ``load_pruned``)."""
+    if not cfg.pruning.save_models:
+        return None
+    model_cfg = OmegaConf.to_container(cfg.model, resolve=True)
+
+    def save(level, removed, smaller, example):
+        save_pruned(point_dir(folder, level), smaller, removed, example, model_cfg,
+                    splits.n_outputs, splits.info, level)
+    return save
+
+
 def run_trial(cfg: DictConfig) -> dict:
-    """Run one trial, or return the stored record if it already exists."""
+    """Run one trial; return its record with ``status`` done, ``skipped`` (a
+    trusted result.json exists) or ``failed`` (failed.json written, or found
+    from an earlier run and ``runtime.retry_failed`` is false). Bad input
+    (ConfigError) is raised, and nothing is written."""
     validate(cfg)
     folder = store.run_dir(cfg)
-    result_path = folder / "result.json"
-    if result_path.exists():
+    result_path, failed_path = folder / "result.json", folder / FAILED_NAME
+    expected = {"config_hash": store.config_hash(cfg), "seed": cfg.seed}
+    if read_trusted_json(result_path, RESULT_KEYS, expected) is not None:
         log.info("already done, skipping: %s", result_path)
-        return {"skipped": True, "path": str(result_path)}
+        return {"status": "skipped", "skipped": True, "path": str(result_path)}
+    earlier = read_trusted_json(failed_path, ("reason",))
+    if earlier is not None and not cfg.runtime.retry_failed:
+        log.warning("failed before (%s), skipping; runtime.retry_failed=true runs it again: %s",
+                    earlier["reason"], failed_path)
+        return {"status": "failed", "skipped": True, "reason": earlier["reason"],
+                "stage": earlier.get("stage"), "path": str(failed_path)}
+    stage = Stage()
+    try:
+        record = _run_trial(cfg, result_path, stage)
+    except ConfigError:
+        raise
+    except Exception as error:  # noqa: BLE001  (any trial-level error is recorded, not raised)
+        return write_failure(folder, error, stage.name, expected["config_hash"])
+    failed_path.unlink(missing_ok=True)
+    return record | {"status": "done"}
+
+
+def _run_trial(cfg: DictConfig, result_path, stage: Stage) -> dict:
+    folder = result_path.parent
+    stage("build method")
     method, kind = build_method(cfg.policy)
     wandb = require_wandb(cfg)
-    device = resolve_device(cfg.runtime.device)
+    device = resolve_device(cfg.runtime.device, job_index())
+    autocast(device, cfg.runtime.precision)  # a bad value fails before any work
+
+    def precision():
+        return autocast(device, cfg.runtime.precision)
     set_threads(cfg.runtime.threads)
+    with log_to_file(folder, store.results_root(cfg)), live_run(wandb, cfg) as tracked:
+        log.info("trial %s on %s (%s)", folder, device_name(device), cfg.runtime.precision)
+        return _run(cfg, folder, method, kind, tracked, device, precision, stage)
+
+
+def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) -> dict:
+    result_path = folder / "result.json"
     seed_everything(cfg.seed)
+    stage("load data")
     splits = load_splits(cfg)
+    check_fits(cfg, splits, device)  # an absurd width or batch is refused before allocating
     # bad layer names fail before any training (building an untrained model is cheap)
     widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
+    stage("dense training")
     model, dense_meta = dense_model(cfg, splits, device)
+    stage("dense evaluation")
     splits.to(device)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
-    dense = (point(model, splits, metric, 0.0, cfg.pruning.latency)
-             | {"train_seconds": dense_meta["train_seconds"]})
+    log.info("dense model ready (%.1f s training)", dense_meta["train_seconds"])
+    with precision():
+        dense = (point(model, splits, metric, 0.0, cfg.pruning.latency)
+                 | {"train_seconds": dense_meta["train_seconds"]})
 
+    _require_finite({"dense": dense}, "the dense model's scores")
+    stage("ranking")
     seed_everything(cfg.seed)
     ctx = PruningContext(model=model, widths=widths, prune=splits.prune, loss=LOSSES.get(cfg.task.loss),
                          cfg=cfg.pruning, seed=cfg.seed, device=device,
                          cache_dir=store.dense_dir(cfg))
-    ranking = method.rank(ctx)
+    with precision():
+        ranking = method.rank(ctx)
+    log.info("ranking done: %s", vars(ranking.cost) if ranking is not None else "unpruned")
     quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
         curve, target, selected, cost, order = [dense], dense, dense, {}, {}
     else:
+        stage("sparsity curve")
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
-        curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
-                               cfg.task.loss, cfg.seed)
+        with precision():
+            curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
+                                   cfg.task.loss, cfg.seed, model_saver(cfg, folder, splits))
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
         selected = max(curve, key=lambda p: p["select"])  # chosen on select, reported on test
         cost, order = vars(ranking.cost), ranking.order
@@ -104,10 +173,21 @@ def run_trial(cfg: DictConfig) -> dict:
         "split_sizes": splits.sizes(),
         "dense": dense, "curve": curve, "target": target, "selected": selected,
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0, "forward_passes": 0.0} | cost,
-        "ranking": order, "device": str(device), **quality,
+        "ranking": order, "device": str(device), "device_name": device_name(device),
+        "precision": cfg.runtime.precision, **quality,
         "versions": versions(), "git_commit": git_commit(),
     }
-    store.atomic_write_json(result_path, record)
-    log_record(wandb, cfg, record)
+    stage("write result")
+    _require_finite(record, "the record")
+    write_checked_json(result_path, record)
+    log.info("done: %s", result_path)
+    finish_run(tracked, record)
     record["path"] = str(result_path)
     return record
+
+
+def _require_finite(values: dict, what: str) -> None:
+    """Raise Diverged naming where a NaN or infinity sits (JSON cannot hold them)."""
+    bad = non_finite_paths(values)
+    if bad:
+        raise Diverged(f"non-finite values in {what}: {', '.join(bad[:4])}")

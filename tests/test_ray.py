@@ -71,7 +71,7 @@ def test_ray_sweep_runs_into_the_store_and_survives_a_failure(tmp_path, ray_head
             f"runtime.data_dir={tmp_path / 'data'}"]
     done = run_cli(*args, cwd=tmp_path, env=env)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
-    summary = done.stdout[done.stdout.index("sweep: "):].splitlines()
+    summary = done.stdout[done.stdout.index("sweep: done"):].splitlines()
     assert len(list(results.glob("runs/tabular/iris/ucb1/*/seed=0/result.json"))) == 1, \
         done.stdout[-3000:] + done.stderr[-3000:]
     assert summary[0] == "sweep: done 1 / skipped 0 / failed 1"

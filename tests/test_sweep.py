@@ -39,6 +39,6 @@ def test_a_failing_trial_leaves_the_others_running(tmp_path, launcher):
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
     assert len(list(results.glob("runs/tabular/iris/ucb1/*/seed=0/result.json"))) == 1
     assert not list(results.glob("runs/tabular/adult/*/*/seed=0/result.json"))
-    summary = done.stdout[done.stdout.index("sweep: "):].splitlines()
+    summary = done.stdout[done.stdout.index("sweep: done"):].splitlines()
     assert summary[0] == "sweep: done 1 / skipped 0 / failed 1"
     assert summary[1].startswith("  failed dataset=adult: ") and "needs a download" in summary[1]
