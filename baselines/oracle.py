@@ -38,7 +38,7 @@ def _layer_deltas(ctx: PruningContext, layer: str) -> tuple[list[float], Pruning
     for batch in prune_batches(ctx, CHUNK_ROWS):
         for first in range(0, width, k):
             units = torch.arange(first, min(first + k, width), device=ctx.device)
-            delta, _ = engine.pull(layer, units, batch)
+            delta = engine.pull(layer, units, batch).delta
             total[units] += delta.double() * len(batch)  # chunk means -> split mean
     cost = PruningCost(pulls=width, forward_flops=engine.flops,
                        seconds=time.perf_counter() - start)
