@@ -132,7 +132,9 @@ class PruningConfig:
     arms_per_round: int = 16  # k arms pulled per batched forward
     batch_size: int = 128  # mini-batch of the prune split per pull (at most all of it)
     ranking: str = "mean"  # "mean" estimate, or "cumulative" as the 2017 code
-    schedule: str = "one_shot"  # "one_shot" or "iterative" (explore, retire, explore again)
+    # an entry of mabbench/pruning/schedules.py: one_shot, iterative (explore,
+    # retire, explore again), sequential (layer by layer, earlier ones pruned)
+    schedule: str = "one_shot"
     iterations: int = 3  # exploration stages when schedule=iterative
     oracle_rho: bool = True  # record Spearman rho vs the (cached) leave-one-out oracle
     reward: RewardConfig = field(default_factory=RewardConfig)
