@@ -123,9 +123,15 @@ class PruningConfig:
     """Arms, budgets and the sparsity curve (PROTOCOL.md steps 3-8)."""
 
     sparsity: float = 0.5  # the target sparsity reported as the headline point
+    # fine near the dense end, where the selected point usually lies; the
+    # dense model (0) is always a candidate for the selected point too
     levels: list[float] = field(
-        default_factory=lambda: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+        default_factory=lambda: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5,
+                                 0.6, 0.7, 0.8, 0.9]
     )
+    # the test metric is also interpolated at these fractions of the dense
+    # model's MACs (record "at_macs"): methods compared at equal compute
+    mac_fractions: list[float] = field(default_factory=lambda: [0.75, 0.5, 0.25])
     layers: Optional[list[str]] = None  # None: every layer the model declares prunable
     scope: str = "layer"  # "layer" (the paper) or "global"
     budget_per_arm: float = 5.0  # pulls = budget_per_arm x number of arms

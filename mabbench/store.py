@@ -25,6 +25,10 @@ from omegaconf import DictConfig, OmegaConf
 HASHED_SECTIONS = ("task", "dataset", "model", "policy", "pruning")
 DENSE_SECTIONS = ("dataset", "model")
 DENSE_TASK_KEYS = ("name", "loss", "split", "train")
+# Bumped when the protocol changes what a stored dense model or record means,
+# so old results are never mistaken for new ones (2: the four data roles -
+# a dense model trained before them saw rows that are now prune/select/test).
+PROTOCOL_VERSION = 2
 # Documentation keys that describe rather than determine a run.
 UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits")}
 
@@ -71,7 +75,7 @@ def digest(view: dict) -> str:
 
 def config_hash(cfg: DictConfig) -> str:
     """Identity of a trial, shared by its seeds."""
-    return digest(non_default_view(cfg, HASHED_SECTIONS))
+    return digest(non_default_view(cfg, HASHED_SECTIONS) | {"protocol": PROTOCOL_VERSION})
 
 
 def dense_hash(cfg: DictConfig) -> str:
@@ -82,7 +86,7 @@ def dense_hash(cfg: DictConfig) -> str:
         {k: task[k] for k in DENSE_TASK_KEYS}, _schema_defaults(cfg.task)
     )
     view["task"]["name"] = task["name"]
-    return digest(view)
+    return digest(view | {"protocol": PROTOCOL_VERSION})
 
 
 def results_root(cfg: DictConfig) -> Path:

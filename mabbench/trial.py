@@ -12,6 +12,7 @@ import baselines  # noqa: F401  (registers the baseline schemas)
 from baselines.oracle import oracle_scores
 from mabbench import store
 from mabbench.curve import point, sparsity_curve
+from mabbench.curve_summary import area_under_curve, metric_at_macs, select_point, trivial_scores
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
 from mabbench.models import build_model
@@ -86,14 +87,15 @@ def run_trial(cfg: DictConfig) -> dict:
     ranking = method.rank(ctx)
     quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
-        curve, target, selected, cost, order = [dense], dense, dense, {}, {}
+        curve, target, cost, order = [dense], dense, {}, {}
     else:
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
         curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
                                cfg.task.loss, cfg.seed)
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
-        selected = max(curve, key=lambda p: p["select"])  # chosen on select, reported on test
         cost, order = vars(ranking.cost), ranking.order
+    with_dense = [dense, *(p for p in curve if p["sparsity"] != 0.0)]
+    selected = select_point(with_dense)  # chosen on select (dense a candidate), reported on test
 
     record = {
         "schema_version": 2,
@@ -103,6 +105,9 @@ def run_trial(cfg: DictConfig) -> dict:
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
         "split_sizes": splits.sizes(),
         "dense": dense, "curve": curve, "target": target, "selected": selected,
+        "auc": {role: area_under_curve(with_dense, role) for role in ("select", "test")},
+        "at_macs": metric_at_macs(with_dense, list(cfg.pruning.mac_fractions)),
+        "trivial": trivial_scores(splits, metric),
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
         "ranking": order, "device": str(device), **quality,
         "versions": versions(), "git_commit": git_commit(),

@@ -22,6 +22,8 @@ def validate(cfg: DictConfig) -> None:
     check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
     for level in p.levels:
         check(0 < level < 1, "pruning.levels", list(p.levels), "every level must be in (0, 1)")
+    check(all(0 < f <= 1 for f in p.mac_fractions), "pruning.mac_fractions",
+          list(p.mac_fractions), "every fraction must be in (0, 1]")
     check(p.budget_per_arm >= 0, "pruning.budget_per_arm", p.budget_per_arm, "must be >= 0")
     check(p.arms_per_round >= 1, "pruning.arms_per_round", p.arms_per_round, "must be >= 1")
     check(p.batch_size >= 1, "pruning.batch_size", p.batch_size, "must be >= 1")
