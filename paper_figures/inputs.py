@@ -25,6 +25,7 @@ class Inputs:
     alpha: float = 0.05
     budget_per_arm: float | None = None  # None: per task, the most common bandit budget
     formats: tuple[str, ...] = ("png", "pdf")  # figure file formats
+    claims_exclude: tuple[str, ...] = ()  # development-suite datasets: never in a claim
     notes: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:
