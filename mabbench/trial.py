@@ -81,9 +81,9 @@ def run_trial(cfg: DictConfig) -> dict:
              | {"train_seconds": dense_meta["train_seconds"]})
 
     seed_everything(cfg.seed)
-    ctx = PruningContext(model=model, widths=widths, prune=splits.prune, loss=LOSSES.get(cfg.task.loss),
-                         cfg=cfg.pruning, seed=cfg.seed, device=device,
-                         cache_dir=store.dense_dir(cfg))
+    ctx = PruningContext(model=model, widths=widths, prune=splits.prune,
+                         loss=LOSSES.get(cfg.task.loss), cfg=cfg.pruning, seed=cfg.seed,
+                         device=device, cache_dir=store.dense_dir(cfg))
     ranking = method.rank(ctx)
     quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:

@@ -146,5 +146,6 @@ def test_greedy_measures_the_zoo_after_its_activation_modules(make_cfg, model_na
     cfg = make_cfg(f"task={task}", f"model={model_name}")
     splits = load_splits(cfg)
     model = build_model(cfg.model, splits).eval()
-    found = activation_points(model, list(model.prunable), tuple(x[:2] for x in splits.prune.inputs))
+    probe = tuple(x[:2] for x in splits.prune.inputs)
+    found = activation_points(model, list(model.prunable), probe)
     assert {layer: found[layer] for layer in want} == want

@@ -8,8 +8,8 @@ import numpy as np
 import torch
 
 from mabbench.policies.base import Policy
-from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.batches import PruneBatches
+from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
