@@ -134,7 +134,10 @@ class PruningConfig:
     # model's MACs (record "at_macs"): methods compared at equal compute
     mac_fractions: list[float] = field(default_factory=lambda: [0.75, 0.5, 0.25])
     layers: Optional[list[str]] = None  # None: every layer the model declares prunable
-    scope: str = "layer"  # "layer" (the paper) or "global"
+    # "global" (one pool: layers lose different fractions; chosen on the
+    # development suite, docs/protocol.md) or "layer" (the paper: the same
+    # fraction of every layer)
+    scope: str = "global"
     budget_per_arm: float = 5.0  # pulls = budget_per_arm x number of arms
     arms_per_round: int = 16  # k arms pulled per batched forward
     batch_size: int = 128  # mini-batch of the prune split per pull (at most all of it)

@@ -13,7 +13,8 @@ def test_paper2017_runs_end_to_end_with_the_2017_choices(tmp_path):
     cfg = compose_config(["+experiment=paper2017", *TINY, "task.train.epochs=5"],
                          tmp_path / "results")
     p = cfg.pruning
-    assert (p.reward.transform, p.ranking, p.schedule) == ("accuracy", "cumulative", "sequential")
+    assert (p.reward.transform, p.ranking, p.schedule, p.scope) == (
+        "accuracy", "cumulative", "sequential", "layer")
     assert list(cfg.model.hidden) == [30] and cfg.model.dropout == 0.5
     model = build_model(cfg.model, load_splits(cfg))
     assert isinstance(model.drop0, nn.Dropout) and model.drop0.p == 0.5

@@ -24,7 +24,7 @@ def test_sequential_explores_layers_in_order_with_earlier_cuts_masked(monkeypatc
         return original(self, layers, units, batch)
 
     monkeypatch.setattr(engine_module.PullEngine, "pull", spy)
-    ranking = BanditMethod(UCB1).rank(context(schedule="sequential", sparsity=0.5))
+    ranking = BanditMethod(UCB1).rank(context(schedule="sequential", scope="layer", sparsity=0.5))
     layers = [layer for layer, _ in seen]
     first_later = layers.index("hidden1")
     assert set(layers[:first_later]) == {"hidden0"} and set(layers[first_later:]) == {"hidden1"}
@@ -36,8 +36,9 @@ def test_sequential_explores_layers_in_order_with_earlier_cuts_masked(monkeypatc
 
 
 def test_sequential_gives_other_estimates_than_one_shot_for_the_later_layer():
-    one_shot = BanditMethod(UCB1).rank(context(schedule="one_shot", sparsity=0.5))
-    sequential = BanditMethod(UCB1).rank(context(schedule="sequential", sparsity=0.5))
+    one_shot = BanditMethod(UCB1).rank(context(schedule="one_shot", scope="layer", sparsity=0.5))
+    sequential = BanditMethod(UCB1).rank(context(schedule="sequential", scope="layer",
+                                                 sparsity=0.5))
     assert torch.equal(torch.as_tensor(one_shot.scores["hidden0"]),
                        torch.as_tensor(sequential.scores["hidden0"]))  # same first layer
     assert one_shot.scores["hidden1"] != sequential.scores["hidden1"]
