@@ -30,7 +30,9 @@ DENSE_TASK_KEYS = ("name", "loss", "split", "train")
 # a dense model trained before them saw rows that are now prune/select/test).
 PROTOCOL_VERSION = 2
 # Documentation keys that describe rather than determine a run.
-UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits")}
+UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits",
+                             "rows", "features", "classes", "cleaned"),
+                 "pruning": ("save_models",)}  # what is kept, not what is computed
 
 
 def _schema_defaults(node: DictConfig) -> dict:
@@ -74,8 +76,13 @@ def digest(view: dict) -> str:
 
 
 def config_hash(cfg: DictConfig) -> str:
-    """Identity of a trial, shared by its seeds."""
-    return digest(non_default_view(cfg, HASHED_SECTIONS) | {"protocol": PROTOCOL_VERSION})
+    """Identity of a trial, shared by its seeds. A non-default ``runtime.precision``
+    changes the numbers, so it joins the identity (fp32 trials keep their hashes)."""
+    view = non_default_view(cfg, HASHED_SECTIONS)
+    precision = cfg.runtime.get("precision", "fp32")
+    if precision != "fp32":
+        view["precision"] = precision
+    return digest(view | {"protocol": PROTOCOL_VERSION})
 
 
 def dense_hash(cfg: DictConfig) -> str:

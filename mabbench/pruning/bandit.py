@@ -7,6 +7,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from mabbench import progress
 from mabbench.policies.base import Policy
 from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
@@ -14,6 +15,7 @@ from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
+from mabbench.runtime import synchronize
 
 
 class BanditMethod:
@@ -54,8 +56,9 @@ class BanditMethod:
                     lowest = torch.argsort(score, stable=True)[:cut]
                     engine.retire(layer, lowest.to(ctx.device))
             importance |= found
+        synchronize()  # on a GPU the last pulls may still be running
         cost = PruningCost(pulls=engine.pulls, forward_flops=engine.flops,
-                           seconds=time.perf_counter() - start)
+                           seconds=time.perf_counter() - start).count_passes(ctx)
         return ranking_from_scores(importance, cfg.scope, cost)
 
     def _explore(self, ctx: PruningContext, engine: PullEngine, pool: list[str], seed: int,
@@ -71,6 +74,8 @@ class BanditMethod:
         policy = self.make_policy(n_arms=n_arms, seed=seed, budget=budget, n_sought=n_sought)
         reward = REWARDS.get(cfg.reward.transform)
         retired: list[int] = []
+        rounds = progress.bar(budget, desc=f"pulls {pool[0]}" if len(pool) == 1 else "pulls",
+                              unit="pull")
         for stage in range(stages):
             stage_budget = budget * (stage + 1) // stages - budget * stage // stages
             spent = 0
@@ -83,8 +88,15 @@ class BanditMethod:
                                                                          device=ctx.device)
                 units = torch.as_tensor(arms - starts[position], device=ctx.device)
                 pulled = engine.pull(layers, units, batches.next())
-                policy.update(arms, reward(pulled, cfg.reward.scale).cpu().numpy())
+                rewards = reward(pulled, cfg.reward.scale).cpu().numpy()
+                policy.update(arms, rewards)
                 spent += k
+                rounds.update(k)  # tqdm's rate is pulls/s
+                if progress.listening():
+                    progress.emit("pulls", {"pool": ",".join(pool), "stage": stage,
+                                            "pulls": spent, "reward_mean": float(rewards.mean()),
+                                            "delta_mean": float(pulled.delta.float().mean()),
+                                            "live_arms": int(policy.live.sum())})
             if stage < stages - 1:
                 target = n_sought * (stage + 1) // stages
                 newly = self._retire(policy, cfg.ranking, widths, starts, target - len(retired))
@@ -92,6 +104,7 @@ class BanditMethod:
                     p = int(np.searchsorted(starts, arm, side="right") - 1)
                     engine.retire(pool[p], torch.tensor([arm - starts[p]], device=ctx.device))
                 retired += newly
+        rounds.close()
         value = np.asarray(policy.sums if cfg.ranking == "cumulative" else policy.estimates(),
                            dtype=np.float64)
         score = -value
