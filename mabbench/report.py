@@ -26,6 +26,10 @@ def trivial_warning(record: dict) -> str | None:
 
 
 def headline(record: dict) -> str:
+    if record.get("status") == "failed":
+        earlier = "failed earlier (runtime.retry_failed=true runs it again)" if record.get(
+            "skipped") else "failed"
+        return f"{earlier} at {record.get('stage')}: {record['reason']}; see {record['path']}"
     if record.get("skipped"):
         return f"already done: {record['path']}"
     sizes = record.get("split_sizes") or {}

@@ -22,6 +22,8 @@ class MLP(nn.Module):
     still equals removing it.
     """
 
+    TASKS = ("tabular", "regression")  # the task families whose inputs it takes (validate.py)
+
     def __init__(self, n_outputs: int, info: dict[str, Any], hidden: list[int],
                  activation: str = "relu", dropout: float = 0.0, name: str = "mlp") -> None:
         super().__init__()

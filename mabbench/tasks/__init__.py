@@ -11,6 +11,7 @@ from pathlib import Path
 from mabbench.errors import ConfigError
 from mabbench.registry import Registry
 from mabbench.tasks.base import Split, Splits
+from mabbench.tasks.checks import check_splits
 
 DATASETS: Registry = Registry("dataset")
 
@@ -31,7 +32,17 @@ def load_splits(cfg) -> Splits:
         )
     loader = DATASETS.get(cfg.dataset.name)
     data_dir = Path(cfg.runtime.data_dir).expanduser()
-    return loader(cfg.dataset, cfg.task.split, cfg.seed, data_dir)
+    splits = loader(cfg.dataset, cfg.task.split, cfg.seed, data_dir)
+    check_splits(splits, cfg.dataset.name)
+    return splits
+
+
+def data_version(dataset_name: str):
+    """The version of the code that generates ``dataset_name``'s data (a loader's
+    ``data_version`` attribute), or None for data read from files."""
+    if dataset_name not in DATASETS:
+        return None
+    return getattr(DATASETS.get(dataset_name), "data_version", None)
 
 
 __all__ = ["DATASETS", "Split", "Splits", "load_splits"]
