@@ -1,16 +1,28 @@
 """Greedy activation-variation pruning (the paper's greedy baseline): units
-whose activation varies least on the pruning split go first.
+whose activation varies least on the prune split go first.
 
-Importance = variance of the unit's output at its mask point over every val
-row (and every spatial/time position for conv channels), accumulated in
-float64 over one pass in ``pruning.batch_size`` batches. A near-constant unit
-carries no information downstream (its effect is a bias). Cost: the forwards.
+Importance = variance of the unit's *activation* - its output after the
+activation function - over every prune row (and every spatial/time position
+for conv channels), accumulated in float64 over one pass in
+``pruning.batch_size`` batches. A near-constant unit carries no information
+downstream (its effect is a bias); a dead ReLU unit (pre-activation always
+negative) varies by exactly 0 after the ReLU and goes first, however much its
+pre-activation varies.
+
+Where the activation is: the first parameter-free, shape-preserving modules
+that consume the layer's mask-point output (ReLU, Tanh, GELU, eval-mode
+Dropout ...), found by tracing one forward on a few prune rows: MLP
+``hidden<i>`` -> ``act<i>``, LeNet ``conv1`` -> ``act1`` (before the pool),
+VGG ``conv<i>`` -> ``bn<i>`` -> ``act<i>``. A layer with no such consumer
+(an activation applied functionally) is measured at its mask point.
+Cost: the forwards.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from baselines.base import Scorer, ScorerConfig, prune_batches
 from mabbench.config import store_schema
@@ -39,6 +51,49 @@ class _Moments:
         return (self.sq / max(self.n, 1) - mean.pow(2)).clamp_min(0.0)
 
 
+@torch.no_grad()
+def activation_points(model: nn.Module, layers: list[str], example: tuple) -> dict[str, str]:
+    """Per layer, the name of the module whose output is the unit's activation:
+    the last of the parameter-free, shape-preserving modules that consume its
+    mask point's output in turn (the mask point itself if none does)."""
+    found = {mask_point(model, layer): mask_point(model, layer) for layer in layers}
+    produced: dict[int, str] = {}  # id(tensor) -> mask point whose activation chain made it
+    alive: list[torch.Tensor] = []  # keeps traced tensors alive so their ids stay unique
+    calls: dict[str, int] = {}
+
+    def hook(name: str):
+        def trace(module: nn.Module, args, output) -> None:
+            calls[name] = calls.get(name, 0) + 1
+            if not isinstance(output, torch.Tensor):
+                return
+            if name in found:
+                root = name
+            else:
+                source = args[0] if args and isinstance(args[0], torch.Tensor) else None
+                root = None if source is None else produced.get(id(source))
+                elementwise = (source is not None and output.shape == source.shape
+                               and next(module.parameters(recurse=False), None) is None)
+                if root is None or not elementwise:
+                    return
+                found[root] = name
+            produced[id(output)] = root
+            alive.append(output)
+        return trace
+
+    handles = [module.register_forward_hook(hook(name))
+               for name, module in model.named_modules()
+               if name in found or not list(module.children())]
+    try:
+        model(*example)
+    finally:
+        for handle in handles:
+            handle.remove()
+    # an activation module shared by several layers (or called twice) would mix
+    # their units: measure those at the mask point instead
+    return {layer: (found[point] if calls.get(found[point], 0) == 1 else point)
+            for layer, point in ((layer, mask_point(model, layer)) for layer in layers)}
+
+
 class GreedyActivation(Scorer):
     name = "greedy"
 
@@ -47,7 +102,9 @@ class GreedyActivation(Scorer):
         model = ctx.model
         moments = {layer: _Moments(width, unit_dim(model.get_submodule(layer)), ctx.device)
                    for layer, width in ctx.widths.items()}
-        handles = [model.get_submodule(mask_point(model, layer)).register_forward_hook(m.hook)
+        probe = tuple(x[:4] for x in ctx.prune.inputs)
+        points = activation_points(model, list(ctx.widths), probe)
+        handles = [model.get_submodule(points[layer]).register_forward_hook(m.hook)
                    for layer, m in moments.items()]
         meter = FlopMeter()
         try:

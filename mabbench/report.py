@@ -1,5 +1,28 @@
-"""The lines a trial prints when it ends."""
+"""The lines a trial prints when it ends: the dense, selected and target points,
+and one warning line when a pruned model is worse than ignoring the input."""
 from __future__ import annotations
+
+
+def _point_line(label: str, record: dict, point: dict, note: str = "") -> str:
+    return (f"  {label:<8} {record['metric']} select {point['select']:.4f} "
+            f"test {point['test']:.4f}  params {point['params']} "
+            f"at sparsity {point['sparsity']:g}{note}")
+
+
+def trivial_warning(record: dict) -> str | None:
+    """One line when a pruned point (selected or target) scores below the trivial
+    predictor on select; None otherwise (or when the record has no trivial score)."""
+    trivial = record.get("trivial")
+    if not trivial:
+        return None
+    below = [name for name in ("selected", "target")
+             if record[name]["sparsity"] > 0 and record[name]["select"] < trivial["select"]]
+    if not below:
+        return None
+    worst = min(record[name]["select"] for name in below)
+    return (f"  WARNING: the {' and '.join(below)} pruned model{'s' if len(below) > 1 else ''} "
+            f"score{'' if len(below) > 1 else 's'} below the trivial predictor on select "
+            f"({worst:.4f} < {trivial['select']:.4f}, {trivial['predictor']})")
 
 
 def headline(record: dict) -> str:
@@ -9,14 +32,18 @@ def headline(record: dict) -> str:
         return f"{earlier} at {record.get('stage')}: {record['reason']}; see {record['path']}"
     if record.get("skipped"):
         return f"already done: {record['path']}"
-    dense, target = record["dense"], record["target"]
-    metric = record["metric"]
-    return "\n".join([
+    sizes = record.get("split_sizes") or {}
+    rows = ", ".join(f"{role} {n}" for role, n in sizes.items())
+    lines = [
         f"{record['task']}/{record['dataset']} {record['model']} policy={record['policy']} "
-        f"seed={record['seed']}",
-        f"  dense  {metric} select {dense['select']:.4f} test {dense['test']:.4f}  params {dense['params']}",
-        f"  pruned {metric} select {target['select']:.4f} test {target['test']:.4f}  params "
-        f"{target['params']} at sparsity {target['sparsity']:g} "
-        f"({record['cost']['pulls']} pulls, {record['cost']['seconds']:.2f} s)",
-        f"  wrote {record['path']}",
-    ])
+        f"seed={record['seed']}" + (f"  (rows: {rows})" if rows else ""),
+        _point_line("dense", record, record["dense"]),
+        _point_line("selected", record, record["selected"], " (chosen on select)"),
+        _point_line("target", record, record["target"], " (pruning.sparsity)"),
+        f"  pruning cost {record['cost']['pulls']} pulls, {record['cost']['seconds']:.2f} s",
+    ]
+    warning = trivial_warning(record)
+    if warning:
+        lines.append(warning)
+    lines.append(f"  wrote {record['path']}")
+    return "\n".join(lines)

@@ -25,6 +25,10 @@ from omegaconf import DictConfig, OmegaConf
 HASHED_SECTIONS = ("task", "dataset", "model", "policy", "pruning")
 DENSE_SECTIONS = ("dataset", "model")
 DENSE_TASK_KEYS = ("name", "loss", "split", "train")
+# Bumped when the protocol changes what a stored dense model or record means,
+# so old results are never mistaken for new ones (2: the four data roles -
+# a dense model trained before them saw rows that are now prune/select/test).
+PROTOCOL_VERSION = 2
 # Documentation keys that describe rather than determine a run.
 UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits",
                              "rows", "features", "classes", "cleaned"),
@@ -78,7 +82,7 @@ def config_hash(cfg: DictConfig) -> str:
     precision = cfg.runtime.get("precision", "fp32")
     if precision != "fp32":
         view["precision"] = precision
-    return digest(view)
+    return digest(view | {"protocol": PROTOCOL_VERSION})
 
 
 def dense_hash(cfg: DictConfig) -> str:
@@ -90,7 +94,7 @@ def dense_hash(cfg: DictConfig) -> str:
     )
     view["task"]["name"] = task["name"]
     view.update(_determinants(cfg))
-    return digest(view)
+    return digest(view | {"protocol": PROTOCOL_VERSION})
 
 
 def _determinants(cfg: DictConfig) -> dict:

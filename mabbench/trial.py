@@ -12,6 +12,7 @@ import baselines  # noqa: F401  (registers the baseline schemas)
 from baselines.oracle import oracle_scores
 from mabbench import store
 from mabbench.curve import point, sparsity_curve
+from mabbench.curve_summary import area_under_curve, metric_at_macs, select_point, trivial_scores
 from mabbench.errors import ConfigError
 from mabbench.failures import FAILED_NAME, Diverged, Stage, write_failure
 from mabbench.integrity import non_finite_paths, read_trusted_json, write_checked_json
@@ -145,15 +146,15 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
     _require_finite({"dense": dense}, "the dense model's scores")
     stage("ranking")
     seed_everything(cfg.seed)
-    ctx = PruningContext(model=model, widths=widths, prune=splits.prune, loss=LOSSES.get(cfg.task.loss),
-                         cfg=cfg.pruning, seed=cfg.seed, device=device,
-                         cache_dir=store.dense_dir(cfg))
+    ctx = PruningContext(model=model, widths=widths, prune=splits.prune,
+                         loss=LOSSES.get(cfg.task.loss), cfg=cfg.pruning, seed=cfg.seed,
+                         device=device, cache_dir=store.dense_dir(cfg))
     with precision():
         ranking = method.rank(ctx)
     log.info("ranking done: %s", vars(ranking.cost) if ranking is not None else "unpruned")
     quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
-        curve, target, selected, cost, order = [dense], dense, dense, {}, {}
+        curve, target, cost, order = [dense], dense, {}, {}
     else:
         stage("sparsity curve")
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
@@ -161,8 +162,9 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
             curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
                                    cfg.task.loss, cfg.seed, model_saver(cfg, folder, splits))
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
-        selected = max(curve, key=lambda p: p["select"])  # chosen on select, reported on test
         cost, order = vars(ranking.cost), ranking.order
+    with_dense = [dense, *(p for p in curve if p["sparsity"] != 0.0)]
+    selected = select_point(with_dense)  # chosen on select (dense a candidate), reported on test
 
     record = {
         "schema_version": 2,
@@ -172,6 +174,9 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
         "split_sizes": splits.sizes(),
         "dense": dense, "curve": curve, "target": target, "selected": selected,
+        "auc": {role: area_under_curve(with_dense, role) for role in ("select", "test")},
+        "at_macs": metric_at_macs(with_dense, list(cfg.pruning.mac_fractions)),
+        "trivial": trivial_scores(splits, metric),
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0, "forward_passes": 0.0} | cost,
         "ranking": order, "device": str(device), "device_name": device_name(device),
         "precision": cfg.runtime.precision, **quality,

@@ -6,6 +6,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from mabbench.errors import ConfigError
 from mabbench.pruning.rewards import REWARDS
+from mabbench.pruning.schedules import SCHEDULES
 
 
 def check(condition: bool, key: str, value, allowed: str) -> None:
@@ -22,6 +23,8 @@ def validate(cfg: DictConfig) -> None:
     check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
     for level in p.levels:
         check(0 < level < 1, "pruning.levels", list(p.levels), "every level must be in (0, 1)")
+    check(all(0 < f <= 1 for f in p.mac_fractions), "pruning.mac_fractions",
+          list(p.mac_fractions), "every fraction must be in (0, 1]")
     check(p.budget_per_arm > 0, "pruning.budget_per_arm", p.budget_per_arm,
           "must be > 0 (pulls per arm; 0 would rank arms in index order)")
     check(p.arms_per_round >= 1, "pruning.arms_per_round", p.arms_per_round, "must be >= 1")
@@ -29,12 +32,18 @@ def validate(cfg: DictConfig) -> None:
     check(p.scope in ("layer", "global"), "pruning.scope", p.scope, "expected layer or global")
     check(p.ranking in ("mean", "cumulative"), "pruning.ranking", p.ranking,
           "expected mean or cumulative")
-    check(p.schedule in ("one_shot", "iterative"), "pruning.schedule", p.schedule,
-          "expected one_shot or iterative")
+    check(p.schedule in SCHEDULES, "pruning.schedule", p.schedule,
+          f"expected one of {', '.join(SCHEDULES.names())}")
+    check(p.schedule != "sequential" or p.scope == "layer", "pruning.scope", p.scope,
+          "pruning.schedule=sequential explores one layer after another: expected scope=layer")
     check(p.iterations >= 1, "pruning.iterations", p.iterations, "must be >= 1")
     check(p.reward.transform in REWARDS, "pruning.reward.transform", p.reward.transform,
           f"expected one of {', '.join(REWARDS.names())}")
     check(p.reward.scale > 0, "pruning.reward.scale", p.reward.scale, "must be > 0")
+    needs_classes = hasattr(REWARDS.get(p.reward.transform), "per_example_metric")
+    check(not needs_classes or cfg.task.metric == "accuracy", "pruning.reward.transform",
+          p.reward.transform, f"needs a classification task; task={cfg.task.name} is scored "
+          f"by {cfg.task.metric} (use unsigned, sigmoid or linear)")
     lat = p.latency
     check(lat.batch_size >= 1 and lat.threads >= 1 and lat.warmup >= 0 and lat.repeats >= 0,
           "pruning.latency", dict(lat), "batch_size, threads >= 1; warmup, repeats >= 0")

@@ -65,11 +65,13 @@ def test_taylor_is_the_squared_gate_gradient_averaged_over_batches():
     assert Taylor().rank(ctx).order["hidden0"][0] == DEAD
 
 
-def test_greedy_ranks_by_activation_variance_on_val():
+def test_greedy_ranks_by_activation_variance_on_prune():
     ctx = context()
     with torch.no_grad():
         ctx.model.hidden0.weight[7] = 0.0  # a constant unit: zero variance, pruned first
-        want = ctx.model.hidden0(ctx.prune.inputs[0]).double().var(dim=0, unbiased=False)
+        # measured after the activation function (act0 = Tanh), on the prune split
+        want = torch.tanh(ctx.model.hidden0(ctx.prune.inputs[0]).double()).var(
+            dim=0, unbiased=False)
     ranking = GreedyActivation().rank(ctx)
     torch.testing.assert_close(torch.tensor(ranking.scores["hidden0"], dtype=torch.float64),
                                want, rtol=1e-6, atol=1e-9)
@@ -122,3 +124,36 @@ def test_every_baseline_runs_end_to_end_and_records_rho_against_the_oracle(polic
     if policy not in ("magnitude", "random"):  # they use data: their compute is counted
         assert record["cost"]["forward_flops"] > 0
     assert list(results.glob("dense/*/*/*/seed=0/oracle.json"))  # cached beside the dense model
+
+
+def test_greedy_prunes_a_dead_relu_unit_first_though_its_pre_activation_varies():
+    from baselines.greedy import activation_points
+
+    ctx = context()
+    ctx.model.act0 = nn.ReLU()
+    with torch.no_grad():
+        ctx.model.hidden0.bias[2] = -100.0  # never fires on these rows: a dead ReLU unit
+        pre = ctx.model.hidden0(ctx.prune.inputs[0])
+    assert pre[:, 2].var() > 0.1 and (pre[:, 2] < 0).all()
+    assert activation_points(ctx.model, ["hidden0"], ctx.prune.inputs) == {"hidden0": "act0"}
+    ranking = GreedyActivation().rank(ctx)
+    assert ranking.scores["hidden0"][2] == 0.0 and ranking.order["hidden0"][0] == 2
+
+
+@pytest.mark.parametrize("model_name, want", [
+    ("mlp", {"hidden0": "act0"}),
+    ("lenet", {"conv1": "act1", "conv2": "act2", "fc1": "act3"}),
+    ("vgg", {"conv1": "act1", "conv2": "act2", "fc1": "fc_act1"}),
+])
+def test_greedy_measures_the_zoo_after_its_activation_modules(make_cfg, model_name, want):
+    from baselines.greedy import activation_points
+    from mabbench.models import build_model
+    from mabbench.tasks import load_splits
+
+    task = "tabular" if model_name == "mlp" else "image"
+    cfg = make_cfg(f"task={task}", f"model={model_name}")
+    splits = load_splits(cfg)
+    model = build_model(cfg.model, splits).eval()
+    probe = tuple(x[:2] for x in splits.prune.inputs)
+    found = activation_points(model, list(model.prunable), probe)
+    assert {layer: found[layer] for layer in want} == want

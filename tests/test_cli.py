@@ -13,7 +13,8 @@ def test_default_run_prints_headline_and_resumes(tmp_path):
     args = [*TINY, f"runtime.results_dir={results}"]
     first = run_cli(*args)
     assert first.returncode == 0, first.stderr
-    assert "dense  accuracy" in first.stdout and "pruned accuracy" in first.stdout
+    assert "dense    accuracy" in first.stdout and "selected accuracy" in first.stdout
+    assert "target   accuracy" in first.stdout
     written = list(results.glob("runs/tabular/breast_cancer/ucb1/*/seed=0/result.json"))
     assert len(written) == 1 and str(written[0]) in first.stdout
     second = run_cli(*args)

@@ -133,6 +133,7 @@ def test_oracle_unsigned_is_the_absolute_cached_oracle(tmp_path, monkeypatch):
 def test_uniform_through_the_pull_engine_spends_within_one_pull_per_arm_of_even():
     ctx = context()
     ctx.cfg.budget_per_arm = 2.7  # 27 pulls over 10 arms in rounds of 4: not a multiple
+    ctx.cfg.schedule = "one_shot"  # iterative stages retire arms, which are then never pulled
     built = []
 
     def build(**kwargs):

@@ -59,7 +59,9 @@ def test_wandb_offline_follows_a_real_trial_while_it_runs(make_cfg, monkeypatch,
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_DIR", str(tmp_path))
     monkeypatch.setenv("WANDB_SILENT", "true")
-    record = run_trial(make_cfg("runtime.wandb=true", "pruning.oracle_rho=false"))
+    # one stage: the iterative default restarts the pull count at each of its stages
+    record = run_trial(make_cfg("runtime.wandb=true", "pruning.oracle_rho=false",
+                                "pruning.schedule=one_shot"))
     wandb_cli = Path(sys.executable).with_name("wandb")
     done = subprocess.run([str(wandb_cli), "leet", "inspect", "--json",
                            str(tmp_path / "wandb" / "latest-run")],

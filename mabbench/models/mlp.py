@@ -17,23 +17,30 @@ class MLP(nn.Module):
 
     Hidden layers are named ``hidden0``, ``hidden1``, ...; the arms of
     ``hidden<i>`` are its output neurons (masking one zeroes its activation).
+    ``dropout`` > 0 adds ``drop<i>`` after each activation (the 2017 Keras
+    models' Dropout(0.5)); it is the identity in eval mode, so masking a unit
+    still equals removing it.
     """
 
     TASKS = ("tabular", "regression")  # the task families whose inputs it takes (validate.py)
 
     def __init__(self, n_outputs: int, info: dict[str, Any], hidden: list[int],
-                 activation: str = "relu", name: str = "mlp") -> None:
+                 activation: str = "relu", dropout: float = 0.0, name: str = "mlp") -> None:
         super().__init__()
         widths = [int(info["in_features"]), *hidden]
         self.prunable = tuple(f"hidden{i}" for i in range(len(hidden)))
         for i, (w_in, w_out) in enumerate(zip(widths, widths[1:])):
             self.add_module(f"hidden{i}", nn.Linear(w_in, w_out))
             self.add_module(f"act{i}", ACTIVATIONS[activation]())
+            if dropout > 0:
+                self.add_module(f"drop{i}", nn.Dropout(dropout))
         self.out = nn.Linear(widths[-1], n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for i in range(len(self.prunable)):
             x = getattr(self, f"act{i}")(getattr(self, f"hidden{i}")(x))
+            if hasattr(self, f"drop{i}"):
+                x = getattr(self, f"drop{i}")(x)
         return self.out(x)
 
 
@@ -43,6 +50,7 @@ class MLPConfig(ModelConfig):
     name: str = "mlp"
     hidden: list[int] = field(default_factory=lambda: [32])
     activation: str = "relu"
+    dropout: float = 0.0  # after each hidden activation, training only
 
 
 store_schema("model", "mlp", MLPConfig)

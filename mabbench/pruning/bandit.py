@@ -9,11 +9,12 @@ import torch
 
 from mabbench import progress
 from mabbench.policies.base import Policy
-from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.batches import PruneBatches
+from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
+from mabbench.pruning.schedules import SCHEDULES
 from mabbench.runtime import synchronize
 
 
@@ -23,12 +24,14 @@ class BanditMethod:
     ``pruning.scope``: ``layer`` runs a fresh policy per layer (the paper);
     ``global`` pools every chosen layer's arms in one policy (a round may mix
     layers). ``pruning.ranking``: ``mean`` estimate, or ``cumulative`` reward
-    as the 2017 code did. ``pruning.schedule``: ``one_shot`` explores once;
-    ``iterative`` splits the budget over ``pruning.iterations`` stages and,
-    after each stage but the last, retires the lowest-ranked arms (their share
-    of the target sparsity): they are masked in every later pull and never
-    pulled again, so later estimates are conditional on them being gone. The
-    pruning order is the retired arms (in retirement order), then the rest.
+    as the 2017 code did. ``pruning.schedule`` names an entry of
+    mabbench/pruning/schedules.py (one_shot, iterative, sequential). Retired
+    arms (iterative stages, earlier layers of a sequential schedule) are masked
+    in every later pull and never pulled again, so later estimates are
+    conditional on them being gone; a pool's pruning order is its retired arms
+    (in retirement order), then the rest by value. ``pruning.reward.transform``
+    names an entry of mabbench/pruning/rewards.py; one that declares a
+    ``per_example_metric`` (accuracy) has the engine score it on every copy.
     """
 
     def __init__(self, make_policy: Callable[..., Policy]) -> None:
@@ -36,22 +39,32 @@ class BanditMethod:
 
     def rank(self, ctx: PruningContext) -> Ranking:
         start = time.perf_counter()
-        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.prune)
-        per_layer = ctx.cfg.scope == "layer"
-        pools = [[layer] for layer in ctx.widths] if per_layer else [list(ctx.widths)]
+        cfg = ctx.cfg
+        reward = REWARDS.get(cfg.reward.transform)
+        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.prune,
+                            metric=getattr(reward, "per_example_metric", None))
+        schedule = SCHEDULES.get(cfg.schedule)
         generator = torch.Generator(device="cpu").manual_seed(ctx.seed)
-        batches = PruneBatches(ctx.prune, ctx.cfg.batch_size, generator)
+        batches = PruneBatches(ctx.prune, cfg.batch_size, generator)
         importance: dict[str, torch.Tensor] = {}
-        for offset, pool in enumerate(pools):
-            importance |= self._explore(ctx, engine, pool, ctx.seed + offset, batches)
+        for offset, pool in enumerate(schedule.pools(list(ctx.widths), cfg.scope)):
+            found = self._explore(ctx, engine, pool, ctx.seed + offset, batches,
+                                  schedule.stages(cfg))
+            if schedule.carry_forward:
+                for layer, score in found.items():
+                    cut = min(int(cfg.sparsity * len(score)), len(score) - 1)
+                    lowest = torch.argsort(score, stable=True)[:cut]
+                    engine.retire(layer, lowest.to(ctx.device))
+            importance |= found
         synchronize()  # on a GPU the last pulls may still be running
         cost = PruningCost(pulls=engine.pulls, forward_flops=engine.flops,
                            seconds=time.perf_counter() - start).count_passes(ctx)
-        return ranking_from_scores(importance, ctx.cfg.scope, cost)
+        return ranking_from_scores(importance, cfg.scope, cost)
 
     def _explore(self, ctx: PruningContext, engine: PullEngine, pool: list[str], seed: int,
-                 batches: PruneBatches) -> dict[str, torch.Tensor]:
-        """Importance (higher = keep) of every arm of the layers in ``pool``."""
+                 batches: PruneBatches, stages: int) -> dict[str, torch.Tensor]:
+        """Importance (higher = keep) of every arm of the layers in ``pool``,
+        exploring over ``stages`` stages (arms retired between them)."""
         cfg = ctx.cfg
         widths = np.array([ctx.widths[layer] for layer in pool])
         starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
@@ -60,7 +73,6 @@ class BanditMethod:
         n_sought = int(cfg.sparsity * n_arms)
         policy = self.make_policy(n_arms=n_arms, seed=seed, budget=budget, n_sought=n_sought)
         reward = REWARDS.get(cfg.reward.transform)
-        stages = cfg.iterations if cfg.schedule == "iterative" else 1
         retired: list[int] = []
         rounds = progress.bar(budget, desc=f"pulls {pool[0]}" if len(pool) == 1 else "pulls",
                               unit="pull")
@@ -75,15 +87,15 @@ class BanditMethod:
                 layers = pool[0] if len(pool) == 1 else torch.as_tensor(position,
                                                                          device=ctx.device)
                 units = torch.as_tensor(arms - starts[position], device=ctx.device)
-                delta, base = engine.pull(layers, units, batches.next())[:2]
-                rewards = reward(delta, base, cfg.reward.scale).cpu().numpy()
+                pulled = engine.pull(layers, units, batches.next())
+                rewards = reward(pulled, cfg.reward.scale).cpu().numpy()
                 policy.update(arms, rewards)
                 spent += k
                 rounds.update(k)  # tqdm's rate is pulls/s
                 if progress.listening():
                     progress.emit("pulls", {"pool": ",".join(pool), "stage": stage,
                                             "pulls": spent, "reward_mean": float(rewards.mean()),
-                                            "delta_mean": float(delta.float().mean()),
+                                            "delta_mean": float(pulled.delta.float().mean()),
                                             "live_arms": int(policy.live.sum())})
             if stage < stages - 1:
                 target = n_sought * (stage + 1) // stages
