@@ -86,6 +86,7 @@ def log_to_file(folder: Path, root: Path | None = None) -> Iterator[Path]:
     ``folder/trial.log``, appended, beside the trial's config and result. On bad
     input (ConfigError) a log that is all the trial wrote is removed, with the
     folders made for it up to ``root``."""
+    created = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
     handler = logging.FileHandler(path, encoding="utf-8")
@@ -104,6 +105,9 @@ def log_to_file(folder: Path, root: Path | None = None) -> Iterator[Path]:
         if [p.name for p in folder.iterdir()] == [LOG_FILE]:
             path.unlink()
             remove_empty(folder, root)
+            for made in created:  # and the folders this block made, the results root too
+                if made.is_dir() and not any(made.iterdir()):
+                    made.rmdir()
         raise
     finally:
         logger.removeHandler(handler)
