@@ -19,11 +19,13 @@ from pathlib import Path
 import torch
 
 from baselines.base import Scorer, ScorerConfig, val_batches
+from mabbench import memo
 from mabbench.config import store_schema
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.store import atomic_write_json
+from mabbench.timing import phase
 
 CHUNK_ROWS = 256  # val rows per forward; x (k + 1) copies bounds memory like a pull
 CACHE_NAME = "oracle.json"
@@ -49,13 +51,18 @@ def oracle_scores(ctx: PruningContext) -> tuple[dict[str, torch.Tensor], Pruning
     """Oracle delta per layer in ``ctx.widths`` and its total cost; read from and
     added to ``ctx.cache_dir / oracle.json`` when a cache folder is given."""
     path = Path(ctx.cache_dir) / CACHE_NAME if ctx.cache_dir is not None else None
-    cached = json.loads(path.read_text()) if path is not None and path.exists() else {}
+    cached = memo.ORACLE.get(str(path)) if path is not None else None  # read by an earlier trial
+    if cached is None:
+        cached = json.loads(path.read_text()) if path is not None and path.exists() else {}
     missing = [layer for layer in ctx.widths if layer not in cached]
     for layer in missing:
-        deltas, cost = _layer_deltas(ctx, layer)
+        with phase("oracle"):
+            deltas, cost = _layer_deltas(ctx, layer)
         cached[layer] = {"delta": deltas, "cost": vars(cost)}
     if missing and path is not None:
         atomic_write_json(path, cached)
+    if path is not None:
+        memo.ORACLE.put(str(path), cached)
     total = PruningCost()
     for layer in ctx.widths:
         for key, value in cached[layer]["cost"].items():

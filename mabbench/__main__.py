@@ -10,6 +10,7 @@ import baselines  # noqa: F401  (registers the baseline schemas)
 import mabbench.config  # noqa: F401  (registers the schemas before composition)
 import mabbench.models  # noqa: F401
 import mabbench.policies  # noqa: F401
+import mabbench.reference.config  # noqa: F401  (+reference=<comparator> in a grid)
 from mabbench.errors import ConfigError
 from mabbench.preflight import preflight
 from mabbench.report import headline

@@ -9,10 +9,11 @@ import torch
 from omegaconf import DictConfig
 from torch import nn
 
-from mabbench import store
+from mabbench import memo, store
 from mabbench.models import build_model
 from mabbench.objectives import LOSSES
 from mabbench.tasks.base import Split, Splits
+from mabbench.timing import phase
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
@@ -35,17 +36,30 @@ def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int) -
     return model.eval()
 
 
+def _copy_of(model: nn.Module) -> dict[str, torch.Tensor]:
+    """A state dict that later in-place edits of ``model`` cannot reach."""
+    return {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+
+
 def dense_model(cfg: DictConfig, splits: Splits, device: torch.device) -> tuple[nn.Module, dict]:
     """Load the cached dense model, or train and cache it. Returns (model, meta)."""
     folder = store.dense_dir(cfg)
     weights, meta_path = folder / "model.pt", folder / "meta.json"
     torch.manual_seed(cfg.seed)  # the same initial weights for every policy
     model = build_model(cfg.model, splits).to(device)
+    key = (str(folder), str(device))  # the folder names the dense hash and seed
+    held = memo.DENSE.get(key)  # already loaded or trained by an earlier trial in this process
+    if held is not None:
+        model.load_state_dict(held[0])
+        return model.eval(), dict(held[1])
     if weights.exists() and meta_path.exists():
         model.load_state_dict(torch.load(weights, map_location=device, weights_only=True))
-        return model.eval(), json.loads(meta_path.read_text())
+        meta = json.loads(meta_path.read_text())
+        memo.DENSE.put(key, (_copy_of(model), meta))
+        return model.eval(), meta
     start = time.perf_counter()
-    train(model, splits.train.to(device), cfg.task.train, cfg.task.loss, cfg.seed)
+    with phase("dense_training"):
+        train(model, splits.train.to(device), cfg.task.train, cfg.task.loss, cfg.seed)
     meta = {"dense_hash": store.dense_hash(cfg), "train_seconds": time.perf_counter() - start}
     buffer = io.BytesIO()
     torch.save(model.state_dict(), buffer)
@@ -54,4 +68,5 @@ def dense_model(cfg: DictConfig, splits: Splits, device: torch.device) -> tuple[
     tmp.write_bytes(buffer.getvalue())
     tmp.replace(weights)
     store.atomic_write_json(meta_path, meta)
+    memo.DENSE.put(key, (_copy_of(model), meta))
     return model, meta

@@ -10,7 +10,7 @@ from omegaconf import DictConfig, OmegaConf
 
 import baselines  # noqa: F401  (registers the baseline schemas)
 from baselines.oracle import oracle_scores
-from mabbench import store
+from mabbench import memo, store, timing
 from mabbench.curve import point, sparsity_curve
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
@@ -24,6 +24,7 @@ from mabbench.runtime import resolve_device, seed_everything, set_threads
 from mabbench.tasks import load_splits
 from mabbench.tracking import log_record, require_wandb
 from mabbench.training import dense_model
+from mabbench.timing import phase
 from mabbench.validate import validate
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,10 @@ def ranking_quality(ctx: PruningContext, ranking) -> dict:
 
 def run_trial(cfg: DictConfig) -> dict:
     """Run one trial, or return the stored record if it already exists."""
+    if cfg.get("reference") is not None:  # a classical comparator, not a pruned network
+        from mabbench.reference.run import run_reference
+        return run_reference(cfg)
+    timing.start()
     validate(cfg)
     folder = store.run_dir(cfg)
     result_path = folder / "result.json"
@@ -69,28 +74,34 @@ def run_trial(cfg: DictConfig) -> dict:
     device = resolve_device(cfg.runtime.device)
     set_threads(cfg.runtime.threads)
     seed_everything(cfg.seed)
-    splits = load_splits(cfg)
-    # bad layer names fail before any training (building an untrained model is cheap)
-    widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
-    model, dense_meta = dense_model(cfg, splits, device)
+    with phase("load"):
+        splits = memo.splits(cfg, load_splits)
+        # bad layer names fail before any training (building an untrained model is cheap)
+        widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
+        model, dense_meta = dense_model(cfg, splits, device)
     splits.train, splits.val, splits.test = (s.to(device) for s in (splits.train, splits.val, splits.test))
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
-    dense = (point(model, splits, metric, 0.0, cfg.pruning.latency)
-             | {"train_seconds": dense_meta["train_seconds"]})
+    with phase("curve"):  # the same dense model for every method: scored once per process
+        dense = memo.DENSE_POINT.get_or_make(
+            memo.node_key(str(store.dense_dir(cfg)), str(device), metric, cfg.pruning.latency),
+            lambda: point(model, splits, metric, 0.0, cfg.pruning.latency))
+    dense = dense | {"train_seconds": dense_meta["train_seconds"]}
 
     seed_everything(cfg.seed)
     ctx = PruningContext(model=model, widths=widths, val=splits.val, loss=LOSSES.get(cfg.task.loss),
                          cfg=cfg.pruning, seed=cfg.seed, device=device,
                          cache_dir=store.dense_dir(cfg))
-    ranking = method.rank(ctx)
-    quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
+    with phase("ranking"):
+        ranking = method.rank(ctx)
+        quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
         curve, target, best_val, cost, order = [dense], dense, dense, {}, {}
     else:
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
-        curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
-                               cfg.task.loss, cfg.seed)
+        with phase("curve"):
+            curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
+                                   cfg.task.loss, cfg.seed)
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
         best_val = max(curve, key=lambda p: p["val"])  # selected on val, reported on test
         cost, order = vars(ranking.cost), ranking.order
@@ -105,6 +116,7 @@ def run_trial(cfg: DictConfig) -> dict:
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
         "ranking": order, "device": str(device), **quality,
         "versions": versions(), "git_commit": git_commit(),
+        "timing": timing.spent(),  # seconds per phase (mabbench/timing.py)
     }
     store.atomic_write_json(result_path, record)
     log_record(wandb, cfg, record)

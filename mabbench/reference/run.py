@@ -7,7 +7,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from mabbench import store
+from mabbench import memo, store
 from mabbench.errors import ConfigError
 from mabbench.provenance import git_commit, versions
 from mabbench.reference.comparators import estimator_config, fit_and_select
@@ -42,7 +42,7 @@ def run_reference(cfg: DictConfig) -> dict:
     metric = cfg.task.metric
     estimator_config(cfg.reference, metric, cfg.task.name)  # fail before loading data
     seed_everything(cfg.seed)
-    splits = load_splits(cfg)
+    splits = memo.splits(cfg, load_splits)
     fitted = fit_and_select(cfg.reference, splits, metric, cfg.task.name, cfg.seed)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     # A comparator is not pruned: every point of the curve is the fitted model.
