@@ -36,6 +36,7 @@ class OpenMLDatasetConfig(DatasetConfig):
     openml_name: str = ""
     version: int = 1
     data_id: Optional[int] = None
+    loader: str = "openml"  # so any name (``dataset.name=kr-vs-kp``) reaches this loader
     target: Optional[str] = None
     drop: list[str] = field(default_factory=list)  # identifier / leaking columns
     online: bool = True
