@@ -38,8 +38,8 @@ class Scorer(ABC):
         return ranking_from_scores(scores, ctx.cfg.scope, cost)
 
 
-def val_batches(ctx: PruningContext, batch_size: int):
-    """The pruning split in consecutive batches of ``batch_size`` rows (all of it, once)."""
-    for start in range(0, len(ctx.val), batch_size):
-        index = torch.arange(start, min(start + batch_size, len(ctx.val)), device=ctx.device)
-        yield ctx.val.subset(index)
+def prune_batches(ctx: PruningContext, batch_size: int):
+    """The prune split in consecutive batches of ``batch_size`` rows (all of it, once)."""
+    for start in range(0, len(ctx.prune), batch_size):
+        index = torch.arange(start, min(start + batch_size, len(ctx.prune)), device=ctx.device)
+        yield ctx.prune.subset(index)

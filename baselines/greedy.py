@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig, val_batches
+from baselines.base import Scorer, ScorerConfig, prune_batches
 from mabbench.config import store_schema
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PruningContext, PruningCost
@@ -51,7 +51,7 @@ class GreedyActivation(Scorer):
                    for layer, m in moments.items()]
         meter = FlopMeter()
         try:
-            for batch in val_batches(ctx, ctx.cfg.batch_size):
+            for batch in prune_batches(ctx, ctx.cfg.batch_size):
                 with meter.measure():
                     model(*batch.inputs)
         finally:

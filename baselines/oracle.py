@@ -1,11 +1,11 @@
 """Oracle: the leave-one-out loss change of every arm on the whole pruning split.
 
-    delta_j = mean val loss with unit j masked - mean val loss unmasked
+    delta_j = mean prune loss with unit j masked - mean prune loss unmasked
 
 Importance = delta_j (removing it hurts most = keep). It is the quantity the
 bandits estimate from mini-batches, so every run's Spearman rho against it
 (``spearman_oracle`` in result.json) measures ranking quality for the cost.
-Computed once per dense model and layer with the batched pull engine (val in
+Computed once per dense model and layer with the batched pull engine (prune rows in
 chunks of ``CHUNK_ROWS`` rows, ``pruning.arms_per_round`` arms per forward) and
 cached as ``oracle.json`` beside the dense model, with what it cost.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig, val_batches
+from baselines.base import Scorer, ScorerConfig, prune_batches
 from mabbench import memo
 from mabbench.config import store_schema
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
@@ -27,24 +27,24 @@ from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.store import atomic_write_json
 from mabbench.timing import phase
 
-CHUNK_ROWS = 256  # val rows per forward; x (k + 1) copies bounds memory like a pull
+CHUNK_ROWS = 256  # prune rows per forward; x (k + 1) copies bounds memory like a pull
 CACHE_NAME = "oracle.json"
 
 
 def _layer_deltas(ctx: PruningContext, layer: str) -> tuple[list[float], PruningCost]:
-    """Exact leave-one-out delta of each unit of ``layer`` over the whole val split."""
+    """Exact leave-one-out delta of each unit of ``layer`` over the whole prune split."""
     start = time.perf_counter()
     engine = PullEngine(ctx.model, {layer: ctx.widths[layer]}, ctx.loss)
     width, k = ctx.widths[layer], ctx.cfg.arms_per_round
     total = torch.zeros(width, dtype=torch.float64, device=ctx.device)
-    for batch in val_batches(ctx, CHUNK_ROWS):
+    for batch in prune_batches(ctx, CHUNK_ROWS):
         for first in range(0, width, k):
             units = torch.arange(first, min(first + k, width), device=ctx.device)
-            delta, _ = engine.pull(layer, units, batch)
+            delta = engine.pull(layer, units, batch).delta
             total[units] += delta.double() * len(batch)  # chunk means -> split mean
     cost = PruningCost(pulls=width, forward_flops=engine.flops,
                        seconds=time.perf_counter() - start)
-    return (total / len(ctx.val)).cpu().tolist(), cost
+    return (total / len(ctx.prune)).cpu().tolist(), cost
 
 
 def oracle_scores(ctx: PruningContext) -> tuple[dict[str, torch.Tensor], PruningCost]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig, val_batches
+from baselines.base import Scorer, ScorerConfig, prune_batches
 from mabbench.config import store_schema
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PruningContext, PruningCost
@@ -46,7 +46,7 @@ class Taylor(Scorer):
                    for layer, gate in gates.items()]
         meter, n_batches = FlopMeter(), 0
         try:
-            for batch in val_batches(ctx, ctx.cfg.batch_size):
+            for batch in prune_batches(ctx, ctx.cfg.batch_size):
                 with meter.measure(), torch.enable_grad():
                     loss = ctx.loss(model(*batch.inputs), batch.targets).mean()
                     grads = torch.autograd.grad(loss, list(gates.values()))

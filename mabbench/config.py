@@ -24,9 +24,14 @@ def store_schema(group: Optional[str], name: str, node: type) -> None:
 
 @dataclass
 class SplitConfig:
-    """Fractions of the whole data set held out; the rest trains."""
+    """Fractions of the whole data set per data role (PROTOCOL.md step 1); the
+    rest trains. ``prune``: every ranking is computed on it; ``select``: the
+    reported sparsity and hyper-parameters are chosen on it; ``test``: reported
+    only. A data set with a published test set keeps it as test, and prune and
+    select are these fractions of its training pool."""
 
-    val: float = 0.2
+    prune: float = 0.2
+    select: float = 0.15
     test: float = 0.2
     stratify: bool = True
 
@@ -90,7 +95,7 @@ class RewardConfig:
 class LatencyConfig:
     """Measured inference latency of the dense model and every curve point:
     ``warmup`` untimed forwards, then the median of ``repeats`` timed ones on
-    ``batch_size`` val rows with ``threads`` torch threads. ``repeats: 0`` skips it."""
+    ``batch_size`` select rows with ``threads`` torch threads. ``repeats: 0`` skips it."""
 
     batch_size: int = 256
     threads: int = 1
@@ -125,7 +130,7 @@ class PruningConfig:
     scope: str = "layer"  # "layer" (the paper) or "global"
     budget_per_arm: float = 5.0  # pulls = budget_per_arm x number of arms
     arms_per_round: int = 16  # k arms pulled per batched forward
-    batch_size: int = 128  # mini-batch of the val split per pull
+    batch_size: int = 128  # mini-batch of the prune split per pull (at most all of it)
     ranking: str = "mean"  # "mean" estimate, or "cumulative" as the 2017 code
     schedule: str = "one_shot"  # "one_shot" or "iterative" (explore, retire, explore again)
     iterations: int = 3  # exploration stages when schedule=iterative

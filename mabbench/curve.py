@@ -1,5 +1,5 @@
 """The sparsity curve: physically remove the lowest-ranked arms at each level
-and score the smaller model on val (for selection) and test (to report)."""
+and score the smaller model on select (for selection) and test (to report)."""
 from __future__ import annotations
 
 import torch
@@ -43,18 +43,18 @@ def units_to_remove(ranking: Ranking, widths: dict[str, int], level: float,
 
 def point(model: nn.Module, splits: Splits, metric: str, sparsity: float,
           latency_cfg=None) -> dict:
-    """Metrics and costs of one model: val, test, params, MACs per example,
+    """Metrics and costs of one model: select, test, params, MACs per example,
     and (with ``latency_cfg``) measured latency."""
-    example = splits.val.inputs
+    example = splits.select.inputs
     record = {
         "sparsity": sparsity,
-        "val": score(model, splits.val, metric),
+        "select": score(model, splits.select, metric),
         "test": score(model, splits.test, metric),
         "params": count_params(model),
         "macs": count_macs(model, example),
     }
     for extra in EXTRA_METRICS.get(metric, ()):
-        record[f"val_{extra}"] = score(model, splits.val, extra)
+        record[f"select_{extra}"] = score(model, splits.select, extra)
         record[f"test_{extra}"] = score(model, splits.test, extra)
     if latency_cfg is not None:
         with phase("latency"):
@@ -68,8 +68,8 @@ def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], s
     """One point per level. With ``pruning_cfg.finetune.epochs > 0`` each
     smaller model is fine-tuned on train (same budget for every method, a
     fresh optimizer over its own parameters, seeded); the scores before
-    fine-tuning are kept as ``val_before_finetune`` / ``test_before_finetune``."""
-    example = tuple(x[:2] for x in splits.val.inputs)
+    fine-tuning are kept as ``select_before_finetune`` / ``test_before_finetune``."""
+    example = tuple(x[:2] for x in splits.select.inputs)
     finetune = pruning_cfg.finetune
     curve = []
     for level in sorted(levels):
@@ -77,7 +77,7 @@ def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], s
         smaller = compact(model, removed, example)
         before = {}
         if finetune.epochs > 0:
-            before = {"val_before_finetune": score(smaller, splits.val, metric),
+            before = {"select_before_finetune": score(smaller, splits.select, metric),
                       "test_before_finetune": score(smaller, splits.test, metric)}
             train(smaller, splits.train, finetune, loss, seed)
         curve.append(point(smaller, splits, metric, level, pruning_cfg.latency) | before)

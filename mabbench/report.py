@@ -10,8 +10,8 @@ def headline(record: dict) -> str:
     return "\n".join([
         f"{record['task']}/{record['dataset']} {record['model']} policy={record['policy']} "
         f"seed={record['seed']}",
-        f"  dense  {metric} val {dense['val']:.4f} test {dense['test']:.4f}  params {dense['params']}",
-        f"  pruned {metric} val {target['val']:.4f} test {target['test']:.4f}  params "
+        f"  dense  {metric} select {dense['select']:.4f} test {dense['test']:.4f}  params {dense['params']}",
+        f"  pruned {metric} select {target['select']:.4f} test {target['test']:.4f}  params "
         f"{target['params']} at sparsity {target['sparsity']:g} "
         f"({record['cost']['pulls']} pulls, {record['cost']['seconds']:.2f} s)",
         f"  wrote {record['path']}",

@@ -42,7 +42,7 @@ def log_record(wandb, cfg: DictConfig, record: dict) -> None:
                  if isinstance(value, (int, float))})
     run.summary.update({
         "dense_test": record["dense"]["test"], "target_test": record["target"]["test"],
-        "best_val_test": record["best_val"]["test"], "pulls": record["cost"]["pulls"],
+        "selected_test": record["selected"]["test"], "pulls": record["cost"]["pulls"],
         "prune_seconds": record["cost"]["seconds"],
         "spearman_oracle": record.get("spearman_oracle"),
     })

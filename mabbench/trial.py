@@ -79,7 +79,7 @@ def run_trial(cfg: DictConfig) -> dict:
         # bad layer names fail before any training (building an untrained model is cheap)
         widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
         model, dense_meta = dense_model(cfg, splits, device)
-    splits.train, splits.val, splits.test = (s.to(device) for s in (splits.train, splits.val, splits.test))
+    splits.to(device)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
     with phase("curve"):  # the same dense model for every method: scored once per process
@@ -89,30 +89,31 @@ def run_trial(cfg: DictConfig) -> dict:
     dense = dense | {"train_seconds": dense_meta["train_seconds"]}
 
     seed_everything(cfg.seed)
-    ctx = PruningContext(model=model, widths=widths, val=splits.val, loss=LOSSES.get(cfg.task.loss),
+    ctx = PruningContext(model=model, widths=widths, prune=splits.prune, loss=LOSSES.get(cfg.task.loss),
                          cfg=cfg.pruning, seed=cfg.seed, device=device,
                          cache_dir=store.dense_dir(cfg))
     with phase("ranking"):
         ranking = method.rank(ctx)
         quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
-        curve, target, best_val, cost, order = [dense], dense, dense, {}, {}
+        curve, target, selected, cost, order = [dense], dense, dense, {}, {}
     else:
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
         with phase("curve"):
             curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
                                    cfg.task.loss, cfg.seed)
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
-        best_val = max(curve, key=lambda p: p["val"])  # selected on val, reported on test
+        selected = max(curve, key=lambda p: p["select"])  # chosen on select, reported on test
         cost, order = vars(ranking.cost), ranking.order
 
     record = {
-        "schema_version": 1,
+        "schema_version": 2,
         "task": cfg.task.name, "dataset": cfg.dataset.name, "model": cfg.model.name,
         "policy": cfg.policy.name, "kind": kind, "seed": cfg.seed,
         "config_hash": store.config_hash(cfg), "dense_hash": store.dense_hash(cfg),
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
-        "dense": dense, "curve": curve, "target": target, "best_val": best_val,
+        "split_sizes": splits.sizes(),
+        "dense": dense, "curve": curve, "target": target, "selected": selected,
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
         "ranking": order, "device": str(device), **quality,
         "versions": versions(), "git_commit": git_commit(),

@@ -46,6 +46,7 @@ def validate(cfg: DictConfig) -> None:
     check(t.batch_size >= 1, "task.train.batch_size", t.batch_size, "must be >= 1")
     check(t.lr > 0, "task.train.lr", t.lr, "must be > 0")
     s = cfg.task.split
-    check(0 < s.val < 1 and 0 < s.test < 1 and s.val + s.test < 1, "task.split",
-          f"val={s.val}, test={s.test}", "val and test must be in (0, 1) with val + test < 1")
+    check(all(0 < f < 1 for f in (s.prune, s.select, s.test)) and s.prune + s.select + s.test < 1,
+          "task.split", f"prune={s.prune}, select={s.select}, test={s.test}",
+          "each must be in (0, 1) with prune + select + test < 1 (the rest trains)")
     check(cfg.seed >= 0, "seed", cfg.seed, "must be a non-negative integer")

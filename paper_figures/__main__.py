@@ -1,4 +1,4 @@
-"""`python -m paper_figures [--results results/] [--out paper_figures/out] [--point best_val]`."""
+"""`python -m paper_figures [--results results/] [--out paper_figures/out] [--point selected]`."""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +16,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="results root holding runs/ (default: results)")
     parser.add_argument("--out", type=Path, default=Path("paper_figures/out"),
                         help="where tables and figures go (default: paper_figures/out)")
-    parser.add_argument("--point", choices=sorted(POINTS), default="best_val",
+    parser.add_argument("--point", choices=sorted(POINTS), default="selected",
                         help="which point of each curve enters the rank tables and claims: "
                         + "; ".join(f"{k}: {v}" for k, v in POINTS.items()))
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level")
@@ -25,6 +25,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         "(default: the most common one in the results)")
     parser.add_argument("--formats", default="png,pdf",
                         help="figure formats, comma-separated (default: png,pdf)")
+    parser.add_argument("--claims-exclude", default="",
+                        help="datasets left out of every claim, comma-separated (the "
+                        "development suite that chose the defaults)")
     return parser.parse_args(argv)
 
 
@@ -35,7 +38,8 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         written = make_all(args.results, args.out, args.point, args.alpha, args.budget_per_arm,
-                           tuple(f for f in args.formats.split(",") if f))
+                           tuple(f for f in args.formats.split(",") if f),
+                           tuple(d for d in args.claims_exclude.split(",") if d))
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -11,7 +11,7 @@ from paper_figures.load import Store
 
 # Points of a record a table can report; each is chosen without looking at test.
 POINTS = {
-    "best_val": "the sparsity level with the best val score (selected on val, reported on test)",
+    "selected": "the sparsity level (dense included) with the best select score, reported on test",
     "target": "the target sparsity (pruning.sparsity)",
     "dense": "the dense model before pruning",
 }
@@ -21,10 +21,11 @@ POINTS = {
 class Inputs:
     store: Store
     out: Path
-    point: str = "best_val"
+    point: str = "selected"
     alpha: float = 0.05
     budget_per_arm: float | None = None  # None: per task, the most common bandit budget
     formats: tuple[str, ...] = ("png", "pdf")  # figure file formats
+    claims_exclude: tuple[str, ...] = ()  # development-suite datasets: never in a claim
     notes: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:
@@ -67,5 +68,5 @@ class Inputs:
         return runs.merge(chosen[[*keys, "config_hash"]], on=[*keys, "config_hash"])
 
     def value(self, key: str = "test") -> str:
-        """Column of ``runs`` holding ``key`` at the chosen point, e.g. ``best_val_test``."""
+        """Column of ``runs`` holding ``key`` at the chosen point, e.g. ``selected_test``."""
         return f"{self.point}_{key}"

@@ -11,7 +11,7 @@ import yaml
 
 # Keys every record must have for any table to use it.
 REQUIRED = ("task", "dataset", "model", "policy", "kind", "seed", "config_hash", "metric",
-            "dense", "curve", "target", "best_val")
+            "dense", "curve", "target", "selected")
 IDENTITY = ["task", "dataset", "model", "policy", "kind", "config_hash", "seed"]
 
 
@@ -45,6 +45,27 @@ def budget_per_arm(path: Path, record: dict) -> float:
         return round(pulls / arms, 3) if arms > 0 else math.nan
 
 
+def upgraded(record):
+    """A schema-1 record (points scored ``val``, selected point ``best_val``) in
+    today's names (``select``, ``selected``); anything else unchanged."""
+    if not isinstance(record, dict) or "best_val" not in record or "selected" in record:
+        return record
+
+    def point(p):
+        if not isinstance(p, dict):
+            return p
+        return {("select" + k[3:] if k == "val" or k.startswith("val_") else k): v
+                for k, v in p.items()}
+
+    record = {k: v for k, v in record.items() if k != "best_val"} | {
+        "selected": record["best_val"]}
+    for key in ("dense", "target", "selected"):
+        record[key] = point(record[key])
+    if isinstance(record.get("curve"), list):
+        record["curve"] = [point(p) for p in record["curve"]]
+    return record
+
+
 def check(record) -> str | None:
     """Why a parsed record cannot be used, or None."""
     if not isinstance(record, dict):
@@ -55,7 +76,7 @@ def check(record) -> str | None:
     curve = record["curve"]
     if not isinstance(curve, list) or not all(isinstance(p, dict) for p in curve):
         return "curve is not a list of points"
-    for key in ("dense", "target", "best_val"):
+    for key in ("dense", "target", "selected"):
         if not isinstance(record[key], dict):
             return f"{key} is not a point"
     return None
@@ -78,7 +99,7 @@ def run_row(path: Path, root: Path, record: dict) -> dict:
     for key, value in (record.get("cost") or {}).items():
         row[f"cost_{key}"] = number(value)
     row["spearman_oracle"] = number(record.get("spearman_oracle"))
-    for point in ("dense", "target", "best_val"):
+    for point in ("dense", "target", "selected"):
         for key, value in normalised(record[point]).items():
             row[f"{point}_{key}"] = number(value)
     return row
@@ -99,7 +120,7 @@ def load_store(root: Path) -> Store:
     for path in sorted(runs_dir.rglob("result.json")):
         where = path.relative_to(root).as_posix()
         try:
-            record = json.loads(path.read_text())
+            record = upgraded(json.loads(path.read_text()))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             problems.append(f"{where}: unreadable ({type(error).__name__}: {error})")
             continue

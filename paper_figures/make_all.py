@@ -29,11 +29,13 @@ def write_notes(inputs: Inputs, problems: list[str], written: list[Path]) -> Pat
     return path
 
 
-def make_all(results: Path, out: Path, point: str = "best_val", alpha: float = 0.05,
+def make_all(results: Path, out: Path, point: str = "selected", alpha: float = 0.05,
              budget_per_arm: float | None = None,
-             formats: tuple[str, ...] = tuple(render.FORMATS)) -> list[Path]:
+             formats: tuple[str, ...] = tuple(render.FORMATS),
+             claims_exclude: tuple[str, ...] = ()) -> list[Path]:
     """Every table and figure from ``results/runs``; returns the paths written.
-    ``formats``: figure formats, a subset of ``render.FORMATS`` (png, pdf)."""
+    ``formats``: figure formats, a subset of ``render.FORMATS`` (png, pdf);
+    ``claims_exclude``: datasets (the development suite) left out of every claim."""
     unknown = set(formats) - set(render.FORMATS)
     if unknown:
         raise ValueError(f"formats: {', '.join(sorted(unknown))} not in "
@@ -41,7 +43,8 @@ def make_all(results: Path, out: Path, point: str = "best_val", alpha: float = 0
     store = load_store(Path(results))
     for problem in store.problems:
         print(f"skipped {problem}", file=sys.stderr)
-    inputs = Inputs(store, Path(out), point, alpha, budget_per_arm, tuple(formats))
+    inputs = Inputs(store, Path(out), point, alpha, budget_per_arm, tuple(formats),
+                    tuple(claims_exclude))
     inputs.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with warnings.catch_warnings():

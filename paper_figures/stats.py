@@ -68,3 +68,19 @@ def wilcoxon_greater(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]
     greater = stats.wilcoxon(a, b, alternative="greater", zero_method="zsplit").pvalue
     less = stats.wilcoxon(a, b, alternative="less", zero_method="zsplit").pvalue
     return float(difference.mean()), float(greater), float(less)
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment over the last axis (family = that axis): sort
+    ascending, multiply the i-th smallest by (m - i), carry the running maximum, cap
+    at 1. NaN (an untestable comparison) is treated as 1."""
+    p = np.nan_to_num(np.asarray(p_values, dtype=np.float64), nan=1.0)
+    m = p.shape[-1]
+    if m == 0:
+        return p
+    order = np.argsort(p, axis=-1, kind="stable")
+    ranked = np.take_along_axis(p, order, axis=-1) * (m - np.arange(m))
+    ranked = np.minimum(np.maximum.accumulate(ranked, axis=-1), 1.0)
+    adjusted = np.empty_like(p)
+    np.put_along_axis(adjusted, order, ranked, axis=-1)
+    return adjusted

@@ -43,7 +43,7 @@ def context(seed: int = 0, cache_dir=None, batch_size: int = 16) -> PruningConte
     val = Split((torch.randn(ROWS, IN, generator=generator),),
                 torch.randint(0, OUT, (ROWS,), generator=generator))
     cfg = SimpleNamespace(**vars(PruningConfig(batch_size=batch_size, arms_per_round=4)))
-    return PruningContext(model=mlp(), widths={"hidden0": H}, val=val, loss=cross_entropy,
+    return PruningContext(model=mlp(), widths={"hidden0": H}, prune=val, loss=cross_entropy,
                           cfg=cfg, seed=seed, device=torch.device("cpu"), cache_dir=cache_dir)
 
 
@@ -55,7 +55,7 @@ def test_random_is_a_seeded_permutation():
 
 def test_taylor_is_the_squared_gate_gradient_averaged_over_batches():
     ctx = context(batch_size=ROWS)  # one batch: the mean is that batch's value
-    model, (x,), y = ctx.model, ctx.val.inputs, ctx.val.targets
+    model, (x,), y = ctx.model, ctx.prune.inputs, ctx.prune.targets
     h = model.hidden0(x).detach().requires_grad_(True)
     loss = cross_entropy(model.out(model.act0(h)), y).mean()
     (grad,) = torch.autograd.grad(loss, h)
@@ -69,7 +69,7 @@ def test_greedy_ranks_by_activation_variance_on_val():
     ctx = context()
     with torch.no_grad():
         ctx.model.hidden0.weight[7] = 0.0  # a constant unit: zero variance, pruned first
-        want = ctx.model.hidden0(ctx.val.inputs[0]).double().var(dim=0, unbiased=False)
+        want = ctx.model.hidden0(ctx.prune.inputs[0]).double().var(dim=0, unbiased=False)
     ranking = GreedyActivation().rank(ctx)
     torch.testing.assert_close(torch.tensor(ranking.scores["hidden0"], dtype=torch.float64),
                                want, rtol=1e-6, atol=1e-9)
@@ -77,14 +77,14 @@ def test_greedy_ranks_by_activation_variance_on_val():
     assert ranking.cost.forward_flops > 0
 
 
-def test_oracle_is_leave_one_out_on_the_whole_val_split_and_cached(tmp_path, monkeypatch):
+def test_oracle_is_leave_one_out_on_the_whole_prune_split_and_cached(tmp_path, monkeypatch):
     ctx = context(cache_dir=tmp_path)
     ranking = Oracle().rank(ctx)
     with torch.no_grad():
-        base = cross_entropy(ctx.model(*ctx.val.inputs), ctx.val.targets).mean()
+        base = cross_entropy(ctx.model(*ctx.prune.inputs), ctx.prune.targets).mean()
         for unit in (0, DEAD, H - 1):
             with masked(ctx.model, {"hidden0": [unit]}):
-                want = cross_entropy(ctx.model(*ctx.val.inputs), ctx.val.targets).mean() - base
+                want = cross_entropy(ctx.model(*ctx.prune.inputs), ctx.prune.targets).mean() - base
             assert ranking.scores["hidden0"][unit] == pytest.approx(want.item(), abs=1e-6)
     assert ranking.cost.pulls == H and ranking.cost.forward_flops > 0
     saved = json.loads((tmp_path / "oracle.json").read_text())

@@ -93,7 +93,7 @@ def test_engine_pull_equals_one_masked_forward_per_arm(name, tmp_path):
         base = cross_entropy(model(*inputs), targets).mean()
     for layer, width in widths.items():
         units = torch.tensor([0, width // 2, width - 1])
-        delta, got_base = engine.pull(layer, units, batch)
+        delta, got_base, _, _ = engine.pull(layer, units, batch)
         for unit, got in zip(units.tolist(), delta):
             with torch.no_grad(), masked(model, {layer: [unit]}):
                 want = cross_entropy(model(*inputs), targets).mean() - base

@@ -54,8 +54,9 @@ def test_fine_tuning_is_optional_and_retrains_each_smaller_model(results):
     plain = run_trial(compose_config([*TINY, "policy=magnitude"], results))
     tuned = run_trial(compose_config([*TINY, "policy=magnitude", "pruning.finetune.epochs=2",
                                       "pruning.finetune.lr=0.01"], results))
-    assert "val_before_finetune" not in plain["target"]
+    assert "select_before_finetune" not in plain["target"]
     for before, after in zip(plain["curve"], tuned["curve"]):
-        assert after["val_before_finetune"] == before["val"]  # same pruned model before
+        assert after["select_before_finetune"] == before["select"]  # same pruned model before
         assert after["params"] == before["params"]
-    assert any(a["val"] != b["val"] for a, b in zip(tuned["curve"], plain["curve"]))
+    assert any((a["select"], a["test"]) != (b["select"], b["test"])
+               for a, b in zip(tuned["curve"], plain["curve"]))

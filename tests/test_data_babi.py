@@ -95,7 +95,7 @@ def test_default_reasoning_data_are_generated_atomically_and_padded(make_cfg):
     memory, length = splits.info["memory_size"], splits.info["sentence_length"]
     assert story.dtype == torch.int64 and story.shape[1:] == (memory, length)
     assert query.shape == (len(splits.train), length)
-    assert len(splits.train) + len(splits.val) == 1000 and len(splits.test) == 1000
+    assert len(splits.train) + len(splits.prune) + len(splits.select) == 1000 and len(splits.test) == 1000
     assert splits.n_outputs == 6 and splits.info["answers"] == sorted(
         ["bathroom", "bedroom", "garden", "hallway", "kitchen", "office"])
     assert (story[:, 0] != 0).any(dim=1).all()  # slot 0 is the latest statement, never empty
@@ -104,9 +104,9 @@ def test_default_reasoning_data_are_generated_atomically_and_padded(make_cfg):
 
 
 def test_vocabulary_comes_from_train_only(make_cfg):
-    train = examples(parse(OFFICIAL))
+    train = examples(parse(OFFICIAL * 5))  # 10 stories: enough for four data roles
     test = examples(parse("1 Bill moved to the attic.\n2 Where is Bill? \tattic\t1\n"))
-    splits = babi_splits(train * 5, test, 50, make_cfg("task=reasoning").task.split, seed=0)
+    splits = babi_splits(train, test, 50, make_cfg("task=reasoning").task.split, seed=0)
     story, query = splits.test.inputs
     assert story[0, 0, 0] == UNKNOWN and query[0, 2] == UNKNOWN
     assert splits.test.targets[0] == len(splits.info["answers"])  # never predictable

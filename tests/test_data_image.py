@@ -26,7 +26,7 @@ RNG = np.random.default_rng(0)
                                                   ("mnist5k", (1, 28, 28), 5000)])
 def test_offline_image_sets_load_with_expected_shapes(make_cfg, name, shape, n_total):
     splits = load_splits(make_cfg("task=image", f"dataset={name}"))
-    parts = (splits.train, splits.val, splits.test)
+    parts = (splits.train, splits.prune, splits.select, splits.test)
     assert sum(len(p) for p in parts) == n_total
     assert splits.n_outputs == 10
     assert splits.info["in_channels"] == shape[0] and splits.info["image_size"] == shape[1]
@@ -126,16 +126,16 @@ def test_svhn_mat_files_are_parsed_and_label_10_is_digit_0(tmp_path):
     assert arrays.test_labels.tolist() == [0, 9]
 
 
-def test_official_test_set_is_kept_and_val_comes_from_train(tmp_path, make_cfg):
+def test_official_test_set_is_kept_and_prune_select_come_from_train(tmp_path, make_cfg):
     cfg = make_cfg("task=image")
     train_x = np.repeat(np.arange(40, dtype=np.uint8), 3 * 4 * 4).reshape(40, 3, 4, 4)
     from mabbench.tasks.image import ImageArrays
     arrays = ImageArrays(train_x, np.arange(40) % 4, _images(6, 3, 4, 4), np.arange(6) % 4)
     splits = official_splits(arrays, cfg.task.split, seed=0)
-    assert len(splits.test) == 6 and len(splits.train) + len(splits.val) == 40
+    assert len(splits.test) == 6 and len(splits.train) + len(splits.prune) + len(splits.select) == 40
     assert splits.n_outputs == 4 and splits.info["in_channels"] == 3
-    limited = official_splits(arrays, cfg.task.split, seed=0, limit=20)
-    assert len(limited.train) + len(limited.val) == 20
+    limited = official_splits(arrays, cfg.task.split, seed=0, limit=28)
+    assert len(limited.train) + len(limited.prune) + len(limited.select) == 28
 
 
 # ---- offline: one line, nothing written -----------------------------------
@@ -166,7 +166,7 @@ def test_image_folder_tree_is_resized_and_split(tmp_path, make_cfg):
     splits = load_splits(cfg)
     assert splits.n_outputs == 2 and splits.info == {"in_channels": 3, "image_size": 8,
                                                      "image_width": 8}
-    assert sum(len(s) for s in (splits.train, splits.val, splits.test)) == 20
+    assert sum(len(s) for s in (splits.train, splits.prune, splits.select, splits.test)) == 20
     assert splits.test.inputs[0].shape[1:] == (3, 8, 8)
 
 

@@ -35,7 +35,7 @@ PACKAGED = {
 def test_packaged_dataset_loads_with_its_shape_and_classes(make_cfg, dataset):
     task, rows, features, outputs = PACKAGED[dataset]
     splits = load_splits(make_cfg(f"task={task}", f"dataset={dataset}"))
-    parts = (splits.train, splits.val, splits.test)
+    parts = (splits.train, splits.prune, splits.select, splits.test)
     assert sum(len(p) for p in parts) == rows
     assert splits.info["in_features"] == features and splits.n_outputs == outputs
     for part in parts:

@@ -24,9 +24,9 @@ from mabbench.training import train
 
 def test_fine_food_has_its_published_split_and_two_classes(make_cfg):
     splits = load_splits(make_cfg("task=text"))
-    assert (len(splits.train), len(splits.val), len(splits.test)) == (3200, 800, 1000)
+    assert splits.sizes() == {"train": 2600, "prune": 800, "select": 600, "test": 1000}
     assert splits.n_outputs == 2 and splits.info["classes"] == ["great", "other"]
-    for part in (splits.train, splits.val, splits.test):
+    for part in (splits.train, splits.prune, splits.select, splits.test):
         ids = part.inputs[0]
         assert ids.dtype == torch.int64 and ids.shape[1] == 200
         assert ids.min() >= 0 and ids.max() < splits.info["vocab_size"]
@@ -67,7 +67,7 @@ def test_imdb_loader_reads_the_aclimdb_tree(make_cfg, monkeypatch):
     # the real file is checked by its published MD5; this tiny one by nothing
     monkeypatch.setattr(text_online, "IMDB", RemoteFile(text_online.IMDB.url, "aclImdb_v1.tar.gz"))
     splits = load_splits(cfg)
-    assert (len(splits.train) + len(splits.val), len(splits.test)) == (20, 20)
+    assert (len(splits.train) + len(splits.prune) + len(splits.select), len(splits.test)) == (20, 20)
     assert splits.info["classes"] == ["neg", "pos"]
     # "testonly3" appears only in test documents: it is outside the vocabulary
     test_ids = splits.test.inputs[0]
@@ -99,7 +99,7 @@ def test_reuters_loader_keeps_single_topic_documents(make_cfg):
             zf.writestr(name, text)
     splits = load_splits(cfg)
     assert splits.info["classes"] == ["crude", "grain", "trade"]
-    assert len(splits.train) + len(splits.val) == 12 and len(splits.test) == 2
+    assert len(splits.train) + len(splits.prune) + len(splits.select) == 12 and len(splits.test) == 2
 
 
 def test_offline_online_text_dataset_is_one_line_and_writes_nothing(make_cfg, monkeypatch):
@@ -129,7 +129,7 @@ def test_masking_a_unit_equals_removing_it(fine_food, model):
     splits = fine_food[1]
     torch.manual_seed(0)
     net = build_model(cfg.model, splits).eval()
-    ids = splits.val.inputs[0][:16]
+    ids = splits.prune.inputs[0][:16]
     for layer in net.prunable:
         units = [0, 3]
         handle = net.get_submodule(layer).register_forward_hook(

@@ -34,7 +34,7 @@ def test_csv_table_for_tabular_classification(make_cfg, tmp_path):
     assert cfg.dataset.family == "tabular"
     assert splits.n_outputs == 2 and splits.info["classes"] == ["high", "low"]
     assert splits.info["in_features"] == 4  # x + colour one-hot (blue, red, <missing>)
-    assert sum(len(s) for s in (splits.train, splits.val, splits.test)) == 120
+    assert sum(len(s) for s in (splits.train, splits.prune, splits.select, splits.test)) == 120
 
 
 def test_parquet_table_for_regression(make_cfg, tmp_path):
@@ -54,7 +54,7 @@ def test_text_csv_with_a_held_out_file(make_cfg, tmp_path):
                                   f"dataset.path={tmp_path / 'train.csv'}", "dataset.text=review",
                                   "dataset.label=stars",
                                   f"dataset.test_path={tmp_path / 'test.csv'}"))
-    assert len(splits.test) == 6 and len(splits.train) + len(splits.val) == 40
+    assert len(splits.test) == 6 and len(splits.train) + len(splits.prune) + len(splits.select) == 40
     assert splits.info["classes"] == ["1", "5"]
 
 

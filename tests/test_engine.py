@@ -49,7 +49,7 @@ def test_global_round_mixing_layers_with_retired_arms_equals_masked_forwards():
     engine = PullEngine(model, {"hidden0": H0, "hidden1": H1}, cross_entropy)
     engine.retire("hidden0", torch.tensor([4]))
     layers, units = torch.tensor([0, 1, 0, 1]), torch.tensor([1, 1, 7, 8])
-    delta, base = engine.pull(layers, units, batch)
+    delta, base, _, _ = engine.pull(layers, units, batch)
     retired = {"hidden0": [4]}
     want_base = masked_loss(model, batch, retired)
     torch.testing.assert_close(base, want_base)
@@ -101,7 +101,7 @@ def test_model_that_breaks_batched_pulls_falls_back_to_exact_single_pulls():
     model, batch = BatchUnsafe().eval(), data()
     engine = PullEngine(model, {"hidden0": H0}, cross_entropy, probe=batch)
     assert engine.batched == {"hidden0": False}
-    delta, base = engine.pull("hidden0", torch.tensor([2, 5]), batch)
+    delta, base, _, _ = engine.pull("hidden0", torch.tensor([2, 5]), batch)
     for unit, got in zip([2, 5], delta):
         torch.testing.assert_close(got, masked_loss(model, batch, {"hidden0": [unit]}) - base)
 
@@ -129,7 +129,7 @@ class SpyUCB1(UCB1):
 def context(**pruning) -> PruningContext:
     cfg = PruningConfig(budget_per_arm=3, arms_per_round=4, batch_size=16, **pruning)
     model = mlp()
-    return PruningContext(model=model, widths={"hidden0": H0, "hidden1": H1}, val=data(),
+    return PruningContext(model=model, widths={"hidden0": H0, "hidden1": H1}, prune=data(),
                           loss=cross_entropy, cfg=SimpleNamespace(**vars(cfg)), seed=0,
                           device=torch.device("cpu"))
 
@@ -212,3 +212,36 @@ def test_model_without_prunable_layers_or_with_a_bad_declaration_is_one_line():
     model.prunable, model.mask_after = ("hidden0",), {"hidden0": "bn9"}
     with pytest.raises(ConfigError, match=r"mask_after\['hidden0'\]='bn9' is not a submodule"):
         prunable_widths(model)
+
+
+def correct(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return (outputs.argmax(dim=1) == targets).float()
+
+
+@pytest.mark.parametrize("probe", [False, True])
+def test_metric_deltas_equal_hand_masked_accuracy_change(probe):
+    model, batch = mlp(), data()
+    with torch.no_grad():  # an untrained net predicts one class; spread its predictions
+        model.out.bias.zero_(), model.hidden1.bias.zero_(), model.hidden0.weight.mul_(3)
+    engine = PullEngine(model, {"hidden0": H0}, cross_entropy,
+                        probe=batch if probe else None, metric=correct)
+    units = torch.arange(H0)
+    pulled = engine.pull("hidden0", units, batch)
+    with torch.no_grad():
+        base_accuracy = correct(model(*batch.inputs), batch.targets).mean()
+    torch.testing.assert_close(pulled.metric_base, base_accuracy)
+    changed = 0
+    for unit, got in zip(units.tolist(), pulled.metric_delta):
+        with torch.no_grad(), masked(model, {"hidden0": [unit]}):
+            want = correct(model(*batch.inputs), batch.targets).mean() - base_accuracy
+        torch.testing.assert_close(got, want)
+        changed += bool(want != 0)
+    assert changed > 0  # the check would notice a metric delta stuck at zero
+
+
+def test_without_a_metric_the_metric_fields_are_none():
+    model, batch = mlp(), data()
+    pulled = PullEngine(model, {"hidden0": H0}, cross_entropy).pull(
+        "hidden0", torch.tensor([0, 1]), batch)
+    assert pulled.metric_delta is None and pulled.metric_base is None
+    assert pulled.delta.shape == (2,) and pulled.base.dim() == 0

@@ -54,11 +54,11 @@ EXPECTED_FIGURES = {
 
 
 def point(sparsity: float, score: float, rng, params: int, f1: bool) -> dict:
-    values = {"sparsity": sparsity, "val": score + rng.normal(0, 0.002),
+    values = {"sparsity": sparsity, "select": score + rng.normal(0, 0.002),
               "test": score + rng.normal(0, 0.002), "params": params,
               "macs": params - 10, "latency_ms": 0.05 + params / 1e5}
     if f1:
-        values["val_macro_f1"] = values["val"] - 0.02
+        values["select_macro_f1"] = values["select"] - 0.02
         values["test_macro_f1"] = values["test"] - 0.02
     return values
 
@@ -76,7 +76,7 @@ def record(task, dataset, model, policy, kind, seed, skill, rng, dense_score, bu
         curve = [point(s, dense_score + 0.02 * keep - s * (1.2 - keep) * 0.2, rng,
                        int(1000 * (1 - s)), f1)
                  for s in LEVELS]
-    best = max(curve, key=lambda p: p["val"])
+    best = max(curve, key=lambda p: p["select"])
     target = next((p for p in curve if p["sparsity"] == 0.5), dense)
     arms = 32
     pulls = int(budget * arms) if kind == "bandit" else 0
@@ -84,7 +84,7 @@ def record(task, dataset, model, policy, kind, seed, skill, rng, dense_score, bu
         "schema_version": 1, "task": task, "dataset": dataset, "model": model,
         "policy": policy, "kind": kind, "seed": seed, "config_hash": f"{policy[:4]}{budget:g}",
         "dense_hash": "d", "metric": METRIC[task], "scope": "layer", "layers": {"h": arms},
-        "dense": dense, "curve": curve, "target": target, "best_val": best,
+        "dense": dense, "curve": curve, "target": target, "selected": best,
         "cost": {"pulls": pulls, "forward_flops": pulls * 2e4, "seconds": 0.01 + pulls * 1e-4},
         "spearman_oracle": None if kind == "unpruned" else float(min(1.0, max(-1.0,
             (skill or 0) * 0.8 + (0.05 * math.log(budget) if kind == "bandit" else 0)
@@ -95,12 +95,12 @@ def record(task, dataset, model, policy, kind, seed, skill, rng, dense_score, bu
 
 def reference_record(task, dataset, name, seed, skill, rng) -> dict:
     score = 0.7 + 0.2 * skill + rng.normal(0, 0.01)
-    fitted = {"sparsity": 0.0, "val": score, "test": score, "params": None, "macs": None,
+    fitted = {"sparsity": 0.0, "select": score, "test": score, "params": None, "macs": None,
               "test_macro_f1": score - 0.02}
     return {"schema_version": 1, "task": task, "dataset": dataset, "model": name.upper(),
             "policy": name, "kind": "reference", "seed": seed, "config_hash": "ref",
             "metric": METRIC[task], "dense": fitted, "curve": [fitted], "target": fitted,
-            "best_val": fitted, "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0}}
+            "selected": fitted, "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0}}
 
 
 def write(root: Path, rec: dict, budget: float | None = None) -> Path:
@@ -167,17 +167,21 @@ def test_rank_table_orders_methods_by_the_simulated_skill(outputs):
     assert "Friedman chi2 = " in text and "p = n/a" not in text
 
 
-def test_claims_table_gives_a_verdict_per_claim(outputs):
+def test_claims_table_gives_a_verdict_per_claim_and_pool(outputs):
     out, _ = outputs
     lines = [line for line in (out / "claims.md").read_text().splitlines()
              if line.startswith("| ") and line[2].isdigit()]
-    assert len(lines) == 6
+    # claims 1-3, 5, 6 on the paper's six and on all methods; claim 4 on the comparators
+    assert [line.split(" | ")[0].lstrip("| ") for line in lines] == [
+        "1", "1", "2", "2", "3", "3", "4", "5", "5", "6", "6"]
     verdicts = [line.rstrip(" |").rsplit(" | ", 1)[1] for line in lines]
-    assert set(verdicts) <= {"reproduced", "not reproduced", "inconclusive"}
+    assert set(verdicts) <= {"reproduced", "contradicted", "inconclusive"}
     # ucb1 is built to beat the unpruned net on every tabular dataset, but 2 datasets
-    # cannot make a one-sided Wilcoxon significant (min p = 1/4): honest "inconclusive".
-    assert verdicts[1] == "inconclusive"
-    assert "better on 2 of 2 datasets" in lines[1]
+    # cannot make a one-sided Wilcoxon significant (min p = 1/4): honest "inconclusive",
+    # with N, the power and the Bayesian posterior beside it.
+    beats_row = lines[2].split(" | ")
+    assert verdicts[2] == "inconclusive" and beats_row[3] == "2"
+    assert "P(better)" in lines[2] and "(Friedman" in lines[2]
 
 
 def test_rank_tables_use_only_the_main_budget(tree):
@@ -222,12 +226,12 @@ def test_point_option_changes_what_is_ranked(tree, tmp_path):
     store = load_store(tree)
     spec = rank_tables.RANK_TABLES["rank_tabular_accuracy"]
     scores = {point: rank_tables.score_matrix(Inputs(store, tmp_path, point=point), spec, "t")[0]
-              for point in ("best_val", "target", "dense")}
+              for point in ("selected", "target", "dense")}
     # Unpruned: every point is the dense model. Pruned methods: the dense point is the
     # same for all of them (one dense model per seed), the target point is not.
     assert scores["dense"]["ucb1"].equals(scores["dense"]["random"])
     assert (scores["target"]["ucb1"] > scores["target"]["random"]).all()
-    assert scores["best_val"]["none"].equals(scores["target"]["none"])
+    assert scores["selected"]["none"].equals(scores["target"]["none"])
 
 
 def test_friedman_nemenyi_and_cd_match_textbook_values():
@@ -282,3 +286,19 @@ def test_cli_output_does_not_depend_on_the_callers_hash_seed(tmp_path):
                        timeout=300, check=True, env={**os.environ, "PYTHONHASHSEED": hash_seed})
         outputs.append((out / "rank_tabular_accuracy_cd.png").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_schema_1_records_are_read_in_todays_names():
+    from paper_figures.load import check, upgraded
+
+    old = {"task": "t", "dataset": "d", "model": "m", "policy": "p", "kind": "bandit", "seed": 0,
+           "config_hash": "h", "metric": "accuracy",
+           "dense": {"sparsity": 0.0, "val": 0.9, "test": 0.8, "val_macro_f1": 0.7},
+           "curve": [{"sparsity": 0.5, "val": 0.6, "test": 0.5}],
+           "target": {"sparsity": 0.5, "val": 0.6, "test": 0.5},
+           "best_val": {"sparsity": 0.5, "val": 0.6, "test": 0.5}}
+    new = upgraded(old)
+    assert check(new) is None and "best_val" not in new
+    assert new["selected"] == {"sparsity": 0.5, "select": 0.6, "test": 0.5}
+    assert new["dense"] == {"sparsity": 0.0, "select": 0.9, "test": 0.8, "select_macro_f1": 0.7}
+    assert new["curve"][0]["select"] == 0.6 and upgraded(new) == new

@@ -47,7 +47,7 @@ def test_openml_frame_is_parsed_and_cached_under_the_data_dir(make_cfg, monkeypa
     assert splits.info["classes"] == ["<=50K", ">50K"]
     # age, hours-per-week, workclass one-hot (Private, State-gov, <missing>); fnlwgt dropped
     assert splits.info["in_features"] == 5
-    for part in (splits.train, splits.val, splits.test):
+    for part in (splits.train, splits.prune, splits.select, splits.test):
         assert not np.isnan(part.inputs[0].numpy()).any()
 
 
@@ -88,7 +88,7 @@ def test_uci_airfoil_dat_file_is_parsed(make_cfg):
         "".join("\t".join(f"{v:g}" for v in row) + "\n" for row in rows))
     splits = load_splits(cfg)
     assert splits.info["in_features"] == 5 and splits.n_outputs == 1
-    assert sum(len(s) for s in (splits.train, splits.val, splits.test)) == 60
+    assert sum(len(s) for s in (splits.train, splits.prune, splits.select, splits.test)) == 60
 
 
 def test_uci_parkinsons_csv_drops_the_subject_and_the_other_score(make_cfg):

@@ -1,4 +1,4 @@
-"""Classical comparators: fitted on the trial's own splits, selected on val, stored where
+"""Classical comparators: fitted on the trial's own splits, selected on select, stored where
 the figures read them; the reference experiment runs them through the trial config."""
 from __future__ import annotations
 
@@ -36,23 +36,23 @@ def reference_cfg(tmp_path):
     return make
 
 
-def test_knn_is_fit_on_the_trials_splits_and_chosen_on_val(reference_cfg):
+def test_knn_is_fit_on_the_trials_splits_and_chosen_on_select(reference_cfg):
     cfg = reference_cfg("reference=knn", "seed=1")
     record = run_reference(cfg)
     splits = load_splits(cfg)  # what `python -m mabbench ... seed=1` trains and scores on
-    assert record["split_sizes"] == {"train": len(splits.train), "val": len(splits.val),
-                                     "test": len(splits.test)}
-    # Re-derive the choice independently: best val accuracy over the grid, first on ties.
+    assert record["split_sizes"] == {role: len(getattr(splits, role))
+                                     for role in ("train", "prune", "select", "test")}
+    # Re-derive the choice independently: best select accuracy over the grid, first on ties.
     x_train, y_train = features(splits.train), targets(splits.train)
-    val_scores = {k: accuracy_score(targets(splits.val), KNeighborsClassifier(n_neighbors=k)
-                                    .fit(x_train, y_train).predict(features(splits.val)))
+    val_scores = {k: accuracy_score(targets(splits.select), KNeighborsClassifier(n_neighbors=k)
+                                    .fit(x_train, y_train).predict(features(splits.select)))
                   for k in cfg.reference.classifier.grid.n_neighbors}
     chosen = max(val_scores, key=lambda k: (val_scores[k], -k))
     assert record["dense"]["selected"] == {"n_neighbors": chosen}
     expected_test = accuracy_score(targets(splits.test), KNeighborsClassifier(n_neighbors=chosen)
                                    .fit(x_train, y_train).predict(features(splits.test)))
     assert record["dense"]["test"] == pytest.approx(expected_test)
-    assert record["dense"]["val"] == pytest.approx(val_scores[chosen])
+    assert record["dense"]["select"] == pytest.approx(val_scores[chosen])
     assert record["dense"]["test"] > 0.9  # breast cancer is easy for k-NN
     expected_f1 = f1_score(targets(splits.test), KNeighborsClassifier(n_neighbors=chosen)
                            .fit(x_train, y_train).predict(features(splits.test)), average="macro")
@@ -67,7 +67,7 @@ def test_record_is_stored_where_the_rank_tables_read_it(reference_cfg):
     row = store.runs.iloc[0]
     assert (row["task"], row["dataset"], row["policy"], row["kind"]) == (
         "tabular", "breast_cancer", "svm", "reference")
-    assert row["best_val_test"] == record["dense"]["test"]
+    assert row["selected_test"] == record["dense"]["test"]
     assert run_reference(cfg)["skipped"] is True  # re-running resumes
 
 

@@ -16,7 +16,7 @@ def test_trial_writes_a_complete_record(make_cfg):
     assert (folder / "config.yaml").exists()
     saved = json.loads((folder / "result.json").read_text())
     for key in ("task", "dataset", "model", "policy", "seed", "config_hash", "metric", "dense",
-                "curve", "target", "best_val", "cost", "ranking", "versions", "git_commit"):
+                "curve", "target", "selected", "cost", "ranking", "versions", "git_commit"):
         assert key in saved, key
     assert saved["policy"] == "ucb1" and saved["kind"] == "bandit"
     assert [p["sparsity"] for p in saved["curve"]] == [0.25, 0.5]
@@ -24,7 +24,7 @@ def test_trial_writes_a_complete_record(make_cfg):
     # physically smaller: fewer parameters and MACs than the dense model
     assert saved["target"]["params"] < saved["dense"]["params"]
     assert saved["target"]["macs"] < saved["dense"]["macs"]
-    # the pull budget is budget_per_arm x arms, spent on the val split
+    # the pull budget is budget_per_arm x arms, spent on the prune split
     width = saved["layers"]["hidden0"]
     assert saved["cost"]["pulls"] == 2 * width
     assert sorted(saved["ranking"]["hidden0"]) == list(range(width))
@@ -50,7 +50,7 @@ def test_rerun_in_a_fresh_store_is_bit_identical(tmp_path, make_cfg):
     second = run_trial(compose_config([*TINY, "policy=ucb1"], tmp_path / "again"))
 
     def outcome(point: dict) -> tuple:  # timings differ between runs; outcomes must not
-        return point["val"], point["test"], point["params"], point["macs"]
+        return point["select"], point["test"], point["params"], point["macs"]
 
     assert outcome(first["dense"]) == outcome(second["dense"])
     assert [outcome(p) for p in first["curve"]] == [outcome(p) for p in second["curve"]]
@@ -61,7 +61,7 @@ def test_seed_changes_split_and_ranking(make_cfg):
     a = run_trial(make_cfg("policy=ucb1", "seed=0"))
     b = run_trial(make_cfg("policy=ucb1", "seed=1"))
     assert a["ranking"] != b["ranking"]
-    assert a["dense"]["val"] != b["dense"]["val"] or a["dense"]["test"] != b["dense"]["test"]
+    assert a["dense"]["select"] != b["dense"]["select"] or a["dense"]["test"] != b["dense"]["test"]
 
 
 def test_unpruned_policy_reports_the_dense_model(make_cfg):

@@ -9,6 +9,7 @@ import torch
 
 from mabbench.policies.base import Policy
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
+from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
@@ -33,19 +34,20 @@ class BanditMethod:
 
     def rank(self, ctx: PruningContext) -> Ranking:
         start = time.perf_counter()
-        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.val)
+        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.prune)
         per_layer = ctx.cfg.scope == "layer"
         pools = [[layer] for layer in ctx.widths] if per_layer else [list(ctx.widths)]
         generator = torch.Generator(device="cpu").manual_seed(ctx.seed)
+        batches = PruneBatches(ctx.prune, ctx.cfg.batch_size, generator)
         importance: dict[str, torch.Tensor] = {}
         for offset, pool in enumerate(pools):
-            importance |= self._explore(ctx, engine, pool, ctx.seed + offset, generator)
+            importance |= self._explore(ctx, engine, pool, ctx.seed + offset, batches)
         cost = PruningCost(pulls=engine.pulls, forward_flops=engine.flops,
                            seconds=time.perf_counter() - start)
         return ranking_from_scores(importance, ctx.cfg.scope, cost)
 
     def _explore(self, ctx: PruningContext, engine: PullEngine, pool: list[str], seed: int,
-                 generator: torch.Generator) -> dict[str, torch.Tensor]:
+                 batches: PruneBatches) -> dict[str, torch.Tensor]:
         """Importance (higher = keep) of every arm of the layers in ``pool``."""
         cfg = ctx.cfg
         widths = np.array([ctx.widths[layer] for layer in pool])
@@ -68,9 +70,7 @@ class BanditMethod:
                 layers = pool[0] if len(pool) == 1 else torch.as_tensor(position,
                                                                          device=ctx.device)
                 units = torch.as_tensor(arms - starts[position], device=ctx.device)
-                rows = torch.randint(len(ctx.val), (min(cfg.batch_size, len(ctx.val)),),
-                                     generator=generator)
-                delta, base = engine.pull(layers, units, ctx.val.subset(rows.to(ctx.device)))
+                delta, base = engine.pull(layers, units, batches.next())[:2]
                 policy.update(arms, reward(delta, base, cfg.reward.scale).cpu().numpy())
                 spent += k
             if stage < stages - 1:

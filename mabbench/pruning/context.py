@@ -16,12 +16,12 @@ PerExampleLoss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 @dataclass
 class PruningContext:
-    """Everything a method may use. ``val`` is the pruning split; a method
-    never sees the test split."""
+    """Everything a method may use. ``prune`` is the split every ranking is
+    computed from; a method never sees the select or test splits."""
 
     model: nn.Module  # the dense model, eval mode, on ``device``
     widths: dict[str, int]  # prunable layer name -> number of arms, in scope
-    val: Split
+    prune: Split
     loss: PerExampleLoss
     cfg: object  # PruningConfig
     seed: int

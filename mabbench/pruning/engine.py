@@ -19,7 +19,7 @@ sets ``batched_pulls = False``, that layer falls back to one forward per copy.
 from __future__ import annotations
 
 import logging
-from typing import Union
+from typing import NamedTuple, Optional, Union
 
 import torch
 from torch import nn
@@ -30,6 +30,21 @@ from mabbench.pruning.context import PerExampleLoss
 from mabbench.tasks.base import Split
 
 log = logging.getLogger(__name__)
+
+
+class Pulled(NamedTuple):
+    """What one round of pulls measured on its batch.
+
+    ``delta`` (k,): masked minus unmasked mean loss per arm; ``base``: the
+    unmasked mean loss (scalar). ``metric_delta`` / ``metric_base``: the same
+    for the engine's per-example ``metric`` (e.g. 0/1 correctness, so the
+    mean is accuracy); None when the engine was built without one.
+    """
+
+    delta: torch.Tensor
+    base: torch.Tensor
+    metric_delta: Optional[torch.Tensor] = None
+    metric_base: Optional[torch.Tensor] = None
 
 
 class BatchLayoutError(RuntimeError):
@@ -74,6 +89,14 @@ def _scale_hook(mask: torch.Tensor, dim: int):
     return hook
 
 
+def _pulled(per_copy: torch.Tensor) -> Pulled:
+    """Copy 0 is unmasked; copies 1.. are the arms."""
+    delta, base = per_copy[1:] - per_copy[0], per_copy[0]
+    if per_copy.shape[1] == 1:
+        return Pulled(delta[:, 0], base[0])
+    return Pulled(delta[:, 0], base[0], delta[:, 1], base[1])
+
+
 class PullEngine:
     """Pulls arms of ``widths``' layers of ``model`` and counts what it spends.
 
@@ -83,8 +106,8 @@ class PullEngine:
     """
 
     def __init__(self, model: nn.Module, widths: dict[str, int], loss: PerExampleLoss,
-                 probe: Split | None = None) -> None:
-        self.model, self.widths, self.loss = model, dict(widths), loss
+                 probe: Split | None = None, metric: PerExampleLoss | None = None) -> None:
+        self.model, self.widths, self.loss, self.metric = model, dict(widths), loss, metric
         self.points = {layer: model.get_submodule(mask_point(model, layer)) for layer in widths}
         self.dims = {layer: unit_dim(model.get_submodule(layer)) for layer in widths}
         device = next(model.parameters()).device
@@ -110,13 +133,11 @@ class PullEngine:
     # -- pulls -----------------------------------------------------------------
     @torch.no_grad()
     def pull(self, layers: Union[str, torch.Tensor], units: torch.Tensor,
-             batch: Split) -> tuple[torch.Tensor, torch.Tensor]:
+             batch: Split) -> Pulled:
         """Loss change of masking arm i = (layer of i, units[i]), i < k, on ``batch``.
 
         ``layers`` is one layer name (every arm in it) or a (k,) long tensor of
-        positions in ``widths`` (one per arm, scope=global).
-        Returns ``(delta, base)``: delta (k,) = masked - unmasked mean loss on the
-        batch, base = the unmasked mean loss (scalar tensor).
+        positions in ``widths`` (one per arm, scope=global). See ``Pulled``.
         """
         k = int(units.shape[0])
         varying = self._masks(layers, units)
@@ -134,7 +155,7 @@ class PullEngine:
             self._round_flops[key] = float(counter.get_total_flops())
         self.pulls += k
         self.flops += self._round_flops[key]
-        return per_copy[1:] - per_copy[0], per_copy[0]
+        return _pulled(per_copy)
 
     def _masks(self, layers: Union[str, torch.Tensor], units: torch.Tensor
                ) -> dict[str, torch.Tensor]:
@@ -174,7 +195,7 @@ class PullEngine:
 
     def _forward(self, varying: dict[str, torch.Tensor], batch: Split,
                  batched: bool) -> torch.Tensor:
-        """Mean loss per copy, shape (k + 1,)."""
+        """Mean loss (column 0) and metric (column 1, if any) per copy: (k + 1, 1 or 2)."""
         copies = next(iter(varying.values())).shape[0]
         if batched:
             return self._run(varying, batch, None, copies)
@@ -187,8 +208,15 @@ class PullEngine:
         finally:
             for handle in handles:
                 handle.remove()
-        targets = batch.targets.repeat(copies, *([1] * (batch.targets.dim() - 1)))
-        return self.loss(outputs, targets).reshape(copies, -1).mean(dim=1)
+        return self._score(outputs, batch.targets, copies)
+
+    def _score(self, outputs: torch.Tensor, targets: torch.Tensor, copies: int) -> torch.Tensor:
+        """(copies, 1 or 2): mean loss and metric of each copy's B rows."""
+        targets = targets.repeat(copies, *([1] * (targets.dim() - 1)))
+        scores = [self.loss(outputs, targets)]
+        if self.metric is not None:
+            scores.append(self.metric(outputs, targets).to(scores[0].dtype))
+        return torch.stack([s.reshape(copies, -1).mean(dim=1) for s in scores], dim=1)
 
     # -- start-up check ----------------------------------------------------------
     def _execution_order(self, small: Split) -> dict[str, int] | None:

@@ -1,4 +1,4 @@
-"""Fit a comparator on train, choose its hyperparameters on val, score val and test."""
+"""Fit a comparator on train, choose its hyperparameters on select, score select and test."""
 from __future__ import annotations
 
 import itertools
@@ -29,7 +29,7 @@ class Fitted:
     val: float
     test: float
     fit_seconds: float
-    extra: dict[str, float] = field(default_factory=dict)  # val_<m>/test_<m>, EXTRA_METRICS
+    extra: dict[str, float] = field(default_factory=dict)  # select_<m>/test_<m>, EXTRA_METRICS
 
 
 def features(split: Split) -> np.ndarray:
@@ -78,12 +78,12 @@ def build(node: DictConfig, params: dict[str, Any], seed: int):
 
 def fit_and_select(comparator: DictConfig, splits: Splits, metric: str, task: str,
                    seed: int) -> Fitted:
-    """Fit each grid point on train, keep the best on val (first wins ties), score test."""
+    """Fit each grid point on train, keep the best on select (first wins ties), score test."""
     node = estimator_config(comparator, metric, task)
     role = ROLE_BY_METRIC[metric]
     score = METRICS.get(metric)
     x_train, y_train = features(splits.train), targets(splits.train)
-    x_val, y_val = features(splits.val), splits.val.targets.cpu()
+    x_val, y_val = features(splits.select), splits.select.targets.cpu()
     best: Fitted | None = None
     for params in grid_points(node.grid):
         start = time.perf_counter()
@@ -94,9 +94,9 @@ def fit_and_select(comparator: DictConfig, splits: Splits, metric: str, task: st
             best = Fitted(estimator, params, val, float("nan"), seconds)
     assert best is not None  # grid_points always yields at least the empty point
     outputs = {name: as_outputs(best.estimator.predict(features(split)), role, splits.n_outputs)
-               for name, split in (("val", splits.val), ("test", splits.test))}
+               for name, split in (("select", splits.select), ("test", splits.test))}
     best.test = score(outputs["test"], splits.test.targets.cpu())
     for extra in EXTRA_METRICS.get(metric, ()):
-        for name, split in (("val", splits.val), ("test", splits.test)):
+        for name, split in (("select", splits.select), ("test", splits.test)):
             best.extra[f"{name}_{extra}"] = METRICS.get(extra)(outputs[name], split.targets.cpu())
     return best

@@ -31,7 +31,7 @@ def reference_dir(cfg: DictConfig) -> Path:
 
 
 def run_reference(cfg: DictConfig) -> dict:
-    """Fit, select on val, score test, write result.json; resume if it exists."""
+    """Fit, choose on select, score test, write result.json; resume if it exists."""
     if cfg.seed < 0:
         raise ConfigError(f"seed={cfg.seed}: must be a non-negative integer")
     folder = reference_dir(cfg)
@@ -49,20 +49,19 @@ def run_reference(cfg: DictConfig) -> dict:
         fitted = fit_and_select(cfg.reference, splits, metric, cfg.task.name, cfg.seed)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     # A comparator is not pruned: every point of the curve is the fitted model.
-    fitted_point = {"sparsity": 0.0, "val": fitted.val, "test": fitted.test,
+    fitted_point = {"sparsity": 0.0, "select": fitted.val, "test": fitted.test,
                     "params": None, "macs": None, "train_seconds": fitted.fit_seconds,
                     "selected": fitted.params} | fitted.extra
     record = {
-        "schema_version": 1,
+        "schema_version": 2,
         "task": cfg.task.name, "dataset": cfg.dataset.name,
         "model": type(fitted.estimator).__name__, "policy": cfg.reference.name,
         "kind": "reference", "seed": cfg.seed,
         "config_hash": reference_hash(cfg), "dense_hash": None,
         "metric": metric, "scope": None, "layers": {},
-        "split_sizes": {"train": len(splits.train), "val": len(splits.val),
-                        "test": len(splits.test)},
+        "split_sizes": splits.sizes(),
         "dense": fitted_point, "curve": [fitted_point], "target": fitted_point,
-        "best_val": fitted_point,
+        "selected": fitted_point,
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0},
         "ranking": {}, "device": "cpu",
         "versions": versions(), "git_commit": git_commit(),
@@ -78,5 +77,5 @@ def headline(record: dict) -> str:
     point = record["dense"]
     return (f"{record['task']}/{record['dataset']} reference={record['policy']} "
             f"({record['model']} {point['selected']}) seed={record['seed']}\n"
-            f"  {record['metric']} val {point['val']:.4f} test {point['test']:.4f}\n"
+            f"  {record['metric']} select {point['select']:.4f} test {point['test']:.4f}\n"
             f"  wrote {record['path']}")

@@ -11,9 +11,10 @@ Two sources, one parser (``babi_format.parse``):
 Each question is one example. ``inputs = (story, query)``: story (N, M, L)
 int64 holds the last M statements before the question, most recent first
 (slot 0 = latest), 0-padded; query (N, L). Words and answers are indexed from
-the train file only (0 = padding, 1 = a word unseen in train). val is a
-``split.val`` fraction of the train file's *stories* (a story's questions stay
-together), drawn by the seed; test is the test file.
+the train file only (0 = padding, 1 = a word unseen in train). prune and
+select are ``split.prune`` / ``split.select`` fractions of the train file's
+*stories* (a story's questions stay together), drawn by the seed; test is the
+test file.
 """
 from __future__ import annotations
 
@@ -25,14 +26,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 
 from mabbench.config import DatasetConfig, store_schema
 from mabbench.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.babi_format import Example, examples, parse
 from mabbench.tasks.babi_generator import TASK_NAMES, file_name, generate_text
-from mabbench.tasks.base import Split, Splits
+from mabbench.tasks.base import Split, Splits, role_split
 from mabbench.tasks.cache import RemoteFile, dataset_dir, fetch
 
 PAD, UNKNOWN = 0, 1
@@ -50,7 +50,7 @@ class BabiConfig(DatasetConfig):
 class BabiGeneratedConfig(BabiConfig):
     stories_train: int = 200
     stories_test: int = 200
-    generator_seed: int = 0  # fixes the data itself; the run's seed only draws val
+    generator_seed: int = 0  # fixes the data itself; the run's seed only draws prune/select
 
 
 @dataclass
@@ -144,16 +144,16 @@ class Vocabulary:
 
 def babi_splits(train: list[Example], test: list[Example], memory_size: int,
                 split, seed: int) -> Splits:
-    """val = a ``split.val`` fraction of the train stories, drawn by ``seed``."""
+    """prune / select = ``split.prune`` / ``split.select`` fractions of the train
+    stories, drawn by ``seed``; the rest trains."""
     stories = np.unique([ex.story_index for ex in train])
-    train_stories, _ = train_test_split(stories, test_size=split.val, random_state=seed)
-    keep = set(train_stories.tolist())
-    fit = [ex for ex in train if ex.story_index in keep]
-    val = [ex for ex in train if ex.story_index not in keep]
+    roles = role_split(len(stories), split, seed, published_test=True)[:3]
+    role_of = {int(stories[i]): r for r, index in enumerate(roles) for i in index}
+    fit, prune, select = ([ex for ex in train if role_of[ex.story_index] == r] for r in range(3))
     vocab = Vocabulary.from_train(fit, memory_size)
     # Unseen test answers get the extra index len(answers); count it as a class
     # only when it occurs, so the usual case has exactly the train answers.
-    encoded = [vocab.encode(part) for part in (fit, val, test)]
+    encoded = [vocab.encode(part) for part in (fit, prune, select, test)]
     n_outputs = max(len(vocab.answers), int(max(e.targets.max() for e in encoded)) + 1)
     return Splits(*encoded, n_outputs=n_outputs,
                   info={"vocab_size": len(vocab.words) + 2, "memory_size": vocab.memory_size,

@@ -1,4 +1,4 @@
-"""What every dataset loader returns: three in-memory splits and their shape facts."""
+"""What every dataset loader returns: the four data roles in memory, and their shape facts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,33 +29,69 @@ class Split:
 
 @dataclass
 class Splits:
-    """train / val / test. val is the pruning split; test is read only to report.
+    """The four data roles (PROTOCOL.md step 1), disjoint and fixed by the seed.
 
+    ``train``: dense training and fine-tuning. ``prune``: everything a ranking
+    is computed from (pulls, oracle, Taylor, greedy ...). ``select``: choosing
+    the reported sparsity and any hyper-parameter. ``test``: reported only.
     ``n_outputs`` is the number of classes (classification) or 1 (regression).
     ``info`` carries what a model builder needs: ``in_features``, ``in_channels``,
     ``image_size``, ``vocab_size`` ...
     """
 
     train: Split
-    val: Split
+    prune: Split
+    select: Split
     test: Split
     n_outputs: int
     info: dict[str, Any] = field(default_factory=dict)
 
+    ROLES = ("train", "prune", "select", "test")
 
-def three_way_split(
-    n: int, val: float, test: float, seed: int, stratify: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Index arrays (train, val, test) fixed by ``seed``; stratified when labels are given."""
-    index = np.arange(n)
-    rest, test_idx = train_test_split(
-        index, test_size=test, random_state=seed, stratify=stratify
-    )
-    rest_labels = None if stratify is None else stratify[rest]
-    train_idx, val_idx = train_test_split(
-        rest, test_size=val / (1.0 - test), random_state=seed, stratify=rest_labels
-    )
-    return np.sort(train_idx), np.sort(val_idx), np.sort(test_idx)
+    def sizes(self) -> dict[str, int]:
+        """Rows per data role, as every record states them."""
+        return {role: len(getattr(self, role)) for role in self.ROLES}
+
+    def to(self, device) -> None:
+        """Move every role's tensors to ``device`` (in place)."""
+        for role in self.ROLES:
+            setattr(self, role, getattr(self, role).to(device))
+
+
+def role_split(n: int, split, seed: int, stratify: np.ndarray | None = None,
+               published_test: bool = False) -> tuple[np.ndarray, ...]:
+    """Index arrays (train, prune, select, test) over ``n`` rows, fixed by ``seed``;
+    stratified when labels are given. The one split function every loader uses.
+
+    ``split`` has fractions ``prune``, ``select``, ``test`` (of the ``n`` rows);
+    the rest trains. With ``published_test`` the data set brings its own test
+    set: the returned test array is empty and the ``n`` rows are the publisher's
+    training pool, of which prune and select take their fractions.
+    """
+    shares = {"test": 0.0 if published_test else split.test,
+              "select": split.select, "prune": split.prune}
+    counts = {role: (max(1, round(share * n)) if share > 0 else 0)  # whole rows, no float drift
+              for role, share in shares.items()}
+    if n - sum(counts.values()) < 1:
+        raise ValueError(f"{n} rows are too few for the data roles (task.split: "
+                         f"prune={split.prune}, select={split.select}, test={split.test})")
+    rest, labels, parts = np.arange(n), stratify, {}
+    for role, rows in counts.items():
+        if rows == 0:
+            parts[role] = np.zeros(0, dtype=np.int64)
+            continue
+        if labels is not None and not _can_stratify(labels, rows):
+            labels = None  # a tiny set: this and later carves go unstratified
+        rest, parts[role] = train_test_split(rest, test_size=rows, random_state=seed,
+                                             stratify=labels)
+        labels = None if labels is None else stratify[rest]
+    return tuple(np.sort(a) for a in (rest, parts["prune"], parts["select"], parts["test"]))
+
+
+def _can_stratify(labels: np.ndarray, rows: int) -> bool:
+    """Whether ``rows`` of ``labels`` can be carved with every class on both sides."""
+    counts = np.unique(labels, return_counts=True)[1]
+    return counts.min() >= 2 and len(counts) <= min(rows, len(labels) - rows)
 
 
 def standardise(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:

@@ -1,9 +1,9 @@
-"""A data frame with a target column -> standardised train/val/test tensors.
+"""A data frame with a target column -> standardised tensors for the four data roles.
 
 Used by every tabular and regression loader (packaged, OpenML, users' files).
 Everything learnt from the data - medians for missing numbers, the categories
 of each text column, means and standard deviations, the target's scale for
-regression - is fitted on the train rows only, so val and test never leak.
+regression - is fitted on the train rows only, so prune, select and test never leak.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from mabbench.tasks.base import Split, Splits, three_way_split
+from mabbench.tasks.base import Split, Splits, role_split
 
 MISSING_CATEGORY = "<missing>"
 # A column with no more distinct values than this, of a non-numeric type, is
@@ -94,25 +94,25 @@ def frame_splits(frame: pd.DataFrame, target: str, kind: str, split, seed: int,
         classes, labels = np.unique(frame[target].astype(str).to_numpy(), return_inverse=True)
         if len(classes) < 2:
             raise ValueError(f"target column {target!r} has one class only")
-        # Stratifying needs >= 3 rows per class (one per split); sets with rarer
-        # classes (abalone's ring counts) are split without it.
-        strata = labels if split.stratify and np.bincount(labels).min() >= 3 else None
-        train, val, test = three_way_split(len(labels), split.val, split.test, seed, strata)
+        # Stratifying needs >= 4 rows per class (one per data role); sets with
+        # rarer classes (abalone's ring counts) are split without it.
+        strata = labels if split.stratify and np.bincount(labels).min() >= 4 else None
+        roles = role_split(len(labels), split, seed, strata)
         targets, y_dtype = labels.astype(np.int64), torch.int64
         n_outputs, extra = len(classes), {"classes": [str(c) for c in classes]}
     elif kind == "regression":
         values = pd.to_numeric(frame[target], errors="coerce").to_numpy(np.float64)
         if np.isnan(values).any():
             raise ValueError(f"target column {target!r} is not numeric")
-        train, val, test = three_way_split(len(values), split.val, split.test, seed)
-        mean, std = values[train].mean(), values[train].std() or 1.0
+        roles = role_split(len(values), split, seed)
+        mean, std = values[roles[0]].mean(), values[roles[0]].std() or 1.0
         targets, y_dtype = (values - mean) / std, torch.float32
         n_outputs, extra = 1, {"target_mean": float(mean), "target_std": float(std)}
     else:
         raise ValueError(f"kind={kind!r}: expected classification or regression")
-    encoder = FrameEncoder.fit(features.iloc[train])
+    encoder = FrameEncoder.fit(features.iloc[roles[0]])
     parts = [_tensor_split(encoder.transform(features.iloc[idx]), targets[idx], y_dtype)
-             for idx in (train, val, test)]
+             for idx in roles]
     return Splits(*parts, n_outputs=n_outputs,
                   info={"in_features": encoder.n_features, **extra})
 

@@ -21,12 +21,12 @@ from sklearn.model_selection import train_test_split
 from mabbench.config import DatasetConfig, store_schema
 from mabbench.errors import ConfigError
 from mabbench.tasks import DATASETS
-from mabbench.tasks.base import Split, Splits, three_way_split
+from mabbench.tasks.base import Split, Splits, role_split
 
 
 @dataclass
 class ImageDatasetConfig(DatasetConfig):
-    """``limit``: keep at most this many train+val images (stratified, by the
+    """``limit``: keep at most this many train+prune+select images (stratified, by the
     seed) so a large set fits a CPU run; None keeps them all."""
 
     limit: Optional[int] = None
@@ -60,8 +60,9 @@ def _split(images: np.ndarray, labels: np.ndarray, index: np.ndarray,
                  torch.as_tensor(labels[index], dtype=torch.long))
 
 
-def _assemble(images: np.ndarray, labels: np.ndarray, train: np.ndarray, val: np.ndarray,
-              test: tuple[np.ndarray, np.ndarray, np.ndarray], n_classes: int) -> Splits:
+def _assemble(images: np.ndarray, labels: np.ndarray, train: np.ndarray, prune: np.ndarray,
+              select: np.ndarray, test: tuple[np.ndarray, np.ndarray, np.ndarray],
+              n_classes: int) -> Splits:
     """Standardise every channel by the train split only (no leakage)."""
     train_x = as_unit_float(images[train])
     mean = train_x.mean(axis=(0, 2, 3), keepdims=True)[0]
@@ -71,7 +72,8 @@ def _assemble(images: np.ndarray, labels: np.ndarray, train: np.ndarray, val: np
     channels, height, width = images.shape[1:]
     return Splits(
         train=_split(images, labels, train, mean, std),
-        val=_split(images, labels, val, mean, std),
+        prune=_split(images, labels, prune, mean, std),
+        select=_split(images, labels, select, mean, std),
         test=_split(test_images, test_labels, test_index, mean, std),
         n_outputs=n_classes,
         info={"in_channels": int(channels), "image_size": int(height),
@@ -86,35 +88,41 @@ def _check(images: np.ndarray, labels: np.ndarray, where: str) -> None:
 
 
 def image_splits(images: np.ndarray, labels: np.ndarray, split, seed: int) -> Splits:
-    """One pool of images split train/val/test by the seed (stratified if ``split.stratify``)."""
+    """One pool of images split into the four data roles by the seed (stratified if
+    ``split.stratify``)."""
     _check(images, labels, "image_splits")
     labels = np.unique(labels, return_inverse=True)[1]
     strata = labels if split.stratify else None
-    train, val, test = three_way_split(len(labels), split.val, split.test, seed, strata)
-    return _assemble(images, labels, train, val, (images, labels, test), int(labels.max()) + 1)
+    train, prune, select, test = role_split(len(labels), split, seed, strata)
+    return _assemble(images, labels, train, prune, select, (images, labels, test),
+                     int(labels.max()) + 1)
 
 
 def official_splits(arrays: ImageArrays, split, seed: int, limit: Optional[int] = None) -> Splits:
-    """The publisher's test set is the test split; val is a ``split.val`` fraction
-    of the publisher's train set (stratified by the seed), the rest trains.
+    """The publisher's test set is the test split; prune and select are
+    ``split.prune`` / ``split.select`` fractions of the publisher's train set
+    (stratified by the seed), the rest trains.
     ``limit`` first keeps a stratified sample of that many train images."""
     _check(arrays.train_images, arrays.train_labels, "train")
     _check(arrays.test_images, arrays.test_labels, "test")
     images, labels = arrays.train_images, arrays.train_labels.astype(np.int64)
     pool = np.arange(len(labels))
     strata = labels if split.stratify else None
-    if limit is not None and limit * split.val < len(np.unique(labels)):
+    smallest = min(split.prune, split.select)
+    if limit is not None and limit * smallest < len(np.unique(labels)):
         raise ConfigError(f"dataset.limit={limit}: too few images to put every class in "
-                          f"train and val (task.split.val={split.val})")
+                          f"train, prune and select (task.split.prune={split.prune}, "
+                          f"select={split.select})")
     if limit is not None and limit < len(labels):
         pool = np.sort(train_test_split(pool, train_size=limit, random_state=seed,
                                         stratify=strata)[0])
-    train, val = train_test_split(pool, test_size=split.val, random_state=seed,
-                                  stratify=None if strata is None else strata[pool])
+    train, prune, select, _ = role_split(len(pool), split, seed,
+                                         None if strata is None else strata[pool],
+                                         published_test=True)
     test_labels = arrays.test_labels.astype(np.int64)
     n_classes = int(max(labels.max(), test_labels.max())) + 1
     test = (arrays.test_images, test_labels, np.arange(len(test_labels)))
-    return _assemble(images, labels, np.sort(train), np.sort(val), test, n_classes)
+    return _assemble(images, labels, pool[train], pool[prune], pool[select], test, n_classes)
 
 
 @DATASETS.register("digits")

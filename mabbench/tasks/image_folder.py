@@ -1,7 +1,7 @@
 """Users' own images: a folder tree read by torchvision's ImageFolder.
 
 ``dataset=image_folder dataset.path=DIR`` where DIR holds one sub-folder per
-class (``DIR/cat/1.png``, ``DIR/dog/7.jpg`` ...), split train/val/test by the
+class (``DIR/cat/1.png``, ``DIR/dog/7.jpg`` ...), split into the four data roles by the
 seed; or ``DIR/train/<class>/...`` and ``DIR/test/<class>/...``, whose test
 folder is kept as the test split. Every image is resized to
 ``dataset.image_size`` square (and made grayscale if ``dataset.grayscale``).

@@ -18,7 +18,7 @@ import torch
 
 from mabbench.config import DatasetConfig, store_schema
 from mabbench.tasks import DATASETS
-from mabbench.tasks.base import Split, Splits, three_way_split
+from mabbench.tasks.base import Split, Splits, role_split
 
 PAD, UNKNOWN = 0, 1
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -64,9 +64,10 @@ def text_splits(cfg, train_pool: pd.DataFrame, test: pd.DataFrame | None, split,
                 seed: int) -> Splits:
     """Frames with columns ``text`` and ``label`` -> Splits.
 
-    With a published ``test`` frame, val is ``split.val`` of the training pool
-    (stratified) and test is ``test``; without one, the pool is split three ways
-    by ``split.val`` / ``split.test``. The vocabulary comes from train only.
+    With a published ``test`` frame, prune and select are ``split.prune`` /
+    ``split.select`` of the training pool (stratified) and test is ``test``;
+    without one, the pool is split into the four data roles by ``split``.
+    The vocabulary comes from train only.
     """
     labels_all = pd.concat([train_pool["label"], *([] if test is None else [test["label"]])])
     classes = sorted(labels_all.astype(str).unique())
@@ -80,18 +81,12 @@ def text_splits(cfg, train_pool: pd.DataFrame, test: pd.DataFrame | None, split,
     pool_labels = labels_of(train_pool)
     # Stratifying needs every class in every split; sets with rarer classes
     # (a Reuters topic seen once) are split without it.
-    needed = 2 if test is not None else 3
+    needed = 3 if test is not None else 4
     strata = (pool_labels if split.stratify and np.bincount(pool_labels).min() >= needed
               else None)
-    if test is None:
-        parts = three_way_split(len(train_pool), split.val, split.test, seed, strata)
-        frames = [train_pool.iloc[p] for p in parts]
-    else:
-        from sklearn.model_selection import train_test_split
-
-        train_idx, val_idx = train_test_split(np.arange(len(train_pool)), test_size=split.val,
-                                              random_state=seed, stratify=strata)
-        frames = [train_pool.iloc[np.sort(train_idx)], train_pool.iloc[np.sort(val_idx)], test]
+    parts = role_split(len(train_pool), split, seed, strata, published_test=test is not None)
+    frames = [train_pool.iloc[p] for p in parts[:3]]
+    frames.append(train_pool.iloc[parts[3]] if test is None else test)
     tokens = [[tokenize(str(t)) for t in f["text"]] for f in frames]
     vocabulary = build_vocabulary(tokens[0], cfg.vocab_size, cfg.min_freq)
     parts = [Split((encode(tok, vocabulary, cfg.max_len),), torch.from_numpy(labels_of(f).copy()))
