@@ -74,7 +74,8 @@ class Catalog:
             schema_group = (getattr(default, "group", None) or "").lstrip("/")
             if schema_group.startswith("schema/"):
                 schema = self.repository.load_config(f"{schema_group}/{default.value}")
-                merged.update(_plain(schema.config))
+                if schema is not None:  # a schema not registered in this process: YAML only
+                    merged.update(_plain(schema.config))
         merged.update(_plain(result.config))
         return merged
 

@@ -40,6 +40,7 @@ def full_grid_counts() -> dict[tuple[str, str], int]:
     import baselines  # noqa: F401  (schemas the grid's selectors read)
     import mabbench.models  # noqa: F401
     import mabbench.policies  # noqa: F401
+    import mabbench.reference.config  # noqa: F401
     from mabbench import grid
 
     GlobalHydra.instance().clear()
