@@ -2,6 +2,8 @@
 
 Each module holds one method and registers its config schema in group
 ``policy``, so baselines and bandit policies share one sweep axis:
-none (unpruned), random, magnitude, taylor, greedy, oracle.
+none (unpruned), random, magnitude, taylor, greedy, oracle, oracle_unsigned,
+shapley.
 """
-from baselines import greedy, magnitude, oracle, random_order, taylor, unpruned  # noqa: F401
+from baselines import (  # noqa: F401
+    greedy, magnitude, oracle, oracle_unsigned, random_order, shapley, taylor, unpruned)

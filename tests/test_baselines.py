@@ -100,10 +100,11 @@ def results(tmp_path_factory):
     return tmp_path_factory.mktemp("store")
 
 
-@pytest.mark.parametrize("policy", ["random", "magnitude", "taylor", "greedy", "oracle"])
+@pytest.mark.parametrize("policy", ["random", "magnitude", "taylor", "greedy", "oracle",
+                                    "oracle_unsigned", "shapley", "uniform"])
 def test_every_baseline_runs_end_to_end_and_records_rho_against_the_oracle(policy, results):
     record = run_trial(compose_config([*TINY, f"policy={policy}"], results))
-    assert record["kind"] == "baseline"
+    assert record["kind"] == ("bandit" if policy == "uniform" else "baseline")
     assert record["target"]["params"] < record["dense"]["params"]
     assert -1.0 <= record["spearman_oracle"] <= 1.0
     assert set(record["spearman_oracle_per_layer"]) == set(record["layers"])
@@ -111,6 +112,13 @@ def test_every_baseline_runs_end_to_end_and_records_rho_against_the_oracle(polic
     if policy == "oracle":
         assert record["spearman_oracle"] == pytest.approx(1.0)
         assert record["cost"]["pulls"] == record["oracle_cost"]["pulls"]
-    if policy in ("taylor", "greedy", "oracle"):  # they use data: their compute is counted
+    budget = 2 * sum(record["layers"].values())  # the bandits' pull budget: 2 pulls per arm
+    if policy == "uniform":
+        assert record["cost"]["pulls"] == budget
+    if policy == "shapley":  # a permutation needs 2 pulls: at most 1 per layer left unspent
+        assert budget - len(record["layers"]) <= record["cost"]["pulls"] <= budget
+    if policy == "oracle_unsigned":
+        assert record["cost"]["pulls"] == record["oracle_cost"]["pulls"]
+    if policy not in ("magnitude", "random"):  # they use data: their compute is counted
         assert record["cost"]["forward_flops"] > 0
     assert list(results.glob("dense/*/*/*/seed=0/oracle.json"))  # cached beside the dense model

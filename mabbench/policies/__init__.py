@@ -27,6 +27,7 @@ from mabbench.policies.softmax import SoftmaxAnnealConfig, SoftmaxConfig
 from mabbench.policies.successive_halving import SuccessiveHalvingConfig
 from mabbench.policies.thompson import ThompsonConfig, ThompsonGaussianConfig
 from mabbench.policies.ucb1 import UCB1Config
+from mabbench.policies.uniform import UniformConfig
 from mabbench.registry import Registry
 
 POLICIES: Registry[type[PolicyConfig]] = Registry("policy")
@@ -42,6 +43,7 @@ POLICIES.register("exp3")(EXP3Config)
 POLICIES.register("kl_ucb")(KLUCBConfig)
 POLICIES.register("successive_halving")(SuccessiveHalvingConfig)
 POLICIES.register("lucb")(LUCBConfig)
+POLICIES.register("uniform")(UniformConfig)
 
 # Passed by the engine to every policy, not part of any policy's schema.
 PLANNING_KEYS = ("budget", "n_sought")

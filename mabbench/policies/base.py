@@ -43,7 +43,8 @@ class Policy(ABC):
 
     name = "policy"
     # "regret": maximise the reward collected; "identification": find the
-    # n_sought arms of highest mean reward within the budget.
+    # n_sought arms of highest mean reward within the budget; "estimation":
+    # spread the budget evenly to estimate every arm's mean alike.
     objective = "regret"
 
     def __init__(self, n_arms: int, seed: int, budget: Optional[int] = None,

@@ -8,6 +8,11 @@ import numpy as np
 
 from mabbench.config import store_schema
 from mabbench.policies.base import Policy, PolicyConfig
+from mabbench.policies.lucb import confidence_bounds, doubtful_arms
+
+# Confidence of the bounds that pick the boundary arms once the plan is spent
+# (LUCB1's default delta).
+REFINE_DELTA = 0.1
 
 
 def halving_step(undecided: int, needed: int) -> tuple[int, int]:
@@ -42,7 +47,16 @@ class SuccessiveHalving(Policy):
     ``estimates()`` is a ranking score, tier + mean reward: rejected in phase
     r -> tier r - 1, undecided -> tier L, accepted in phase r -> tier
     2L + 1 - r (L phases planned). The accepted set ranks on top, surer arms
-    first. After the plan is spent, select() keeps pulling the top-ranked arms.
+    first.
+
+    Past the plan (more pulls than it planned for, or no budget given), it
+    keeps refining the boundary of the sought set LUCB-style: the sought set
+    J is the live arms of highest mean, as many as were accepted, and each
+    round pulls the arms of J with the lowest lower confidence bound and the
+    others with the highest upper bound (lucb.doubtful_arms). Once such pulls
+    are made, J (re-decided by mean over all samples) ranks on top, so the
+    extra pulls can move an arm across the boundary; within and outside J
+    the order stays tier + mean.
     """
 
     name = "successive_halving"
@@ -57,12 +71,26 @@ class SuccessiveHalving(Policy):
         self.tier = np.full(n_arms, self.planned_phases, dtype=np.int64)
         self.phase_pulls = np.zeros(n_arms, dtype=np.int64)
         self.phase_target = self._pulls_per_arm()
+        self.refining_pulls = 0  # pulls made after the plan was spent
+        self.accepted = np.zeros(n_arms, dtype=bool)
 
     def in_progress(self) -> bool:
         return 0 < self.needed < int(self.undecided.sum())
 
     def estimates(self) -> np.ndarray:
-        return self.tier + self.means(0.0)
+        score = self.tier + self.means(0.0)
+        if self.refining_pulls:
+            score = score + (2.0 * self.planned_phases + 2.0) * self.sought_set()
+        return score
+
+    def sought_set(self) -> np.ndarray:
+        """Mask, shape (n_arms,): as many live arms as were accepted, by
+        highest mean (ties by index, so estimates() draws no randomness)."""
+        accepted = int((self.live & self.accepted).sum())
+        mean = np.where(self.live, self.means(0.0), -np.inf)
+        top = np.zeros(self.n_arms, dtype=bool)
+        top[np.argsort(-mean, kind="stable")[:accepted]] = True
+        return top
 
     def _pulls_per_arm(self) -> int:
         n_undecided = max(int(self.undecided.sum()), 1)
@@ -70,7 +98,8 @@ class SuccessiveHalving(Policy):
 
     def _select(self, k: int) -> np.ndarray:
         if not self.in_progress():
-            return self.top_k(self.estimates(), k)
+            lower, upper = confidence_bounds(self, REFINE_DELTA)
+            return doubtful_arms(self, self.sought_set(), lower, upper, k)
         # Owed pulls of this phase first (fewest so far first), then other
         # undecided arms, then the rest by rank: one score, one top_k.
         owed = self.undecided & (self.phase_pulls < self.phase_target)
@@ -80,6 +109,8 @@ class SuccessiveHalving(Policy):
         return self.top_k(score, k)
 
     def _update(self, arms: np.ndarray, rewards: np.ndarray) -> None:
+        if not self.in_progress():
+            self.refining_pulls += len(arms)
         np.add.at(self.phase_pulls, arms, 1)
         self._advance()
 
@@ -109,6 +140,7 @@ class SuccessiveHalving(Policy):
     def _decide(self, accepted, rejected) -> None:
         self.tier[accepted] = 2 * self.planned_phases + 1 - self.phase
         self.tier[rejected] = self.phase - 1
+        self.accepted[accepted] = True
         self.undecided[accepted] = False
         self.undecided[rejected] = False
 

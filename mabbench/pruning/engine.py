@@ -157,6 +157,28 @@ class PullEngine:
         self.flops += self._round_flops[key]
         return _pulled(per_copy)
 
+    @torch.no_grad()
+    def losses(self, layer: str, masks: torch.Tensor, batch: Split) -> torch.Tensor:
+        """Mean loss on ``batch`` of each copy c with ``masks[c]`` applied at
+        ``layer``'s mask point (and retired units zeroed), shape (copies,).
+
+        ``masks`` is (copies, width), 1 = keep, 0 = remove: any coalition per
+        copy (Shapley's permutation prefixes), in one batched forward. FLOPs
+        are counted; pulls are not (the caller knows what a copy is worth).
+        """
+        varying = {layer: masks.to(self.keep[layer].dtype) * self.keep[layer]}
+        batched = self.batched[layer]
+        where = (layer,) if self.position is None else self.position[layer]
+        key = (where, int(masks.shape[0]) - 1, len(batch), batched)  # k + 1 copies, as pull
+        if key in self._round_flops:
+            losses = self._forward(varying, batch, batched)
+        else:
+            with FlopCounterMode(display=False) as counter:
+                losses = self._forward(varying, batch, batched)
+            self._round_flops[key] = float(counter.get_total_flops())
+        self.flops += self._round_flops[key]
+        return losses[:, 0]  # column 1, when there, is the metric
+
     def _masks(self, layers: Union[str, torch.Tensor], units: torch.Tensor
                ) -> dict[str, torch.Tensor]:
         """{layer with arms this round: (k + 1, width) mask}, retired units zeroed."""

@@ -1,0 +1,47 @@
+"""Unsigned oracle: |leave-one-out loss change| of every arm on the whole pruning split.
+
+Importance = |delta_j|, with delta_j the signed oracle's (baselines/oracle.py),
+read from the same cache beside the dense model: never recomputed. The units
+whose removal alone changes the loss least, in either direction, go first.
+It is the target of the ``unsigned`` reward, as the signed oracle is of the
+signed ones: a unit whose removal *lowers* the pruning-split loss is treated
+as doing something (usually fitting noise of a small split), not as free.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from baselines.base import ScorerConfig
+from baselines.oracle import Oracle, oracle_scores
+from mabbench.config import store_schema
+from mabbench.pruning.context import PruningContext, PruningCost, Ranking
+from mabbench.pruning.ranking import ranking_from_scores
+
+
+def unsigned(deltas: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {layer: delta.abs() for layer, delta in deltas.items()}
+
+
+class OracleUnsigned(Oracle):
+    """The signed oracle's scores made absolute; its cost is the oracle's
+    (what computing it took, even when read from the cache)."""
+
+    name = "oracle_unsigned"
+
+    def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
+        return unsigned(super().importance(ctx, cost))
+
+    def rank(self, ctx: PruningContext) -> Ranking:
+        scores, spent = oracle_scores(ctx)
+        return ranking_from_scores(unsigned(scores), ctx.cfg.scope, spent)
+
+
+@dataclass
+class OracleUnsignedConfig(ScorerConfig):
+    _target_: str = "baselines.oracle_unsigned.OracleUnsigned"
+    name: str = "oracle_unsigned"
+
+
+store_schema("policy", "oracle_unsigned", OracleUnsignedConfig)
