@@ -125,3 +125,10 @@ def test_a_baseline_that_reads_the_budget_keeps_it_in_its_hash(monkeypatch):
     monkeypatch.setattr(Magnitude, "uses_pull_budget", True, raising=False)
     assert store.config_hash(with_policy(MagnitudeConfig(), **{"pruning.budget_per_arm": 9.0})) \
         != store.config_hash(with_policy(MagnitudeConfig()))
+
+
+def test_shapley_spends_the_pull_budget_so_its_hash_keeps_it():
+    from baselines.shapley import ShapleyConfig
+
+    assert store.config_hash(with_policy(ShapleyConfig(), **{"pruning.budget_per_arm": 9.0})) \
+        != store.config_hash(with_policy(ShapleyConfig()))
