@@ -83,16 +83,16 @@ def run(args: list[str]) -> None:
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"grid slice failed (exit {done.returncode})")
-        paths = sorted(root.rglob("result.json"))
-        found = [(p, json.loads(p.read_text())) for p in paths]
+        found = [(job_part(p, record), record) for p in sorted(root.rglob("result.json"))
+                 for record in [json.loads(p.read_text())]]  # read before the folder goes
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     spent: dict[str, float] = defaultdict(float)
     per_job: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for path, record in found:
+    for part, record in found:
         timing = record.get("timing") or {}
         for phase, seconds in timing.items():
             spent[phase] += seconds
-        per_job[(job_part(path, record), record["task"])].append(timing.get("total", 0.0))
+        per_job[(part, record["task"])].append(timing.get("total", 0.0))
     in_trials = spent.pop("total", 0.0)
     budget = wall * WORKERS
     outside = max(budget - in_trials, 0.0)
