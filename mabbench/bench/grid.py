@@ -100,12 +100,12 @@ def run(args: list[str]) -> None:
     print(f"wall {wall:.1f} s   {len(found) / wall * 60:.0f} trials/min   "
           f"CPU {cpu:.1f} s (all processes)   load average {load_before:.1f} at start, "
           f"{os.getloadavg()[0]:.1f} at end")
-    print(f"{'where the time went':<34}{'seconds':>9}{'share':>8}")
+    print(f"{'where the time went':<40}{'seconds':>9}{'share':>8}")
     rows = [("start-up & overhead (outside trials)", outside)]
     rows += [(name, spent.pop(name, 0.0)) for name in PHASES]
     rows += [("other, inside trials", in_trials - sum(s for _, s in rows[1:]))]
     for name, seconds in rows:
-        print(f"  {name:<32}{seconds:>9.1f}{seconds / budget:>8.1%}")
+        print(f"  {name:<38}{seconds:>9.1f}{seconds / budget:>8.1%}")
     counts = full_grid_counts()
     overhead = outside / max(len(found), 1)
     estimate = 0.0
