@@ -5,9 +5,12 @@
 Importance = delta_j (removing it hurts most = keep). It is the quantity the
 bandits estimate from mini-batches, so every run's Spearman rho against it
 (``spearman_oracle`` in result.json) measures ranking quality for the cost.
-Computed once per dense model and layer with the batched pull engine (prune rows in
-chunks of ``CHUNK_ROWS`` rows, ``pruning.arms_per_round`` arms per forward) and
-cached as ``oracle.json`` beside the dense model, with what it cost.
+Computed once per dense model and layer with the pull engine, every arm of
+the layer in one round where memory allows (``arms_and_rows``), so on the
+incremental path the layers below the next linear operation run once over the
+split: about one forward pass of the split for a last hidden layer
+(``cost.forward_passes``). Cached as ``oracle.json`` beside the dense model,
+with what it cost.
 """
 from __future__ import annotations
 
@@ -27,23 +30,33 @@ from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.store import atomic_write_json
 from mabbench.timing import phase
 
-CHUNK_ROWS = 256  # prune rows per forward; x (k + 1) copies bounds memory like a pull
+CHUNK_ROWS = 256  # prune rows per forward, fewer when the arms' copies need the room
+# floats held where a round fans out: (arms + 1) x rows x elements per row there
+COPY_ELEMENTS = 2 ** 25
 CACHE_NAME = "oracle.json"
+
+
+def arms_and_rows(width: int, row_elements: int) -> tuple[int, int]:
+    """Arms per round and prune rows per chunk: every arm if it fits, rows first to give."""
+    rows = max(1, min(CHUNK_ROWS, COPY_ELEMENTS // ((width + 1) * row_elements)))
+    arms = max(1, min(width, COPY_ELEMENTS // (rows * row_elements) - 1))
+    return arms, rows
 
 
 def _layer_deltas(ctx: PruningContext, layer: str) -> tuple[list[float], PruningCost]:
     """Exact leave-one-out delta of each unit of ``layer`` over the whole prune split."""
     start = time.perf_counter()
-    engine = PullEngine(ctx.model, {layer: ctx.widths[layer]}, ctx.loss)
-    width, k = ctx.widths[layer], ctx.cfg.arms_per_round
+    engine = PullEngine(ctx.model, {layer: ctx.widths[layer]}, ctx.loss, probe=ctx.prune)
+    width = ctx.widths[layer]
+    k, rows = arms_and_rows(width, engine.row_elements[layer])
     total = torch.zeros(width, dtype=torch.float64, device=ctx.device)
-    for batch in prune_batches(ctx, CHUNK_ROWS):
+    for batch in prune_batches(ctx, rows):
         for first in range(0, width, k):
             units = torch.arange(first, min(first + k, width), device=ctx.device)
             delta = engine.pull(layer, units, batch).delta
             total[units] += delta.double() * len(batch)  # chunk means -> split mean
     cost = PruningCost(pulls=width, forward_flops=engine.flops,
-                       seconds=time.perf_counter() - start)
+                       seconds=time.perf_counter() - start).count_passes(ctx)
     return (total / len(ctx.prune)).cpu().tolist(), cost
 
 
@@ -65,8 +78,9 @@ def oracle_scores(ctx: PruningContext) -> tuple[dict[str, torch.Tensor], Pruning
         memo.ORACLE.put(str(path), cached)
     total = PruningCost()
     for layer in ctx.widths:
-        for key, value in cached[layer]["cost"].items():
-            setattr(total, key, getattr(total, key) + value)
+        for key in ("pulls", "forward_flops", "seconds"):
+            setattr(total, key, getattr(total, key) + cached[layer]["cost"][key])
+    total.count_passes(ctx)
     return ({layer: torch.tensor(cached[layer]["delta"], dtype=torch.float64)
              for layer in ctx.widths}, total)
 
@@ -79,6 +93,7 @@ class Oracle(Scorer):
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
         scores, spent = oracle_scores(ctx)
         cost.pulls, cost.forward_flops = spent.pulls, spent.forward_flops
+        cost.forward_passes = spent.forward_passes
         return scores
 
     def rank(self, ctx: PruningContext) -> Ranking:

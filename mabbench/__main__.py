@@ -17,7 +17,7 @@ from mabbench.report import headline
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
-def main(cfg: DictConfig) -> None:
+def main(cfg: DictConfig) -> dict:
     from mabbench.trial import run_trial
 
     try:
@@ -26,6 +26,7 @@ def main(cfg: DictConfig) -> None:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     print(headline(record))
+    return record  # the sweep report (mabbench/sweep_report.py) reads it
 
 
 def _is_single_run(argv: list[str]) -> bool:

@@ -135,6 +135,7 @@ class PruningConfig:
     schedule: str = "one_shot"  # "one_shot" or "iterative" (explore, retire, explore again)
     iterations: int = 3  # exploration stages when schedule=iterative
     oracle_rho: bool = True  # record Spearman rho vs the (cached) leave-one-out oracle
+    save_models: bool = False  # keep each curve point's weights + removal plan (saved_models.py)
     reward: RewardConfig = field(default_factory=RewardConfig)
     latency: LatencyConfig = field(default_factory=LatencyConfig)
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
@@ -144,7 +145,8 @@ class PruningConfig:
 class RuntimeConfig:
     """Where and how a trial runs. Left out of the config hash."""
 
-    device: str = "auto"  # "auto" = CUDA when present, else CPU
+    device: str = "auto"  # "auto" = CUDA when present (GPU = job number mod count), else CPU
+    precision: str = "fp32"  # "bf16": autocast the forwards of pulls and evaluation
     threads: int = 0  # torch intra-op threads; 0 keeps torch's default
     results_dir: str = "results"
     data_dir: str = "~/.cache/mabbench"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from mabbench import progress
 from mabbench.objectives import EXTRA_METRICS, METRICS
 from mabbench.pruning.compaction import compact
 from mabbench.pruning.context import Ranking
@@ -19,7 +20,7 @@ def score(model: nn.Module, data: Split, metric: str, batch_size: int = 2048) ->
     outputs = torch.cat([
         model(*(x[i:i + batch_size] for x in data.inputs))
         for i in range(0, len(data), batch_size)
-    ])
+    ]).float()  # under bf16 autocast the metric is still computed in fp32
     return METRICS.get(metric)(outputs, data.targets)
 
 
@@ -64,15 +65,16 @@ def point(model: nn.Module, splits: Splits, metric: str, sparsity: float,
 
 def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], splits: Splits,
                    metric: str, levels: list[float], pruning_cfg, loss: str,
-                   seed: int) -> list[dict]:
+                   seed: int, on_level=None) -> list[dict]:
     """One point per level. With ``pruning_cfg.finetune.epochs > 0`` each
     smaller model is fine-tuned on train (same budget for every method, a
     fresh optimizer over its own parameters, seeded); the scores before
-    fine-tuning are kept as ``select_before_finetune`` / ``test_before_finetune``."""
+    fine-tuning are kept as ``select_before_finetune`` / ``test_before_finetune``.
+    ``on_level(level, removed, smaller, example)``, if given, sees each smaller model."""
     example = tuple(x[:2] for x in splits.select.inputs)
     finetune = pruning_cfg.finetune
     curve = []
-    for level in sorted(levels):
+    for level in progress.iterate(sorted(levels), desc="curve levels", unit="level"):
         removed = units_to_remove(ranking, widths, level, pruning_cfg.scope)
         smaller = compact(model, removed, example)
         before = {}
@@ -81,4 +83,7 @@ def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], s
                       "test_before_finetune": score(smaller, splits.test, metric)}
             train(smaller, splits.train, finetune, loss, seed)
         curve.append(point(smaller, splits, metric, level, pruning_cfg.latency) | before)
+        progress.emit("curve", curve[-1])
+        if on_level is not None:
+            on_level(level, removed, smaller, example)
     return curve

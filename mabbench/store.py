@@ -27,7 +27,9 @@ HASHED_SECTIONS = ("task", "dataset", "model", "policy", "pruning")
 DENSE_SECTIONS = ("dataset", "model")
 DENSE_TASK_KEYS = ("name", "loss", "split", "train")
 # Documentation keys that describe rather than determine a run.
-UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits")}
+UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits",
+                             "rows", "features", "classes", "cleaned"),
+                 "pruning": ("save_models",)}  # what is kept, not what is computed
 # Pruning keys only the pull engine reads (budget, batching of arms, how rewards
 # become a ranking, the iterative schedule): a baseline's identity leaves them
 # out, so changing a budget re-runs only the bandits. A bandit's hash is as before.
@@ -100,11 +102,15 @@ def digest(view: dict) -> str:
 
 
 def config_hash(cfg: DictConfig) -> str:
-    """Identity of a trial, shared by its seeds."""
+    """Identity of a trial, shared by its seeds. A non-default ``runtime.precision``
+    changes the numbers, so it joins the identity (fp32 trials keep their hashes)."""
     view = non_default_view(cfg, HASHED_SECTIONS)
     if not uses_pull_budget(cfg.policy):
         for key in BANDIT_ONLY_KEYS:
             view["pruning"].pop(key, None)
+    precision = cfg.runtime.get("precision", "fp32")
+    if precision != "fp32":
+        view["precision"] = precision
     return digest(view)
 
 

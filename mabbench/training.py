@@ -9,7 +9,7 @@ import torch
 from omegaconf import DictConfig
 from torch import nn
 
-from mabbench import memo, store
+from mabbench import memo, progress, store
 from mabbench.models import build_model
 from mabbench.objectives import LOSSES
 from mabbench.tasks.base import Split, Splits
@@ -26,13 +26,19 @@ def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int) -
     )
     generator = torch.Generator().manual_seed(seed)
     model.train()
+    epochs = progress.bar(train_cfg.epochs, desc="training", unit="epoch")
     for _ in range(train_cfg.epochs):
         order = torch.randperm(len(data), generator=generator).to(data.targets.device)
         for start in range(0, len(data), train_cfg.batch_size):
             batch = data.subset(order[start:start + train_cfg.batch_size])
             optimizer.zero_grad(set_to_none=True)
-            loss_fn(model(*batch.inputs), batch.targets).mean().backward()
+            loss = loss_fn(model(*batch.inputs), batch.targets).mean()
+            loss.backward()
             optimizer.step()
+        if not epochs.disable:  # .item() syncs a GPU: only when someone is watching
+            epochs.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
+        epochs.update()
+    epochs.close()
     return model.eval()
 
 

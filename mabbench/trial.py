@@ -15,14 +15,17 @@ from mabbench.curve import point, sparsity_curve
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
 from mabbench.models import build_model
+from mabbench.progress import log_to_file
 from mabbench.provenance import git_commit, versions
 from mabbench.pruning.arms import prunable_widths
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
-from mabbench.runtime import resolve_device, seed_everything, set_threads
+from mabbench.pruning.saved import point_dir, save_pruned
+from mabbench.runtime import (autocast, device_name, job_index, resolve_device, seed_everything,
+                              set_threads)
 from mabbench.tasks import load_splits
-from mabbench.tracking import log_record, require_wandb
+from mabbench.tracking import finish_run, live_run, require_wandb
 from mabbench.training import dense_model
 from mabbench.timing import phase
 from mabbench.validate import validate
@@ -57,6 +60,19 @@ def ranking_quality(ctx: PruningContext, ranking) -> dict:
             "spearman_oracle_per_layer": per_layer, "oracle_cost": vars(oracle_cost)}
 
 
+def model_saver(cfg: DictConfig, folder, splits):
+    """With ``pruning.save_models``, a curve callback storing each smaller model
+    (mabbench.pruning.saved; reload with ``load_pruned``)."""
+    if not cfg.pruning.save_models:
+        return None
+    model_cfg = OmegaConf.to_container(cfg.model, resolve=True)
+
+    def save(level, removed, smaller, example):
+        save_pruned(point_dir(folder, level), smaller, removed, example, model_cfg,
+                    splits.n_outputs, splits.info, level)
+    return save
+
+
 def run_trial(cfg: DictConfig) -> dict:
     """Run one trial, or return the stored record if it already exists."""
     if cfg.get("reference") is not None:  # a classical comparator, not a pruned network
@@ -71,8 +87,19 @@ def run_trial(cfg: DictConfig) -> dict:
         return {"skipped": True, "path": str(result_path)}
     method, kind = build_method(cfg.policy)
     wandb = require_wandb(cfg)
-    device = resolve_device(cfg.runtime.device)
+    device = resolve_device(cfg.runtime.device, job_index())
+    autocast(device, cfg.runtime.precision)  # a bad value fails before any work
+
+    def precision():
+        return autocast(device, cfg.runtime.precision)
     set_threads(cfg.runtime.threads)
+    with log_to_file(folder, store.results_root(cfg)), live_run(wandb, cfg) as tracked:
+        log.info("trial %s on %s (%s)", folder, device_name(device), cfg.runtime.precision)
+        return _run(cfg, folder, method, kind, tracked, device, precision)
+
+
+def _run(cfg, folder, method, kind, tracked, device, precision) -> dict:
+    result_path = folder / "result.json"
     seed_everything(cfg.seed)
     with phase("load"):
         splits = memo.splits(cfg, load_splits)
@@ -82,9 +109,11 @@ def run_trial(cfg: DictConfig) -> dict:
     splits.to(device)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
-    with phase("curve"):  # the same dense model for every method: scored once per process
+    log.info("dense model ready (%.1f s training)", dense_meta["train_seconds"])
+    with precision(), phase("curve"):  # the same dense model for every method: scored once
         dense = memo.DENSE_POINT.get_or_make(
-            memo.node_key(str(store.dense_dir(cfg)), str(device), metric, cfg.pruning.latency),
+            memo.node_key(str(store.dense_dir(cfg)), str(device), metric, cfg.pruning.latency,
+                          cfg.runtime.precision),
             lambda: point(model, splits, metric, 0.0, cfg.pruning.latency))
     dense = dense | {"train_seconds": dense_meta["train_seconds"]}
 
@@ -92,16 +121,18 @@ def run_trial(cfg: DictConfig) -> dict:
     ctx = PruningContext(model=model, widths=widths, prune=splits.prune, loss=LOSSES.get(cfg.task.loss),
                          cfg=cfg.pruning, seed=cfg.seed, device=device,
                          cache_dir=store.dense_dir(cfg))
-    with phase("ranking"):
+    with precision(), phase("ranking"):
         ranking = method.rank(ctx)
+    log.info("ranking done: %s", vars(ranking.cost) if ranking is not None else "unpruned")
+    with phase("ranking"):
         quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
         curve, target, selected, cost, order = [dense], dense, dense, {}, {}
     else:
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
-        with phase("curve"):
+        with precision(), phase("curve"):
             curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
-                                   cfg.task.loss, cfg.seed)
+                                   cfg.task.loss, cfg.seed, model_saver(cfg, folder, splits))
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
         selected = max(curve, key=lambda p: p["select"])  # chosen on select, reported on test
         cost, order = vars(ranking.cost), ranking.order
@@ -114,12 +145,14 @@ def run_trial(cfg: DictConfig) -> dict:
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
         "split_sizes": splits.sizes(),
         "dense": dense, "curve": curve, "target": target, "selected": selected,
-        "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0} | cost,
-        "ranking": order, "device": str(device), **quality,
+        "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0, "forward_passes": 0.0} | cost,
+        "ranking": order, "device": str(device), "device_name": device_name(device),
+        "precision": cfg.runtime.precision, **quality,
         "versions": versions(), "git_commit": git_commit(),
         "timing": timing.spent(),  # seconds per phase (mabbench/timing.py)
     }
     store.atomic_write_json(result_path, record)
-    log_record(wandb, cfg, record)
+    log.info("done: %s", result_path)
+    finish_run(tracked, record)
     record["path"] = str(result_path)
     return record

@@ -1,4 +1,7 @@
-"""`python -m paper_figures [--results results/] [--out paper_figures/out] [--point selected]`."""
+"""`python -m paper_figures [--results results/] [--out figures] [--point selected]`.
+
+``--out`` is replaced as a whole by each run (never a mix of old and new files);
+a non-empty folder that is not an earlier output is refused."""
 from __future__ import annotations
 
 import argparse
@@ -14,8 +17,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m paper_figures", description=__doc__)
     parser.add_argument("--results", type=Path, default=Path("results"),
                         help="results root holding runs/ (default: results)")
-    parser.add_argument("--out", type=Path, default=Path("paper_figures/out"),
-                        help="where tables and figures go (default: paper_figures/out)")
+    parser.add_argument("--out", type=Path, default=Path("figures"),
+                        help="where tables and figures go, replaced whole (default: figures)")
     parser.add_argument("--point", choices=sorted(POINTS), default="selected",
                         help="which point of each curve enters the rank tables and claims: "
                         + "; ".join(f"{k}: {v}" for k, v in POINTS.items()))

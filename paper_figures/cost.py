@@ -12,7 +12,7 @@ import seaborn as sns
 
 from paper_figures.budgets import dataset_label, swept_datasets
 from paper_figures.inputs import Inputs
-from paper_figures.render import legend_outside, palette, save_figure, style
+from paper_figures.render import legend_outside, markers, palette, save_figure, seed_phrase, style
 
 NAME = "cost"
 COSTS = {"cost_pulls": "pulls", "cost_forward_flops": "forward FLOPs",
@@ -31,7 +31,8 @@ def cost_points(inputs: Inputs) -> pd.DataFrame:
     runs = runs.assign(delta=runs["target_test"] - runs["dense_test"])
     costs = [c for c in COSTS if c in runs]
     grouped = runs.groupby(["task", "policy", "kind", "budget_per_arm"], dropna=False)
-    points = grouped[["delta", "target_sparsity", *costs]].mean().reset_index()
+    points = grouped[["delta", "target_sparsity", *costs]].mean()
+    points = points.assign(n_seeds=grouped["seed"].nunique()).reset_index()
     labels = runs.groupby("task")["dataset"].agg(lambda names: dataset_label(names.to_frame()))
     return points.assign(datasets=points["task"].map(labels))
 
@@ -61,7 +62,8 @@ def draw(points: pd.DataFrame, task: str, costs: list[str]):
         sns.lineplot(data=data, x=cost, y="delta", hue="policy", hue_order=methods,
                      palette=colours, estimator=None, sort=True, legend=False, ax=ax)
         sns.scatterplot(data=data, x=cost, y="delta", hue="policy", hue_order=methods,
-                        style="kind", style_order=list(PRUNING_KINDS), palette=colours, s=50,
+                        style="policy", style_order=methods, markers=markers(methods),
+                        palette=colours, s=50,
                         ax=ax, legend=ax is axes[0][-1])
         ax.set_xscale("symlog", linthresh=linear_threshold(data[cost]))
         ax.set_xlabel(f"{COSTS[cost]} (mean per trial, symlog)")
@@ -69,7 +71,8 @@ def draw(points: pd.DataFrame, task: str, costs: list[str]):
         ax.axhline(0.0, color="grey", lw=0.8, ls=":")
     legend_outside(axes[0][-1])
     fig.suptitle(f"{task}: metric kept against pruning cost "
-                 f"(mean over seeds, {points['datasets'].iloc[0]})")
+                 f"(mean over {seed_phrase(points['n_seeds'])}, "
+                 f"{points['datasets'].iloc[0]})")
     return fig
 
 

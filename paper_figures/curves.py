@@ -9,11 +9,12 @@ import pandas as pd
 import seaborn as sns
 
 from paper_figures.inputs import Inputs
-from paper_figures.render import legend_outside, palette, save_figure, style
+from paper_figures.render import markers, palette, save_figure, seed_phrase, style
 
 NAME = "curves"
 PRUNING_KINDS = ("bandit", "baseline")
 BOOTSTRAP_SEED = 0
+FAMILY_TITLES = {"bandit": "bandit policies", "baseline": "baselines"}
 METRIC_LABELS = {"accuracy": "test accuracy", "r2": "test R$^2$"}
 
 
@@ -28,19 +29,27 @@ def pruned_curves(inputs: Inputs) -> pd.DataFrame:
 
 
 def draw(points: pd.DataFrame, title: str, metric: str):
+    """One panel per method family (bandits | baselines), sharing the y axis, so
+    each panel holds few enough methods for colour + marker to tell them apart."""
     style()
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    methods = sorted(points["policy"].unique())
-    colours = palette(methods)
-    sns.lineplot(data=points, x="sparsity", y="test", hue="policy", hue_order=methods,
-                 style="kind", style_order=list(PRUNING_KINDS), palette=colours, marker="o",
-                 markersize=4, errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED,
-                 err_kws={"alpha": 0.12}, ax=ax)
-    ax.set_xlabel("sparsity (fraction of arms removed)")
-    ax.set_ylabel(METRIC_LABELS.get(metric, f"test {metric}"))
-    n_seeds = points.groupby("policy")["seed"].nunique().min()
-    ax.set_title(f"{title}  (mean, 95% CI over {n_seeds}+ seeds)")
-    legend_outside(ax)
+    families = [kind for kind in PRUNING_KINDS if (points["kind"] == kind).any()]
+    fig, axes = plt.subplots(1, len(families), figsize=(5.2 * len(families) + 1.5, 4.4),
+                             sharey=True, squeeze=False)
+    for ax, family in zip(axes[0], families):
+        block = points[points["kind"] == family]
+        methods = sorted(block["policy"].unique())
+        sns.lineplot(data=block, x="sparsity", y="test", hue="policy", hue_order=methods,
+                     style="policy", style_order=methods, palette=palette(methods),
+                     markers=markers(methods), dashes=False, markersize=5,
+                     errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED,
+                     err_kws={"alpha": 0.08}, ax=ax)
+        ax.set_xlabel("sparsity (fraction of arms removed)")
+        ax.set_ylabel(METRIC_LABELS.get(metric, f"test {metric}"))
+        ax.set_title(FAMILY_TITLES[family])
+        sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.18), frameon=False,
+                        ncol=3, title=None, fontsize=8)
+    n_seeds = points.groupby("policy")["seed"].nunique()
+    fig.suptitle(f"{title}  (mean, 95% CI over {seed_phrase(n_seeds)})")
     return fig
 
 

@@ -1,7 +1,9 @@
 """Run every output module on one results tree; write NOTES.md with what was skipped."""
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -35,17 +37,56 @@ def make_all(results: Path, out: Path, point: str = "selected", alpha: float = 0
              claims_exclude: tuple[str, ...] = ()) -> list[Path]:
     """Every table and figure from ``results/runs``; returns the paths written.
     ``formats``: figure formats, a subset of ``render.FORMATS`` (png, pdf);
-    ``claims_exclude``: datasets (the development suite) left out of every claim."""
+    ``claims_exclude``: datasets (the development suite) left out of every claim. The
+    outputs are written to a staging folder that then replaces ``out`` whole."""
     unknown = set(formats) - set(render.FORMATS)
     if unknown:
         raise ValueError(f"formats: {', '.join(sorted(unknown))} not in "
                          f"{', '.join(render.FORMATS)}")
+    out = Path(out)
+    check_replaceable(out)
     store = load_store(Path(results))
     for problem in store.problems:
         print(f"skipped {problem}", file=sys.stderr)
-    inputs = Inputs(store, Path(out), point, alpha, budget_per_arm, tuple(formats),
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    staging.chmod(0o755)  # mkdtemp makes it private; the outputs are meant to be read
+    try:
+        written = write_all(store, staging, point, alpha, budget_per_arm, formats,
+                            claims_exclude)
+        replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out / path.relative_to(staging) for path in written]
+
+
+def check_replaceable(out: Path) -> None:
+    """``out`` must be absent, empty, or an earlier output of this command (it holds
+    NOTES.md): its files are replaced as a whole, so stale figures never sit beside
+    new ones, and a folder of someone else's files is never deleted."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "NOTES.md").is_file():
+        raise ValueError(f"--out {out}: not empty and not an earlier paper_figures output "
+                         "(no NOTES.md); choose another folder")
+
+
+def replace(staging: Path, out: Path) -> None:
+    """Swap the freshly written folder in for ``out``."""
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old)
+    else:
+        staging.rename(out)
+
+
+def write_all(store, out: Path, point: str, alpha: float, budget_per_arm: float | None,
+              formats: tuple[str, ...], claims_exclude: tuple[str, ...] = ()) -> list[Path]:
+    inputs = Inputs(store, out, point, alpha, budget_per_arm, tuple(formats),
                     tuple(claims_exclude))
-    inputs.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with warnings.catch_warnings():
         # Small-sample warnings from scipy's tests are expected on small grids; the

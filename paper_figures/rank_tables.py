@@ -8,9 +8,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import scikit_posthocs as sp
+from matplotlib.lines import Line2D
 
 from paper_figures.inputs import POINTS, Inputs
-from paper_figures.render import fmt, fmt_p, save_figure, style, write_table
+from paper_figures.render import FAMILY_COLOURS, fmt, fmt_p, save_figure, style, write_table
 from paper_figures.stats import RankTest, rank_test
 
 NAME = "rank_tables"
@@ -99,14 +100,30 @@ def nemenyi_table(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest
                        "(methods in mean-rank order).", ["method", *methods], rows)
 
 
-def cd_diagram(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest) -> list[Path]:
+def cd_diagram(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest,
+               kinds: dict) -> list[Path]:
+    """Labels coloured by method family; the CD bar is drawn below the labels, away from
+    the rank axis's tick labels (scikit-posthocs puts it on them)."""
     style()
-    fig, ax = plt.subplots(figsize=(8, 0.35 * test.n_methods + 1.5))
-    sp.critical_difference_diagram(test.mean_ranks, test.nemenyi, cd=test.critical_difference,
-                                   alpha=inputs.alpha, ax=ax)
+    fig, ax = plt.subplots(figsize=(8, 0.35 * test.n_methods + 2.2))
+    hue = pd.Series({m: kinds.get(m, "baseline") for m in test.mean_ranks.index})
+    families = [f for f in FAMILY_COLOURS if f in set(hue)]
+    sp.critical_difference_diagram(test.mean_ranks, test.nemenyi, cd=None, alpha=inputs.alpha,
+                                   ax=ax, hue=hue, hue_order=families,
+                                   color_palette=FAMILY_COLOURS)
+    low = ax.get_ylim()[0]
+    best = float(test.mean_ranks.min())
+    cd = float(test.critical_difference)
+    ax.plot([best, best + cd], [low - 0.6, low - 0.6], color="black", lw=2, clip_on=False)
+    ax.text(best, low - 0.9, f"critical difference CD = {fmt(cd, 2)} ranks", ha="left",
+            va="top", fontsize=9)
+    ax.set_ylim(low - 1.8, ax.get_ylim()[1])
+    ax.legend(handles=[Line2D([], [], color=FAMILY_COLOURS[f], lw=2, label=f) for f in families],
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(families), frameon=False,
+              fontsize=8, title="method family", title_fontsize=8)
     ax.set_title(f"{spec.title}\nmean rank (1 = best); bars join methods not significantly "
-                 f"different (Nemenyi, alpha = {inputs.alpha:g}); CD = "
-                 f"{fmt(test.critical_difference, 2)}, N = {test.n_blocks}", fontsize=9, pad=28)
+                 f"different (Nemenyi, alpha = {inputs.alpha:g}); N = {test.n_blocks} datasets",
+                 fontsize=9, pad=28)
     return save_figure(fig, inputs.out, f"{stem}_cd", inputs.formats)
 
 
@@ -130,5 +147,5 @@ def make(inputs: Inputs) -> list[Path]:
                         f"(have {test.n_blocks} and {test.n_methods}); no CD diagram")
             continue
         written += nemenyi_table(inputs, stem, spec, test)
-        written += cd_diagram(inputs, stem, spec, test)
+        written += cd_diagram(inputs, stem, spec, test, kinds)
     return written

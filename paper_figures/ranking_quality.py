@@ -10,7 +10,16 @@ import seaborn as sns
 
 from paper_figures.budgets import dataset_label, swept_datasets
 from paper_figures.inputs import Inputs
-from paper_figures.render import fmt, legend_outside, palette, save_figure, style, write_table
+from paper_figures.render import (
+    fmt,
+    legend_outside,
+    markers,
+    palette,
+    save_figure,
+    seed_phrase,
+    style,
+    write_table,
+)
 
 NAME = "ranking_quality"
 BOOTSTRAP_SEED = 0
@@ -32,7 +41,9 @@ def draw(runs: pd.DataFrame, task: str):
     colours = palette(methods)
     if len(bandits):
         sns.lineplot(data=bandits, x="budget_per_arm", y="spearman_oracle", hue="policy",
-                     hue_order=sorted(bandits["policy"].unique()), palette=colours, marker="o",
+                     hue_order=sorted(bandits["policy"].unique()), palette=colours,
+                     style="policy", style_order=sorted(bandits["policy"].unique()),
+                     markers=markers(methods), dashes=False,
                      errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED,
                      err_kws={"alpha": 0.1}, ax=ax)
     # Baselines spend no pulls: a horizontal line at their mean rho.
@@ -47,7 +58,9 @@ def draw(runs: pd.DataFrame, task: str):
     ax.set_xlabel("pull budget (pulls per arm, log scale)")
     ax.set_ylabel("Spearman rho vs oracle ranking")
     ax.set_title(f"{task}: ranking quality against budget "
-                 f"(mean, 95% CI over seeds; {dataset_label(runs)})")
+                 f"(mean, 95% CI over "
+                 f"{seed_phrase(runs.groupby('policy')['seed'].nunique())}; "
+                 f"{dataset_label(runs)})")
     ax.legend()
     legend_outside(ax)
     return fig

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import pandas as pd
 import seaborn as sns
 
 PNG_METADATA = {"Software": None}
@@ -98,11 +99,33 @@ def legend_outside(ax, title: str | None = None) -> None:
         sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title=title)
 
 
+# 20 colours chosen to stay apart from each other on white (Kelly's maximum-contrast
+# set, white, black and greys left out): tab20's light/dark pairs could not tell
+# 18 methods apart. Beyond 20, markers (see ``markers``) keep methods distinct.
+DISTINCT = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
+            "#9a6324", "#808000", "#000075", "#800000", "#469990", "#bfef45", "#dcbeff",
+            "#ffd8b1", "#aaffc3", "#fabed4", "#ffe119", "#a9a9a9", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+# One colour per method family (CD diagrams colour labels by family).
+FAMILY_COLOURS = {"bandit": "#4363d8", "baseline": "#e6194b", "reference": "#3cb44b",
+                  "unpruned": "#000000"}
+
+
 def palette(methods: list[str]) -> dict:
     """A distinct colour per method, the same method always the same colour within a figure."""
     if len(methods) <= 10:
         return dict(zip(methods, sns.color_palette("tab10", len(methods))))
-    # tab20 pairs a dark and a light shade of each hue: hand out the ten dark ones first.
-    tab20 = sns.color_palette("tab20", 20)
-    ordered = [tab20[i] for i in (*range(0, 20, 2), *range(1, 20, 2))]
-    return dict(zip(methods, (ordered * 2)[:len(methods)]))
+    return {m: DISTINCT[i % len(DISTINCT)] for i, m in enumerate(methods)}
+
+
+def markers(methods: list[str]) -> dict:
+    """A marker per method, cycling at a different period from the colours, so no two
+    of up to 20 x 10 methods share both colour and marker."""
+    return {m: MARKERS[i % len(MARKERS)] for i, m in enumerate(methods)}
+
+
+def seed_phrase(seeds: pd.Series) -> str:
+    """'3 seeds', or '1-3 seeds' where methods differ: the real count, never 'N+'."""
+    low, high = int(seeds.min()), int(seeds.max())
+    unit = "seed" if high == 1 else "seeds"
+    return f"{low} {unit}" if low == high else f"{low}-{high} {unit}"

@@ -1,18 +1,30 @@
-"""Pulls per second: naive (mask, full forward, restore, one arm at a time)
-against the batched engine, and the engine's time per pull over the floor.
+"""Pulls per second, side by side in one run: naive, batched, incremental, floor.
 
-The floor is the bare tensor work a perfect batched pull needs: one prefix
-forward (input -> the pruned layer's output) per mini-batch shared by the k
-arms of a round, plus one suffix forward (that output -> per-example loss) per
-arm: prefix / k + suffix, both timed here. Two models, 2 CPU threads by default:
-the LeNet FC layer (500 arms, batch 128) and a two-hidden-layer tabular MLP.
+- naive: for one arm, mask it (a hook at its mask point), run the full
+  forward, restore; one arm at a time (timed on a sample of arms).
+  Batch 128 rows (VGG: 32, so the bench stays minutes long on 2 cores).
+- batched: the engine without its incremental path, ``--k`` arms per round
+  (default: pruning.arms_per_round, what a bandit round pulls).
+- incremental: the engine as the bandits and the oracle get it, with ``--k``
+  arms per round and with every arm of the layer in one round (the oracle).
+- floor: the matmul/conv FLOPs the all-arms incremental round spends per pull
+  (counted by torch's FlopCounterMode: the layers below the fan-out point once
+  per batch, shared by the arms, plus each arm's term and what lies above)
+  divided by this machine's measured dense matmul FLOP/s. Nothing exact can do
+  that work faster than a large matmul runs, so a pull cannot beat it.
 
-    python -m mabbench.bench pulls [--threads 2] [--k 16] [--repeats 5]
+Every variant is timed once per repeat, in turn, so a change in machine load
+hits all of them alike; the table shows medians. On CUDA every timing
+synchronises the device.
+
+    python -m mabbench.bench pulls [--threads 2] [--k 16] [--repeats 5] [--device cpu]
 """
 from __future__ import annotations
 
 import argparse
+import platform
 import statistics
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -21,100 +33,163 @@ from torch import nn
 
 from mabbench.config import PruningConfig
 from mabbench.models.lenet import LeNet
+from mabbench.models.memnet import MemN2N
 from mabbench.models.mlp import MLP
+from mabbench.models.vgg import VGG
 from mabbench.objectives import cross_entropy
-from mabbench.pruning.cost import median_seconds, torch_threads
+from mabbench.pruning.arms import masked, unit_count
+from mabbench.pruning.cost import torch_threads
 from mabbench.pruning.engine import PullEngine
 from mabbench.tasks.base import Split
 
 NAME = "pulls"
 BATCH = 128
-NAIVE_ARMS = 64
+VGG_BATCH = 32  # a VGG forward on 128 rows is ~10 GFLOP: keep the bench minutes long
+NAIVE_ARMS = 8  # arms a naive repeat pulls (its time per pull does not depend on which)
+ROUNDS = 8  # k-arm rounds a batched / incremental repeat runs
 
 
 @dataclass
 class Case:
-    """A model, the layer whose arms are pulled, and its forward split there."""
+    """A model and the layer whose arms are pulled, on one batch."""
 
     label: str
     model: nn.Module
     layer: str
     batch: Split
-    prefix: Callable[[torch.Tensor], torch.Tensor]  # inputs -> the layer's output
-    suffix: Callable[[torch.Tensor], torch.Tensor]  # the layer's output -> outputs
 
 
-def lenet_case() -> Case:
+def _labels(rows: int, classes: int, generator: torch.Generator) -> torch.Tensor:
+    return torch.randint(0, classes, (rows,), generator=generator)
+
+
+def cases() -> list[Case]:
+    """The layers the issue names; random weights (speed does not depend on them)."""
+    generator = torch.Generator().manual_seed(0)
     torch.manual_seed(0)
-    model = LeNet(n_outputs=10, info={"in_channels": 1, "image_size": 28}).eval()
-    batch = Split((torch.randn(BATCH, 1, 28, 28),), torch.randint(0, 10, (BATCH,)))
-    return Case("LeNet fc1 (500 arms)", model, "fc1", batch,
-                prefix=lambda x: model.fc1(model.features(x)),
-                suffix=lambda h: model.out(model.act3(h)))
+    lenet = LeNet(n_outputs=10, info={"in_channels": 1, "image_size": 28}).eval()
+    mnist = Split((torch.randn(BATCH, 1, 28, 28, generator=generator),),
+                  _labels(BATCH, 10, generator))
+    mlp = MLP(n_outputs=2, info={"in_features": 30}, hidden=[64, 64]).eval()
+    tabular = Split((torch.randn(BATCH, 30, generator=generator),), _labels(BATCH, 2, generator))
+    vgg = VGG(n_outputs=10, info={"in_channels": 3, "image_size": 32},
+              stages=[[32, 32], [64, 64], [128, 128]], fc=[256]).eval()
+    cifar = Split((torch.randn(VGG_BATCH, 3, 32, 32, generator=generator),),
+                  _labels(VGG_BATCH, 10, generator))
+    info = {"vocab_size": 40, "memory_size": 50, "sentence_length": 7}
+    memnet = MemN2N(n_outputs=40, info=info).eval()
+    babi = Split((torch.randint(1, 40, (BATCH, 50, 7), generator=generator),
+                  torch.randint(1, 40, (BATCH, 7), generator=generator)),
+                 _labels(BATCH, 40, generator))
+    return [Case("LeNet fc1 (500 arms)", lenet, "fc1", mnist),
+            Case("LeNet conv2 (50 arms)", lenet, "conv2", mnist),
+            Case("MLP 30-64-64-2 hidden0 (64)", mlp, "hidden0", tabular),
+            Case("VGG conv3 (64 arms, B=32)", vgg, "conv3", cifar),
+            Case("MemN2N answer_hidden (64)", memnet, "answer_hidden", babi)]
 
 
-def mlp_case() -> Case:
-    torch.manual_seed(0)
-    model = MLP(n_outputs=2, info={"in_features": 30}, hidden=[64, 64]).eval()
-    batch = Split((torch.randn(BATCH, 30),), torch.randint(0, 2, (BATCH,)))
-    return Case("MLP 30-64-64-2 hidden0 (64 arms)", model, "hidden0", batch,
-                prefix=model.hidden0,
-                suffix=lambda h: model.out(model.act1(model.hidden1(model.act0(h)))))
+def _to(case: Case, device: torch.device) -> Case:
+    batch = Split(tuple(x.to(device) for x in case.batch.inputs), case.batch.targets.to(device))
+    return Case(case.label, case.model.to(device), case.layer, batch)
 
 
-@torch.no_grad()
-def naive_pulls(case: Case, arms: int) -> None:
-    """Mask arm j's incoming weights and bias, full forward, restore; one arm at a time."""
-    layer = case.model.get_submodule(case.layer)
-    (x,), y = case.batch.inputs, case.batch.targets
-    base = cross_entropy(case.model(x), y).mean()
-    for j in range(arms):
-        saved_w, saved_b = layer.weight[j].clone(), layer.bias[j].clone()
-        layer.weight[j] = 0.0
-        layer.bias[j] = 0.0
-        _ = cross_entropy(case.model(x), y).mean() - base
-        layer.weight[j], layer.bias[j] = saved_w, saved_b
+def _timer(device: torch.device) -> Callable[[Callable[[], object]], float]:
+    def seconds(run: Callable[[], object]) -> float:
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        run()
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return time.perf_counter() - start
+
+    return seconds
 
 
-def engine_pulls(engine: PullEngine, case: Case, arms: int, k: int) -> None:
+def matmul_flops_per_second(device: torch.device, size: int = 1024, repeats: int = 10) -> float:
+    a = torch.randn(size, size, device=device)
+    b = torch.randn(size, size, device=device)
+    timed = _timer(device)
+    for _ in range(3):
+        a @ b
+    return 2 * size ** 3 / statistics.median(timed(lambda: a @ b) for _ in range(repeats))
+
+
+def naive_pulls(case: Case, arms: list[int]) -> None:
+    (model, layer), batch = (case.model, case.layer), case.batch
+    base = cross_entropy(model(*batch.inputs), batch.targets).mean()
+    for arm in arms:
+        with masked(model, {layer: [arm]}):
+            _ = cross_entropy(model(*batch.inputs), batch.targets).mean() - base
+
+
+def sweep(engine: PullEngine, case: Case, arms: int, k: int) -> None:
+    """The first ``arms`` arms of the layer once, ``k`` per round (a round's
+    time does not depend on which arms it pulls)."""
+    device = case.batch.targets.device
     for first in range(0, arms, k):
-        engine.pull(case.layer, torch.arange(first, min(first + k, arms)), case.batch)
+        engine.pull(case.layer, torch.arange(first, min(first + k, arms), device=device),
+                    case.batch)
 
 
 @torch.no_grad()
-def measure(case: Case, k: int, repeats: int) -> dict:
-    """Seconds per pull (naive, engine) and the floor, interleaved repeat by
-    repeat so a change in machine load hits all three alike; medians."""
-    arms = case.model.get_submodule(case.layer).out_features
-    engine = PullEngine(case.model, {case.layer: arms}, cross_entropy, probe=case.batch)
-    engine_pulls(engine, case, arms, k)  # warm-up, and FLOPs counted once per round shape
-    sample = min(arms, NAIVE_ARMS)  # naive per-pull time does not depend on which arm
-    (x,), y = case.batch.inputs, case.batch.targets
-    hidden = case.prefix(x)
-    times: dict[str, list[float]] = {"naive": [], "engine": [], "floor": []}
+def measure(case: Case, k: int, repeats: int, matmul_rate: float) -> dict:
+    """Seconds per pull of each variant (medians over interleaved repeats), the
+    floor, and the path the engine took."""
+    arms = unit_count(case.model.get_submodule(case.layer))
+    widths = {case.layer: arms}
+    batched = PullEngine(case.model, widths, cross_entropy, probe=case.batch, incremental=False)
+    fast = PullEngine(case.model, widths, cross_entropy, probe=case.batch)
+    counter = PullEngine(case.model, widths, cross_entropy, probe=case.batch)
+    sweep(counter, case, arms, arms)  # FLOPs of one all-arms round
+    floor = counter.flops / arms / matmul_rate
+    sample = list(range(0, arms, max(1, arms // NAIVE_ARMS)))[:NAIVE_ARMS]
+    rounds = min(arms, ROUNDS * k)
+    variants = {
+        "naive": (lambda: naive_pulls(case, sample), len(sample)),
+        "batched": (lambda: sweep(batched, case, rounds, k), rounds),
+        "incremental": (lambda: sweep(fast, case, rounds, k), rounds),
+        "incremental_all": (lambda: sweep(fast, case, arms, arms), arms),
+    }
+    timed = _timer(case.batch.targets.device)
+    for run, _ in variants.values():  # warm-up; FLOPs counted once per round shape
+        run()
+    times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(repeats):
-        times["naive"].append(median_seconds(lambda: naive_pulls(case, sample), 1, 1) / sample)
-        times["engine"].append(
-            median_seconds(lambda: engine_pulls(engine, case, arms, k), 1, 1) / arms)
-        prefix = median_seconds(lambda: case.prefix(x), 2, 10)
-        suffix = median_seconds(lambda: cross_entropy(case.suffix(hidden), y), 2, 10)
-        times["floor"].append(prefix / k + suffix)
-    return {key: statistics.median(values) for key, values in times.items()}
+        for name, (run, pulls) in variants.items():
+            times[name].append(timed(run) / pulls)
+    result = {name: statistics.median(values) for name, values in times.items()}
+    return result | {"floor": floor, "path": fast.path(case.layer)}
+
+
+def device_name(device: torch.device, threads: int) -> str:
+    if device.type == "cuda":
+        return f"cuda: {torch.cuda.get_device_name(device)}"
+    return f"cpu: {platform.processor() or platform.machine()}, {threads} torch threads"
 
 
 def run(args: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m mabbench.bench pulls")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--k", type=int, default=PruningConfig.arms_per_round,
-                        help="arms per round (default: pruning.arms_per_round)")
+                        help="arms per round of the batched and incremental columns "
+                             "(default: pruning.arms_per_round)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     opts = parser.parse_args(args)
-    print(f"batch {BATCH}, {opts.threads} threads, k = {opts.k} arms per round, "
-          f"median of {opts.repeats} sweeps (engine: every arm; naive: {NAIVE_ARMS} arms)")
-    print(f"{'case':34s} {'naive pulls/s':>14s} {'engine pulls/s':>15s} {'speed-up':>9s} "
-          f"{'engine/floor':>13s}")
+    device = torch.device(opts.device)
     with torch_threads(opts.threads):
-        for case in (lenet_case(), mlp_case()):
-            t = measure(case, opts.k, opts.repeats)
-            print(f"{case.label:34s} {1 / t['naive']:14.0f} {1 / t['engine']:15.0f} "
-                  f"{t['naive'] / t['engine']:8.1f}x {t['engine'] / t['floor']:12.2f}x")
+        rate = matmul_flops_per_second(device)
+        print(f"device {device_name(device, opts.threads)}; matmul {rate / 1e9:.1f} GFLOP/s; "
+              f"batch {BATCH}; k = {opts.k}; median of {opts.repeats} interleaved repeats "
+              f"(naive: {NAIVE_ARMS} arms, batched / incremental: {ROUNDS} rounds per "
+              f"repeat)", flush=True)
+        print(f"{'pulls/s (x naive)':28s} {'naive':>7s} {'batched':>16s} {'incremental':>16s} "
+              f"{'incr. all arms':>16s} {'floor':>9s} {'all/floor':>9s}  path")
+        for case in cases():
+            t = measure(_to(case, device), opts.k, opts.repeats, rate)
+            cells = [f"{1 / t[name]:8.0f} ({t['naive'] / t[name]:4.0f}x)"
+                     for name in ("batched", "incremental", "incremental_all")]
+            print(f"{case.label:28s} {1 / t['naive']:7.0f} {cells[0]:>16s} {cells[1]:>16s} "
+                  f"{cells[2]:>16s} {1 / t['floor']:9.0f} {t['incremental_all'] / t['floor']:8.1f}x"
+                  f"  {t['path']}", flush=True)

@@ -12,6 +12,7 @@ from torch import nn
 from mabbench.models import mlp  # noqa: F401  (registers its schema)
 from mabbench.models import lenet, memnet, vgg  # noqa: F401,E402
 from mabbench.models import text  # noqa: F401,E402
+from mabbench.models import cnn1d  # noqa: F401,E402
 from mabbench.tasks.base import Splits
 
 

@@ -7,12 +7,14 @@ from typing import Callable
 import numpy as np
 import torch
 
+from mabbench import progress
 from mabbench.policies.base import Policy
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
+from mabbench.runtime import synchronize
 
 
 class BanditMethod:
@@ -42,8 +44,9 @@ class BanditMethod:
         importance: dict[str, torch.Tensor] = {}
         for offset, pool in enumerate(pools):
             importance |= self._explore(ctx, engine, pool, ctx.seed + offset, batches)
+        synchronize()  # on a GPU the last pulls may still be running
         cost = PruningCost(pulls=engine.pulls, forward_flops=engine.flops,
-                           seconds=time.perf_counter() - start)
+                           seconds=time.perf_counter() - start).count_passes(ctx)
         return ranking_from_scores(importance, ctx.cfg.scope, cost)
 
     def _explore(self, ctx: PruningContext, engine: PullEngine, pool: list[str], seed: int,
@@ -59,6 +62,8 @@ class BanditMethod:
         reward = REWARDS.get(cfg.reward.transform)
         stages = cfg.iterations if cfg.schedule == "iterative" else 1
         retired: list[int] = []
+        rounds = progress.bar(budget, desc=f"pulls {pool[0]}" if len(pool) == 1 else "pulls",
+                              unit="pull")
         for stage in range(stages):
             stage_budget = budget * (stage + 1) // stages - budget * stage // stages
             spent = 0
@@ -71,8 +76,15 @@ class BanditMethod:
                                                                          device=ctx.device)
                 units = torch.as_tensor(arms - starts[position], device=ctx.device)
                 delta, base = engine.pull(layers, units, batches.next())[:2]
-                policy.update(arms, reward(delta, base, cfg.reward.scale).cpu().numpy())
+                rewards = reward(delta, base, cfg.reward.scale).cpu().numpy()
+                policy.update(arms, rewards)
                 spent += k
+                rounds.update(k)  # tqdm's rate is pulls/s
+                if progress.listening():
+                    progress.emit("pulls", {"pool": ",".join(pool), "stage": stage,
+                                            "pulls": spent, "reward_mean": float(rewards.mean()),
+                                            "delta_mean": float(delta.float().mean()),
+                                            "live_arms": int(policy.live.sum())})
             if stage < stages - 1:
                 target = n_sought * (stage + 1) // stages
                 newly = self._retire(policy, cfg.ranking, widths, starts, target - len(retired))
@@ -80,6 +92,7 @@ class BanditMethod:
                     p = int(np.searchsorted(starts, arm, side="right") - 1)
                     engine.retire(pool[p], torch.tensor([arm - starts[p]], device=ctx.device))
                 retired += newly
+        rounds.close()
         value = np.asarray(policy.sums if cfg.ranking == "cumulative" else policy.estimates(),
                            dtype=np.float64)
         score = -value

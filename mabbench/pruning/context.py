@@ -39,11 +39,35 @@ class PruningCost:
     ``forward_flops``: matmul/conv FLOPs of every pass it ran on the model
     (torch's FlopCounterMode): forwards, plus backwards for gradient methods.
     ``seconds``: wall time of ``rank``.
+    ``forward_passes``: ``forward_flops`` over the FLOPs of one dense forward
+    of the whole pruning split (``split_forward_flops``): methods of every
+    kind on one axis, in units a reader can picture (1 = one pass over it).
     """
 
     pulls: int = 0
     forward_flops: float = 0.0
     seconds: float = 0.0
+    forward_passes: float = 0.0
+
+    def count_passes(self, ctx: "PruningContext") -> "PruningCost":
+        """Fill ``forward_passes`` from ``forward_flops`` for ``ctx``'s model and split."""
+        dense = split_forward_flops(ctx.model, ctx.prune)
+        self.forward_passes = self.forward_flops / dense if dense > 0 else 0.0
+        return self
+
+
+@torch.no_grad()
+def split_forward_flops(model: nn.Module, split: Split, rows: int = 256) -> float:
+    """Matmul/conv FLOPs of one dense forward over every row of ``split``,
+    counted on its first ``rows`` rows and scaled (every row costs the same:
+    inputs are fixed-shape tensors)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    n = len(split)
+    head = split.subset(torch.arange(min(rows, n), device=split.targets.device))
+    with FlopCounterMode(display=False) as counter:
+        model(*head.inputs)
+    return float(counter.get_total_flops()) * n / max(len(head), 1)
 
 
 @dataclass

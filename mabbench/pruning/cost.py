@@ -10,6 +10,8 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from mabbench.runtime import synchronize
+
 
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
@@ -54,8 +56,10 @@ def median_seconds(run: Callable[[], object], warmup: int, repeats: int) -> floa
         run()
     times = []
     for _ in range(repeats):
+        synchronize()
         start = time.perf_counter()
         run()
+        synchronize()  # CUDA kernels run after the call returns; wait for them
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

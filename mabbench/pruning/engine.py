@@ -15,6 +15,12 @@ pruning) are zeroed in every copy.
 If a layer's batched pull disagrees with one-forward-per-copy on a few probe
 rows (a model whose suffix does not treat dim 0 as the batch), or the model
 sets ``batched_pulls = False``, that layer falls back to one forward per copy.
+
+Faster still, where it is exact (see mabbench.pruning.incremental): a round
+of one layer's arms fans out at the next Linear/Conv after the mask point, by
+subtracting each unit's term from that operation's output, so nothing below
+it runs per copy. Which layers may take this path is decided at start-up (with
+a probe split) by comparing it, unit by unit, with masked forwards.
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PerExampleLoss
+from mabbench.pruning.incremental import NextLinear, fan_out_hook, next_linear
 from mabbench.tasks.base import Split
 
 log = logging.getLogger(__name__)
@@ -101,12 +108,15 @@ class PullEngine:
     """Pulls arms of ``widths``' layers of ``model`` and counts what it spends.
 
     ``pulls`` counts arm evaluations; ``flops`` counts the matmul/conv FLOPs
-    of every forward issued (prefix once per batch, suffix per copy), measured
-    with torch's FlopCounterMode once per round shape and reused.
+    of every operation issued (prefix once per batch; per copy, the unit's
+    term on the incremental path and the layers above the fan-out point),
+    measured with torch's FlopCounterMode once per round shape and reused.
+    ``path(layer)``: "incremental", "batched" or "single" (one forward per copy).
     """
 
     def __init__(self, model: nn.Module, widths: dict[str, int], loss: PerExampleLoss,
-                 probe: Split | None = None, metric: PerExampleLoss | None = None) -> None:
+                 probe: Split | None = None, metric: PerExampleLoss | None = None,
+                 incremental: bool = True) -> None:
         self.model, self.widths, self.loss, self.metric = model, dict(widths), loss, metric
         self.points = {layer: model.get_submodule(mask_point(model, layer)) for layer in widths}
         self.dims = {layer: unit_dim(model.get_submodule(layer)) for layer in widths}
@@ -120,6 +130,10 @@ class PullEngine:
         self.pulls, self.flops = 0, 0.0
         self._round_flops: dict[tuple, float] = {}
         self.position: dict[str, int] | None = None  # mask points in execution order
+        self.incremental: dict[str, NextLinear] = {}  # layers verified exact at start-up
+        self._allow_incremental = incremental  # False: batched only (benchmarks compare)
+        # elements per row where a layer's round fans out (sizes what a round holds)
+        self.row_elements: dict[str, int] = {}
         if probe is not None:
             self._verify(probe)
 
@@ -140,22 +154,61 @@ class PullEngine:
         positions in ``widths`` (one per arm, scope=global). See ``Pulled``.
         """
         k = int(units.shape[0])
-        varying = self._masks(layers, units)
-        batched = all(self.batched[layer] for layer in varying)
-        # A round's FLOPs depend only on where the fan-out starts: the first
-        # varying mask point in execution order (when known from the probe).
-        where = (tuple(sorted(varying)) if self.position is None
-                 else min(self.position[layer] for layer in varying))
-        key = (where, k, len(batch), batched)
+        layer = self._single_layer(layers)
+        if layer in self.incremental:
+            key = ("incremental", layer, k, len(batch))
+            per_copy = self._counted(key, lambda: self._incremental(layer, units, batch))
+        else:
+            varying = self._masks(layers, units)
+            batched = all(self.batched[name] for name in varying)
+            # A round's FLOPs depend only on where the fan-out starts: the first
+            # varying mask point in execution order (when known from the probe).
+            where = (tuple(sorted(varying)) if self.position is None
+                     else min(self.position[name] for name in varying))
+            key = (where, k, len(batch), batched)
+            per_copy = self._counted(key, lambda: self._forward(varying, batch, batched))
+        self.pulls += k
+        return _pulled(per_copy)
+
+    def path(self, layer: str) -> str:
+        if layer in self.incremental:
+            return "incremental"
+        return "batched" if self.batched[layer] else "single"
+
+    def _single_layer(self, layers: Union[str, torch.Tensor]) -> str | None:
+        """The one layer every arm of the round belongs to, else None."""
+        if isinstance(layers, str):
+            return layers
+        first = int(layers[0])
+        return list(self.widths)[first] if bool((layers == first).all()) else None
+
+    def _counted(self, key: tuple, run) -> torch.Tensor:
+        """``run()``, adding its FLOPs (counted once per round shape) to ``flops``."""
         if key in self._round_flops:
-            per_copy = self._forward(varying, batch, batched)
+            result = run()
         else:
             with FlopCounterMode(display=False) as counter:
-                per_copy = self._forward(varying, batch, batched)
+                result = run()
             self._round_flops[key] = float(counter.get_total_flops())
-        self.pulls += k
         self.flops += self._round_flops[key]
-        return _pulled(per_copy)
+        return result
+
+    def _incremental(self, layer: str, units: torch.Tensor, batch: Split) -> torch.Tensor:
+        """(k + 1, 1 or 2) scores, fanning out at the layer's next linear operation."""
+        outputs = self._incremental_outputs(self.incremental[layer], units, batch)
+        return self._score(outputs, batch.targets, int(units.shape[0]) + 1)
+
+    def _incremental_outputs(self, plan: NextLinear, units: torch.Tensor,
+                             batch: Split) -> torch.Tensor:
+        # The fan-out first: when N is itself a mask point, its retired units
+        # are zeroed after, in every copy.
+        handles = [plan.module.register_forward_hook(fan_out_hook(plan, units, len(batch)))]
+        handles += self._hooks({}, len(batch), None)  # retired units of every layer
+        try:
+            return self.model(*batch.inputs)
+        finally:
+            for handle in handles:
+                handle.remove()
 
     @torch.no_grad()
     def losses(self, layer: str, masks: torch.Tensor, batch: Split) -> torch.Tensor:
@@ -224,13 +277,15 @@ class PullEngine:
         return torch.cat([self._run(varying, batch, c, 1) for c in range(copies)])
 
     def _run(self, varying, batch: Split, copy: int | None, copies: int) -> torch.Tensor:
+        return self._score(self._outputs(varying, batch, copy), batch.targets, copies)
+
+    def _outputs(self, varying, batch: Split, copy: int | None) -> torch.Tensor:
         handles = self._hooks(varying, len(batch), copy)
         try:
-            outputs = self.model(*batch.inputs)
+            return self.model(*batch.inputs)
         finally:
             for handle in handles:
                 handle.remove()
-        return self._score(outputs, batch.targets, copies)
 
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor, copies: int) -> torch.Tensor:
         """(copies, 1 or 2): mean loss and metric of each copy's B rows."""
@@ -258,24 +313,65 @@ class PullEngine:
 
     @torch.no_grad()
     def _verify(self, probe: Split, rows: int = 4) -> None:
-        """Compare batched and one-copy-per-forward pulls on a few rows; fall
-        back to the latter for any layer where they differ or batching fails."""
+        """On a few probe rows: fall back to one forward per copy for a layer
+        whose batched pulls differ from it (or fail); take the incremental path
+        for a layer whose incremental outputs equal masked forwards."""
         small = probe.subset(torch.arange(min(rows, len(probe)), device=probe.targets.device))
         self.position = self._execution_order(small)
         for layer, width in self.widths.items():
-            if not self.batched[layer]:
-                continue
-            units = torch.arange(min(2, width), device=small.targets.device)
-            varying = self._masks(layer, units)
-            reference = self._forward(varying, small, batched=False)
-            try:
-                fast = self._forward(varying, small, batched=True)
-                agree = fast.shape == reference.shape and torch.allclose(
-                    fast, reference, rtol=1e-4, atol=1e-5)
-            except Exception as error:  # any failure of the batched layout means: fall back
-                agree = False
-                log.debug("batched pull of %s failed: %s", layer, error)
-            if not agree:
-                self.batched[layer] = False
-                log.warning("layer %s: batched pulls disagree with single pulls; "
-                            "using one forward per arm (slower, exact)", layer)
+            if self.batched[layer]:
+                self._check_batched(layer, width, small)
+            plan = (next_linear(self.model, self.points[layer], width, small.inputs)
+                    if self._allow_incremental else None)
+            if plan is not None and self._incremental_agrees(layer, plan, small):
+                self.incremental[layer] = plan
+            self.row_elements[layer] = self._row_elements(
+                plan.module if layer in self.incremental else self.points[layer], small)
+            log.debug("layer %s: %s pulls", layer, self.path(layer))
+
+    def _check_batched(self, layer: str, width: int, small: Split) -> None:
+        units = torch.arange(min(2, width), device=small.targets.device)
+        varying = self._masks(layer, units)
+        reference = self._forward(varying, small, batched=False)
+        try:
+            fast = self._forward(varying, small, batched=True)
+            agree = fast.shape == reference.shape and torch.allclose(
+                fast, reference, rtol=1e-4, atol=1e-5)
+        except Exception as error:  # any failure of the batched layout means: fall back
+            agree = False
+            log.debug("batched pull of %s failed: %s", layer, error)
+        if not agree:
+            self.batched[layer] = False
+            log.warning("layer %s: batched pulls disagree with single pulls; "
+                        "using one forward per arm (slower, exact)", layer)
+
+    def _incremental_agrees(self, layer: str, plan: NextLinear, small: Split,
+                            sample: int = 8) -> bool:
+        """Outputs of the incremental path equal masked forwards' for ``sample``
+        units spread over the layer, first and last included (a wrong reading
+        of the unit slices shows at either end)."""
+        width = self.widths[layer]
+        units = torch.linspace(0, width - 1, min(sample, width)).round().long().unique()
+        units = units.to(small.targets.device)
+        varying = self._masks(layer, units)
+        copies = range(int(units.shape[0]) + 1)
+        reference = (self._outputs(varying, small, None) if self.batched[layer] else
+                     torch.cat([self._outputs(varying, small, copy) for copy in copies]))
+        try:
+            fast = self._incremental_outputs(plan, units, small)
+        except Exception as error:  # a layout the slice reading did not foresee: not exact
+            log.debug("incremental pull of %s failed: %s", layer, error)
+            return False
+        scale = float(reference.abs().max()) if reference.numel() else 1.0
+        return fast.shape == reference.shape and torch.allclose(
+            fast, reference, rtol=1e-4, atol=1e-5 * max(1.0, scale))
+
+    def _row_elements(self, module: nn.Module, small: Split) -> int:
+        sizes: list[int] = []
+        handle = module.register_forward_hook(
+            lambda _m, _a, output: sizes.append(output[0].numel()))
+        try:
+            self.model(*small.inputs)
+        finally:
+            handle.remove()
+        return sizes[0] if sizes else 1

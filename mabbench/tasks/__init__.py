@@ -17,6 +17,8 @@ DATASETS: Registry = Registry("dataset")
 from mabbench.tasks import tabular  # noqa: E402,F401  (registers its loaders)
 from mabbench.tasks import babi, image, image_folder, image_online  # noqa: E402,F401
 from mabbench.tasks import regression, text  # noqa: E402,F401
+from mabbench.tasks import packaged  # noqa: E402,F401  (the offline suites)
+from mabbench.tasks import mnist1d  # noqa: E402,F401
 from mabbench.tasks import openml, text_online, user_data  # noqa: E402,F401
 
 

@@ -162,11 +162,20 @@ def babi_splits(train: list[Example], test: list[Example], memory_size: int,
 
 # ---- registered loaders ----------------------------------------------------
 
+# One dataset name per generated task (babi_generated is task 1, the default),
+# so each task is its own row in the results and the rank tables.
+@DATASETS.register("babi_qa2")
+@DATASETS.register("babi_qa3")
+@DATASETS.register("babi_qa6")
 @DATASETS.register("babi_generated")
 def load_generated(cfg, split, seed: int, data_dir: Path) -> Splits:
     if cfg.task not in TASK_NAMES:
         raise ConfigError(f"dataset.task={cfg.task}: the generator writes tasks "
                           f"{', '.join(map(str, TASK_NAMES))}; dataset=babi reads all 20")
+    named = cfg.name.removeprefix("babi_qa")
+    if named.isdigit() and int(named) != cfg.task:
+        raise ConfigError(f"dataset={cfg.name} is bAbI task {named}, not dataset.task={cfg.task}; "
+                          f"use dataset=babi_qa{cfg.task} or dataset=babi_generated")
     key = (f"v{GENERATOR_VERSION}-seed{cfg.generator_seed}"
            f"-train{cfg.stories_train}-test{cfg.stories_test}")
     folder = write_generated(dataset_dir(data_dir, cfg.name) / key, cfg.task,

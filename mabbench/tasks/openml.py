@@ -89,7 +89,7 @@ def load_openml(cfg, split, seed: int, data_dir: Path):
     return frame_splits(frame, target, kind, split, seed, drop=list(cfg.drop))
 
 
-OPENML_SETS = ("openml", "adult", "car", "glass", "heart", "abalone", "poker", "wine_quality_red",
+OPENML_SETS = ("openml", "adult", "car", "heart", "abalone", "poker", "wine_quality_red",
                "wine_quality_white", "spambase")
 for _name in OPENML_SETS:
     DATASETS.register(_name)(load_openml)

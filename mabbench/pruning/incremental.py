@@ -1,0 +1,106 @@
+"""Incremental pulls: mask a unit by subtracting its term from the next linear operation.
+
+Between a layer's mask point and the next Linear/Conv (call it N), the zoo's
+layers apply only unit-wise operations that keep zero at zero (ReLU, Tanh,
+max/avg-pooling, dropout in eval, flatten). Masking unit j therefore zeroes
+exactly unit j's slice of N's input and nothing else, and since N is linear
+
+    N(x with unit j's slice zeroed) = N(x) - N_without_bias(unit j's slice of x)
+
+so each masked copy of N's output is N's unmasked output minus one small
+term: for a Linear, ``x[..., slice_j] @ W[:, slice_j].T``; for a Conv, the
+convolution of channel j alone with ``W[:, j]``. N runs once on the B rows;
+only what lies above N runs per copy. When N produces the model's outputs
+(LeNet fc1, an MLP's last hidden layer), no layer runs per copy at all.
+
+Which slice of N's input belongs to unit j is read from shapes: a Conv's
+input channel j; a Linear's input features [j * span, (j + 1) * span) where
+span = in_features / width (1 after a Linear, H x W after a conv and flatten).
+Nothing here trusts that reading: the engine compares every unit of the
+layer against masked forwards on probe rows at start-up and keeps the batched
+path for any layer where they differ (BatchNorm or LayerNorm between the mask
+point and N, an LSTM, attention, a skip connection, anything unrecognised).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+_CONVS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+
+
+@dataclass(frozen=True)
+class NextLinear:
+    """The linear operation whose input carries a layer's units."""
+
+    name: str
+    module: nn.Module
+    span: int  # Linear: input features per unit; Conv: 1 (one input channel per unit)
+
+    def contribution(self, x: torch.Tensor, units: torch.Tensor) -> torch.Tensor:
+        """(k, *N's output shape): unit units[i]'s term in N(x), bias excluded."""
+        module = self.module
+        if isinstance(module, nn.Linear):
+            out = module.out_features
+            width = module.in_features // self.span
+            # A batched matmul, not a broadcast product, so the FLOP counter sees it.
+            parts = x.reshape(-1, width, self.span)[:, units, :].transpose(0, 1)  # (k, M, span)
+            weight = module.weight.view(out, width, self.span)[:, units, :].permute(1, 2, 0)
+            return torch.bmm(parts, weight).view(-1, *x.shape[:-1], out)  # (k, ..., out)
+        k, out = int(units.shape[0]), module.out_channels
+        weight = module.weight[:, units].transpose(0, 1)  # (k, out, *kernel)
+        weight = weight.reshape(k * out, 1, *module.weight.shape[2:])
+        conv = _CONVS[module.weight.dim() - 2]
+        terms = conv(x[:, units], weight, None, module.stride, module.padding,
+                     module.dilation, groups=k)  # (B, k * out, *spatial)
+        return terms.view(x.shape[0], k, out, *terms.shape[2:]).transpose(0, 1)
+
+
+def fan_out_hook(plan: NextLinear, units: torch.Tensor, batch: int):
+    """Forward hook on N: output (B, ...) -> ((k + 1) B, ...), copy 0 unmasked,
+    copy i the output with unit units[i - 1] removed."""
+
+    def hook(module: nn.Module, args, output: torch.Tensor) -> torch.Tensor:
+        if output.shape[0] != batch or args[0].shape[0] != batch:
+            raise RuntimeError(f"{plan.name} ran on {output.shape[0]} rows, expected {batch}")
+        masked = output.unsqueeze(0) - plan.contribution(args[0], units)
+        return torch.cat([output.unsqueeze(0), masked]).reshape(-1, *output.shape[1:])
+
+    return hook
+
+
+def next_linear(model: nn.Module, point: nn.Module, width: int, inputs: tuple
+                ) -> Optional[NextLinear]:
+    """The first Linear/Conv to start after ``point`` finishes in one forward on
+    ``inputs``, with the unit slice its shapes imply; None when ``point`` or
+    that module does not run exactly once, or the shapes do not fit."""
+    events: list[tuple[str, str]] = []
+    handles = [point.register_forward_hook(lambda *_: events.append(("done", "")))]
+    for name, module in model.named_modules():
+        if isinstance(module, (nn.Linear, nn.modules.conv._ConvNd)):
+            handles.append(module.register_forward_pre_hook(
+                lambda *_, name=name: events.append(("start", name))))
+    try:
+        with torch.no_grad():
+            model(*inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    done = [i for i, (kind, _) in enumerate(events) if kind == "done"]
+    if len(done) != 1:
+        return None
+    after = [name for kind, name in events[done[0] + 1:] if kind == "start"]
+    if not after or sum(name == after[0] for _, name in events) != 1:
+        return None
+    module = model.get_submodule(after[0])
+    if isinstance(module, nn.Linear):
+        if module.in_features % width:
+            return None
+        return NextLinear(after[0], module, module.in_features // width)
+    fits = (module.in_channels == width and module.groups == 1
+            and module.padding_mode == "zeros")
+    return NextLinear(after[0], module, 1) if fits else None

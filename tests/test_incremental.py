@@ -1,0 +1,100 @@
+"""The incremental pull path (mabbench.pruning.incremental) on every layer of
+every model in conf/model/: each arm's loss change equals one masked forward,
+whichever path the engine chose for the layer; the layers that the path is
+built for take it, and the ones it cannot serve exactly fall back."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from conftest import CONF
+from mabbench.objectives import cross_entropy
+from mabbench.pruning.arms import masked, prunable_widths
+from mabbench.pruning.engine import PullEngine
+from mabbench.tasks.base import Split
+from test_compaction_zoo import N_OUTPUTS, ROWS, zoo_model
+
+MODELS = sorted(p.stem for p in (CONF / "model").glob("*.yaml"))
+# Layers whose next linear operation follows only unit-wise, zero-preserving
+# operations: they must take the fast path (a regression to batched shows here).
+MUST_BE_INCREMENTAL = {"lenet": {"conv1", "conv2", "fc1"}, "mlp": {"hidden0"}}
+
+
+def correct(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return (outputs.argmax(dim=1) == targets).float()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_arm_of_every_layer_equals_a_masked_forward(name, tmp_path, capsys):
+    model, inputs = zoo_model(name, tmp_path)
+    targets = torch.arange(ROWS) % N_OUTPUTS
+    batch = Split(inputs, targets)
+    widths = prunable_widths(model)
+    engine = PullEngine(model, widths, cross_entropy, probe=batch, metric=correct)
+    paths = {layer: engine.path(layer) for layer in widths}
+    with capsys.disabled():
+        print(f"\n{name}: " + ", ".join(f"{layer}={path}" for layer, path in paths.items()))
+    assert MUST_BE_INCREMENTAL.get(name, set()) <= {l for l, p in paths.items()
+                                                    if p == "incremental"}, paths
+    with torch.no_grad():
+        outputs = model(*inputs)
+    base, base_metric = cross_entropy(outputs, targets).mean(), correct(outputs, targets).mean()
+    for layer, width in widths.items():
+        units = torch.arange(width)
+        pulled = engine.pull(layer, units, batch)
+        torch.testing.assert_close(pulled.base, base, atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(pulled.metric_base, base_metric)
+        for unit in range(width):
+            with torch.no_grad(), masked(model, {layer: [unit]}):
+                got = model(*inputs)
+            want = cross_entropy(got, targets).mean() - base
+            torch.testing.assert_close(pulled.delta[unit], want, atol=1e-5, rtol=1e-4,
+                                       msg=f"{name}.{layer} unit {unit} ({paths[layer]})")
+            torch.testing.assert_close(pulled.metric_delta[unit],
+                                       correct(got, targets).mean() - base_metric)
+
+
+def test_incremental_round_with_retired_units_equals_masked_forwards(tmp_path):
+    model, inputs = zoo_model("lenet", tmp_path)
+    batch = Split(inputs, torch.arange(ROWS) % N_OUTPUTS)
+    widths = prunable_widths(model)
+    engine = PullEngine(model, widths, cross_entropy, probe=batch)
+    engine.retire("conv1", torch.tensor([3]))
+    engine.retire("fc1", torch.tensor([0, 7]))
+    retired = {"conv1": [3], "fc1": [0, 7]}
+    for layer in ("conv2", "fc1"):
+        assert engine.path(layer) == "incremental"
+        units = torch.tensor([1, 5, 9])
+        delta, base, _, _ = engine.pull(layer, units, batch)
+        with torch.no_grad(), masked(model, retired):
+            want_base = cross_entropy(model(*inputs), batch.targets).mean()
+        torch.testing.assert_close(base, want_base)
+        for unit, got in zip(units.tolist(), delta):
+            remove = {**retired, layer: retired.get(layer, []) + [unit]}
+            with torch.no_grad(), masked(model, remove):
+                want = cross_entropy(model(*inputs), batch.targets).mean() - want_base
+            torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("between", [torch.nn.LayerNorm, torch.nn.BatchNorm1d])
+def test_a_normalisation_between_mask_point_and_next_linear_falls_back_exactly(between):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential()
+    model.add_module("hidden0", torch.nn.Linear(5, 8))
+    model.add_module("norm", between(8))
+    model.add_module("out", torch.nn.Linear(8, 3))
+    model.prunable = ("hidden0",)
+    model.eval()
+    if between is torch.nn.BatchNorm1d:  # BN(0) != 0 once its statistics are not trivial
+        with torch.no_grad():
+            model.norm.running_mean.uniform_(-1, 1), model.norm.bias.uniform_(-1, 1)
+    generator = torch.Generator().manual_seed(1)
+    batch = Split((torch.randn(20, 5, generator=generator),),
+                  torch.randint(0, 3, (20,), generator=generator))
+    engine = PullEngine(model, {"hidden0": 8}, cross_entropy, probe=batch)
+    assert engine.path("hidden0") == "batched"
+    delta, base, _, _ = engine.pull("hidden0", torch.arange(8), batch)
+    for unit in range(8):
+        with torch.no_grad(), masked(model, {"hidden0": [unit]}):
+            want = cross_entropy(model(*batch.inputs), batch.targets).mean() - base
+        torch.testing.assert_close(delta[unit], want, atol=1e-5, rtol=1e-4)
