@@ -10,11 +10,12 @@ the layer in one round where memory allows (``arms_and_rows``), so on the
 incremental path the layers below the next linear operation run once over the
 split: about one forward pass of the split for a last hidden layer
 (``cost.forward_passes``). Cached as ``oracle.json`` beside the dense model,
-with what it cost.
+with what it cost. The cache carries a checksum and is read only if it
+validates (a damaged one is moved aside and recomputed); computing holds the
+dense folder's oracle lock, so concurrent trials compute each layer once.
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +25,11 @@ import torch
 from baselines.base import Scorer, ScorerConfig, prune_batches
 from mabbench import memo
 from mabbench.config import store_schema
+from mabbench.integrity import read_trusted_json, write_checked_json
+from mabbench.locks import build_lock
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
-from mabbench.store import atomic_write_json
 from mabbench.timing import phase
 
 CHUNK_ROWS = 256  # prune rows per forward, fewer when the arms' copies need the room
@@ -60,20 +62,33 @@ def _layer_deltas(ctx: PruningContext, layer: str) -> tuple[list[float], Pruning
     return (total / len(ctx.prune)).cpu().tolist(), cost
 
 
+def _read_cache(path: Path | None, widths: dict[str, int], repair: bool) -> dict:
+    """Validated cached layers whose delta has the layer's width; {} if none."""
+    cached = read_trusted_json(path, repair=repair) if path is not None else None
+    if cached is None:
+        return {}
+    return {layer: entry for layer, entry in cached.items()
+            if layer not in widths or (isinstance(entry, dict)
+                                       and len(entry.get("delta", ())) == widths[layer])}
+
+
 def oracle_scores(ctx: PruningContext) -> tuple[dict[str, torch.Tensor], PruningCost]:
     """Oracle delta per layer in ``ctx.widths`` and its total cost; read from and
     added to ``ctx.cache_dir / oracle.json`` when a cache folder is given."""
     path = Path(ctx.cache_dir) / CACHE_NAME if ctx.cache_dir is not None else None
     cached = memo.ORACLE.get(str(path)) if path is not None else None  # read by an earlier trial
     if cached is None:
-        cached = json.loads(path.read_text()) if path is not None and path.exists() else {}
-    missing = [layer for layer in ctx.widths if layer not in cached]
-    for layer in missing:
+        cached = _read_cache(path, ctx.widths, repair=False)
+    if any(layer not in cached for layer in ctx.widths):
         with phase("oracle"):
-            deltas, cost = _layer_deltas(ctx, layer)
-        cached[layer] = {"delta": deltas, "cost": vars(cost)}
-    if missing and path is not None:
-        atomic_write_json(path, cached)
+            if path is None:
+                cached = _compute_missing(ctx, cached)
+            else:
+                with build_lock(path.parent, ".oracle.lock"):
+                    cached = _read_cache(path, ctx.widths, repair=True)
+                    if any(layer not in cached for layer in ctx.widths):
+                        cached = _compute_missing(ctx, cached)
+                        write_checked_json(path, cached)
     if path is not None:
         memo.ORACLE.put(str(path), cached)
     total = PruningCost()
@@ -83,6 +98,15 @@ def oracle_scores(ctx: PruningContext) -> tuple[dict[str, torch.Tensor], Pruning
     total.count_passes(ctx)
     return ({layer: torch.tensor(cached[layer]["delta"], dtype=torch.float64)
              for layer in ctx.widths}, total)
+
+
+def _compute_missing(ctx: PruningContext, cached: dict) -> dict:
+    cached = {key: value for key, value in cached.items() if key != "sha256"}
+    for layer in ctx.widths:
+        if layer not in cached:
+            deltas, cost = _layer_deltas(ctx, layer)
+            cached[layer] = {"delta": deltas, "cost": vars(cost)}
+    return cached
 
 
 class Oracle(Scorer):

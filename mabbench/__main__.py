@@ -26,7 +26,16 @@ def main(cfg: DictConfig) -> dict:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     print(headline(record))
+    if record.get("status") == "failed" and not _in_multirun():
+        sys.exit(1)  # a single run that failed; in a sweep the others go on
     return record  # the sweep report (mabbench/sweep_report.py) reads it
+
+
+def _in_multirun() -> bool:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.get().mode == RunMode.MULTIRUN
 
 
 def _is_single_run(argv: list[str]) -> bool:

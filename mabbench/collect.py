@@ -19,11 +19,13 @@ import pandas as pd
 import yaml
 
 from mabbench.errors import ConfigError
+from mabbench.integrity import CHECKSUM_KEY, record_checksum
 
 # Keys every record must have for a row to be built from it.
 REQUIRED = ("task", "dataset", "model", "policy", "kind", "seed", "config_hash", "metric",
             "dense", "curve", "target", "selected")
 IDENTITY = ["task", "dataset", "model", "policy", "kind", "config_hash", "seed"]
+TEXT_KEYS = ("task", "dataset", "model", "policy", "kind", "config_hash", "metric")
 # Named points of a record; each level row says with ``is_<point>`` whether it is that point.
 POINTS = ("dense", "target", "selected")
 FLAGS = [f"is_{point}" for point in POINTS]
@@ -72,6 +74,17 @@ def check(record) -> str | None:
     missing = [key for key in REQUIRED if key not in record]
     if missing:
         return f"missing keys {', '.join(missing)}"
+    if CHECKSUM_KEY in record:
+        try:
+            if record[CHECKSUM_KEY] != record_checksum(record):
+                return "checksum mismatch (edited or damaged after it was written)"
+        except ValueError:  # a NaN or infinity: never written by the runner
+            return "holds a non-finite number"
+    wrong = [key for key in TEXT_KEYS if not isinstance(record.get(key), str)]
+    if wrong:
+        return f"{wrong[0]}={record.get(wrong[0])!r}: expected a string"
+    if isinstance(record["seed"], bool) or not isinstance(record["seed"], int):
+        return f"seed={record['seed']!r}: expected an integer"
     curve = record["curve"]
     if not isinstance(curve, list) or not all(isinstance(p, dict) for p in curve):
         return "curve is not a list of points"
@@ -172,13 +185,19 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[str]]:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             problems.append(f"{where}: unreadable ({type(error).__name__}: {error})")
             continue
+        except (TypeError, KeyError, AttributeError) as error:
+            problems.append(f"{where}: unusable ({type(error).__name__}: {error})")
+            continue
         why = check(record)
         if why is not None:
             problems.append(f"{where}: {why}")
             continue
-        config = read_config(path.parent)
-        trial = trial_columns(path, root, record, config) | flatten(config)
-        rows.extend(level_rows(record, trial))
+        try:  # any other wrongly typed field: name the file, skip it, go on
+            config = read_config(path.parent)
+            trial = trial_columns(path, root, record, config) | flatten(config)
+            rows.extend(level_rows(record, trial))
+        except (TypeError, ValueError, AttributeError, KeyError) as error:
+            problems.append(f"{where}: unusable ({type(error).__name__}: {error})")
     table = pd.DataFrame(rows)
     if len(table):
         table = table[ordered(list(table.columns))].apply(_uniform)

@@ -152,6 +152,7 @@ class RuntimeConfig:
     data_dir: str = "~/.cache/mabbench"
     wandb: bool = False  # log each finished trial to Weights & Biases (optional extra)
     wandb_project: str = "mabbench"
+    retry_failed: bool = False  # re-run trials that left failed.json (mabbench/failures.py)
 
 
 @dataclass

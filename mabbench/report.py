@@ -3,6 +3,10 @@ from __future__ import annotations
 
 
 def headline(record: dict) -> str:
+    if record.get("status") == "failed":
+        earlier = "failed earlier (runtime.retry_failed=true runs it again)" if record.get(
+            "skipped") else "failed"
+        return f"{earlier} at {record.get('stage')}: {record['reason']}; see {record['path']}"
     if record.get("skipped"):
         return f"already done: {record['path']}"
     dense, target = record["dense"], record["target"]

@@ -60,6 +60,11 @@ def resolve_device(name: str, job: int = 0) -> torch.device:
     return device
 
 
+def training_threads(threads: int) -> int:
+    """The torch thread count ``runtime.threads`` gives (0: torch's default here)."""
+    return threads if threads > 0 else torch.get_num_threads()
+
+
 def set_threads(threads: int) -> None:
     """0 keeps torch's default; in parallel sweeps set cores / jobs."""
     if threads > 0:

@@ -12,9 +12,12 @@ import baselines  # noqa: F401  (registers the baseline schemas)
 from baselines.oracle import oracle_scores
 from mabbench import memo, store, timing
 from mabbench.curve import point, sparsity_curve
+from mabbench.errors import ConfigError
+from mabbench.failures import FAILED_NAME, Diverged, Stage, write_failure
+from mabbench.integrity import non_finite_paths, read_trusted_json, write_checked_json
+from mabbench.models import build_model
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
-from mabbench.models import build_model
 from mabbench.progress import log_to_file
 from mabbench.provenance import git_commit, versions
 from mabbench.pruning.arms import prunable_widths
@@ -22,6 +25,7 @@ from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
 from mabbench.pruning.saved import point_dir, save_pruned
+from mabbench.resources import check_fits
 from mabbench.runtime import (autocast, device_name, job_index, resolve_device, seed_everything,
                               set_threads)
 from mabbench.tasks import load_splits
@@ -31,6 +35,8 @@ from mabbench.timing import phase
 from mabbench.validate import validate
 
 log = logging.getLogger(__name__)
+# A stored result is trusted (and its trial skipped) only with these keys.
+RESULT_KEYS = ("config_hash", "seed", "policy", "dense", "curve", "target")
 
 
 def build_method(policy_cfg: DictConfig):
@@ -74,17 +80,41 @@ def model_saver(cfg: DictConfig, folder, splits):
 
 
 def run_trial(cfg: DictConfig) -> dict:
-    """Run one trial, or return the stored record if it already exists."""
+    """Run one trial; return its record with ``status`` done, ``skipped`` (a
+    trusted result.json exists) or ``failed`` (failed.json written, or found
+    from an earlier run and ``runtime.retry_failed`` is false). Bad input
+    (ConfigError) is raised, and nothing is written."""
     if cfg.get("reference") is not None:  # a classical comparator, not a pruned network
         from mabbench.reference.run import run_reference
         return run_reference(cfg)
     timing.start()
     validate(cfg)
     folder = store.run_dir(cfg)
-    result_path = folder / "result.json"
-    if result_path.exists():
+    result_path, failed_path = folder / "result.json", folder / FAILED_NAME
+    expected = {"config_hash": store.config_hash(cfg), "seed": cfg.seed}
+    if read_trusted_json(result_path, RESULT_KEYS, expected) is not None:
         log.info("already done, skipping: %s", result_path)
-        return {"skipped": True, "path": str(result_path)}
+        return {"status": "skipped", "skipped": True, "path": str(result_path)}
+    earlier = read_trusted_json(failed_path, ("reason",))
+    if earlier is not None and not cfg.runtime.retry_failed:
+        log.warning("failed before (%s), skipping; runtime.retry_failed=true runs it again: %s",
+                    earlier["reason"], failed_path)
+        return {"status": "failed", "skipped": True, "reason": earlier["reason"],
+                "stage": earlier.get("stage"), "path": str(failed_path)}
+    stage = Stage()
+    try:
+        record = _run_trial(cfg, result_path, stage)
+    except ConfigError:
+        raise
+    except Exception as error:  # noqa: BLE001  (any trial-level error is recorded, not raised)
+        return write_failure(folder, error, stage.name, expected["config_hash"])
+    failed_path.unlink(missing_ok=True)
+    return record | {"status": "done"}
+
+
+def _run_trial(cfg: DictConfig, result_path, stage: Stage) -> dict:
+    folder = result_path.parent
+    stage("build method")
     method, kind = build_method(cfg.policy)
     wandb = require_wandb(cfg)
     device = resolve_device(cfg.runtime.device, job_index())
@@ -95,17 +125,21 @@ def run_trial(cfg: DictConfig) -> dict:
     set_threads(cfg.runtime.threads)
     with log_to_file(folder, store.results_root(cfg)), live_run(wandb, cfg) as tracked:
         log.info("trial %s on %s (%s)", folder, device_name(device), cfg.runtime.precision)
-        return _run(cfg, folder, method, kind, tracked, device, precision)
+        return _run(cfg, folder, method, kind, tracked, device, precision, stage)
 
 
-def _run(cfg, folder, method, kind, tracked, device, precision) -> dict:
+def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) -> dict:
     result_path = folder / "result.json"
     seed_everything(cfg.seed)
+    stage("load data")
     with phase("load"):
         splits = memo.splits(cfg, load_splits)
+        check_fits(cfg, splits, device)  # an absurd width or batch is refused before allocating
         # bad layer names fail before any training (building an untrained model is cheap)
         widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
+        stage("dense training")
         model, dense_meta = dense_model(cfg, splits, device)
+    stage("dense evaluation")
     splits.to(device)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
@@ -117,6 +151,8 @@ def _run(cfg, folder, method, kind, tracked, device, precision) -> dict:
             lambda: point(model, splits, metric, 0.0, cfg.pruning.latency))
     dense = dense | {"train_seconds": dense_meta["train_seconds"]}
 
+    _require_finite({"dense": dense}, "the dense model's scores")
+    stage("ranking")
     seed_everything(cfg.seed)
     ctx = PruningContext(model=model, widths=widths, prune=splits.prune, loss=LOSSES.get(cfg.task.loss),
                          cfg=cfg.pruning, seed=cfg.seed, device=device,
@@ -129,6 +165,7 @@ def _run(cfg, folder, method, kind, tracked, device, precision) -> dict:
     if ranking is None:
         curve, target, selected, cost, order = [dense], dense, dense, {}, {}
     else:
+        stage("sparsity curve")
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
         with precision(), phase("curve"):
             curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
@@ -151,8 +188,17 @@ def _run(cfg, folder, method, kind, tracked, device, precision) -> dict:
         "versions": versions(), "git_commit": git_commit(),
         "timing": timing.spent(),  # seconds per phase (mabbench/timing.py)
     }
-    store.atomic_write_json(result_path, record)
+    stage("write result")
+    _require_finite(record, "the record")
+    write_checked_json(result_path, record)
     log.info("done: %s", result_path)
     finish_run(tracked, record)
     record["path"] = str(result_path)
     return record
+
+
+def _require_finite(values: dict, what: str) -> None:
+    """Raise Diverged naming where a NaN or infinity sits (JSON cannot hold them)."""
+    bad = non_finite_paths(values)
+    if bad:
+        raise Diverged(f"non-finite values in {what}: {', '.join(bad[:4])}")

@@ -1,6 +1,7 @@
 """Range checks Hydra's types cannot express; each failure is one line naming the key."""
 from __future__ import annotations
 
+from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
 from mabbench.errors import ConfigError
@@ -21,7 +22,8 @@ def validate(cfg: DictConfig) -> None:
     check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
     for level in p.levels:
         check(0 < level < 1, "pruning.levels", list(p.levels), "every level must be in (0, 1)")
-    check(p.budget_per_arm >= 0, "pruning.budget_per_arm", p.budget_per_arm, "must be >= 0")
+    check(p.budget_per_arm > 0, "pruning.budget_per_arm", p.budget_per_arm,
+          "must be > 0 (pulls per arm; 0 would rank arms in index order)")
     check(p.arms_per_round >= 1, "pruning.arms_per_round", p.arms_per_round, "must be >= 1")
     check(p.batch_size >= 1, "pruning.batch_size", p.batch_size, "must be >= 1")
     check(p.scope in ("layer", "global"), "pruning.scope", p.scope, "expected layer or global")
@@ -50,3 +52,18 @@ def validate(cfg: DictConfig) -> None:
           "task.split", f"prune={s.prune}, select={s.select}, test={s.test}",
           "each must be in (0, 1) with prune + select + test < 1 (the rest trains)")
     check(cfg.seed >= 0, "seed", cfg.seed, "must be a non-negative integer")
+    check(cfg.runtime.threads >= 0, "runtime.threads", cfg.runtime.threads,
+          "must be >= 0 (0 keeps torch's default)")
+    check_model_task(cfg)
+
+
+def check_model_task(cfg: DictConfig) -> None:
+    """A model class may declare ``TASKS`` (the task families whose inputs it takes)."""
+    try:
+        model_class = get_class(cfg.model._target_)
+    except Exception:  # noqa: BLE001  (an unknown _target_ fails, naming it, when built)
+        return
+    tasks = getattr(model_class, "TASKS", None)
+    check(tasks is None or cfg.task.name in tasks, "model", cfg.model.name,
+          f"takes task={' or task='.join(tasks or ())} inputs, not task={cfg.task.name}; "
+          f"choose a model for task={cfg.task.name}")

@@ -44,6 +44,15 @@ def make_cfg(tmp_path):
     return make
 
 
+def as_downloaded(path) -> None:
+    """Record ``path``'s sha256 beside it, as tasks/cache.fetch does on a first
+    download without a published checksum (an unrecorded cached file is refused)."""
+    import hashlib
+
+    path = Path(path)
+    path.with_name(path.name + ".sha256").write_text(hashlib.sha256(path.read_bytes()).hexdigest())
+
+
 def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``python -m mabbench <args>`` as a user would."""
     full_env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}

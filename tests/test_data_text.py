@@ -11,6 +11,7 @@ import zipfile
 import pytest
 import torch
 
+from conftest import as_downloaded
 from mabbench.bench.dense import trivial_score
 from mabbench.curve import score
 from mabbench.errors import ConfigError
@@ -66,6 +67,7 @@ def test_imdb_loader_reads_the_aclimdb_tree(make_cfg, monkeypatch):
     _write_aclimdb(f"{folder}/aclImdb_v1.tar.gz", reviews)
     # the real file is checked by its published MD5; this tiny one by nothing
     monkeypatch.setattr(text_online, "IMDB", RemoteFile(text_online.IMDB.url, "aclImdb_v1.tar.gz"))
+    as_downloaded(f"{folder}/aclImdb_v1.tar.gz")
     splits = load_splits(cfg)
     assert (len(splits.train) + len(splits.prune) + len(splits.select), len(splits.test)) == (20, 20)
     assert splits.info["classes"] == ["neg", "pos"]
@@ -97,6 +99,7 @@ def test_reuters_loader_keeps_single_topic_documents(make_cfg):
         zf.writestr("reuters/cats.txt", "\n".join(cats) + "\n")
         for name, text in files.items():
             zf.writestr(name, text)
+    as_downloaded(folder / "reuters.zip")
     splits = load_splits(cfg)
     assert splits.info["classes"] == ["crude", "grain", "trade"]
     assert len(splits.train) + len(splits.prune) + len(splits.select) == 12 and len(splits.test) == 2

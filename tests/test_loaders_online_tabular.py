@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.utils import Bunch
 
+from conftest import as_downloaded
 from mabbench.errors import ConfigError
 from mabbench.tasks import cache, load_splits, openml
 from mabbench.tasks.cache import RemoteFile, fetch
@@ -87,6 +88,7 @@ def test_uci_airfoil_dat_file_is_parsed(make_cfg):
     rows[:, 5] = 120 + 10 * rng.random(60)
     (folder / "airfoil_self_noise.dat").write_text(
         "".join("\t".join(f"{v:g}" for v in row) + "\n" for row in rows))
+    as_downloaded(folder / "airfoil_self_noise.dat")
     splits = load_splits(cfg)
     assert splits.info["in_features"] == 5 and splits.n_outputs == 1
     assert sum(len(s) for s in (splits.train, splits.prune, splits.select, splits.test)) == 60
@@ -102,6 +104,7 @@ def test_uci_parkinsons_csv_drops_the_subject_and_the_other_score(make_cfg):
                           "motor_UPDRS": rng.random(60) * 30, "total_UPDRS": rng.random(60) * 40,
                           "Jitter(%)": rng.random(60) / 100, "RPDE": rng.random(60)})
     frame.to_csv(folder / "parkinsons_updrs.data", index=False)
+    as_downloaded(folder / "parkinsons_updrs.data")
     splits = load_splits(cfg)
     assert splits.info["in_features"] == 5  # age, sex, test_time, Jitter(%), RPDE
 

@@ -30,6 +30,8 @@ class LeNet(nn.Module):
     for smaller ones (digits 8x8 -> 2x2x50).
     """
 
+    TASKS = ("image",)  # the task families whose inputs it takes (validate.py)
+
     def __init__(self, n_outputs: int, info: dict[str, Any], conv1: int = 20, conv2: int = 50,
                  fc: int = 500, padding: Optional[int] = None, name: str = "lenet") -> None:
         super().__init__()

@@ -39,6 +39,8 @@ class MemN2N(nn.Module):
     """Inputs: story (B, M, L) and query (B, L) int64 word ids (0 = padding);
     output (B, n_outputs) logits over the answers."""
 
+    TASKS = ("reasoning",)  # the task families whose inputs it takes (validate.py)
+
     def __init__(self, n_outputs: int, info: dict[str, Any], embedding_dim: int = 32,
                  hops: int = 3, hidden: int = 64, name: str = "memnet") -> None:
         super().__init__()

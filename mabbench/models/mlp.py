@@ -19,6 +19,8 @@ class MLP(nn.Module):
     ``hidden<i>`` are its output neurons (masking one zeroes its activation).
     """
 
+    TASKS = ("tabular", "regression")  # the task families whose inputs it takes (validate.py)
+
     def __init__(self, n_outputs: int, info: dict[str, Any], hidden: list[int],
                  activation: str = "relu", name: str = "mlp") -> None:
         super().__init__()

@@ -24,6 +24,8 @@ from mabbench.tasks.text import PAD
 class EmbeddingBagMLP(nn.Module):
     """(B, L) ids -> mean embedding (B, embed_dim) -> hidden0.. (ReLU) -> (B, n_outputs)."""
 
+    TASKS = ("text",)  # the task families whose inputs it takes (validate.py)
+
     def __init__(self, n_outputs: int, info: dict[str, Any], embed_dim: int = 64,
                  hidden: list[int] = (64,), name: str = "embedding_bag") -> None:
         super().__init__()
@@ -48,6 +50,8 @@ class TextCNN(nn.Module):
     """(B, L) ids -> (B, embed_dim, L) -> conv (B, channels, L') -> max over time
     (B, channels) -> fc (B, hidden) -> (B, n_outputs). Arms: conv channels, fc units."""
 
+    TASKS = ("text",)  # the task families whose inputs it takes (validate.py)
+
     def __init__(self, n_outputs: int, info: dict[str, Any], embed_dim: int = 64,
                  channels: int = 64, kernel_size: int = 5, hidden: int = 64,
                  name: str = "text_cnn") -> None:
@@ -70,6 +74,8 @@ class TextCNN(nn.Module):
 class LSTMClassifier(nn.Module):
     """(B, L) ids -> LSTM over the unpadded tokens -> last hidden state (B, lstm)
     -> fc (B, hidden) -> (B, n_outputs). Arms: fc units (the LSTM is kept whole)."""
+
+    TASKS = ("text",)  # the task families whose inputs it takes (validate.py)
 
     def __init__(self, n_outputs: int, info: dict[str, Any], embed_dim: int = 64,
                  lstm: int = 64, hidden: int = 64, name: str = "lstm") -> None:

@@ -28,6 +28,8 @@ class VGG(nn.Module):
     output (B, n_outputs) logits. ``stages``: conv widths per stage, e.g.
     [[32, 32], [64, 64], [128, 128]] turns 32x32 images into 128 x 4 x 4 features."""
 
+    TASKS = ("image",)  # the task families whose inputs it takes (validate.py)
+
     def __init__(self, n_outputs: int, info: dict[str, Any], stages: list[list[int]],
                  fc: list[int], name: str = "vgg") -> None:
         super().__init__()

@@ -11,6 +11,7 @@ from pathlib import Path
 from mabbench.errors import ConfigError
 from mabbench.registry import Registry
 from mabbench.tasks.base import Split, Splits
+from mabbench.tasks.checks import check_splits
 
 DATASETS: Registry = Registry("dataset")
 
@@ -32,7 +33,17 @@ def load_splits(cfg) -> Splits:
     # ``loader`` lets many data sets share one loader under their own names (OpenML-CC18)
     loader = DATASETS.get(cfg.dataset.get("loader") or cfg.dataset.name)
     data_dir = Path(cfg.runtime.data_dir).expanduser()
-    return loader(cfg.dataset, cfg.task.split, cfg.seed, data_dir)
+    splits = loader(cfg.dataset, cfg.task.split, cfg.seed, data_dir)
+    check_splits(splits, cfg.dataset.name)
+    return splits
+
+
+def data_version(dataset_name: str):
+    """The version of the code that generates ``dataset_name``'s data (a loader's
+    ``data_version`` attribute), or None for data read from files."""
+    if dataset_name not in DATASETS:
+        return None
+    return getattr(DATASETS.get(dataset_name), "data_version", None)
 
 
 __all__ = ["DATASETS", "Split", "Splits", "load_splits"]

@@ -31,12 +31,11 @@ from mabbench.config import DatasetConfig, store_schema
 from mabbench.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.babi_format import Example, examples, parse
-from mabbench.tasks.babi_generator import TASK_NAMES, file_name, generate_text
+from mabbench.tasks.babi_generator import GENERATOR_VERSION, TASK_NAMES, file_name, generate_text
 from mabbench.tasks.base import Split, Splits, role_split
 from mabbench.tasks.cache import RemoteFile, dataset_dir, fetch
 
 PAD, UNKNOWN = 0, 1
-GENERATOR_VERSION = 1  # part of the cache key: a changed generator never reads stale files
 ARCHIVE = "tasks_1-20_v1-2.tar.gz"
 
 
@@ -55,7 +54,7 @@ class BabiGeneratedConfig(BabiConfig):
 
 @dataclass
 class BabiOfficialConfig(BabiConfig):
-    url: str = "http://www.thespermwhale.com/jaseweston/babi/" + ARCHIVE
+    url: str = "https://www.thespermwhale.com/jaseweston/babi/" + ARCHIVE
     variant: str = "en"  # "en" (1k questions per task) or "en-10k"
 
 
@@ -181,6 +180,9 @@ def load_generated(cfg, split, seed: int, data_dir: Path) -> Splits:
     folder = write_generated(dataset_dir(data_dir, cfg.name) / key, cfg.task,
                              cfg.stories_train, cfg.stories_test, cfg.generator_seed)
     return babi_splits(*read_folder(folder, cfg.task), cfg.memory_size, split, seed)
+
+
+load_generated.data_version = GENERATOR_VERSION  # enters the dense hash (store._determinants)
 
 
 @DATASETS.register("babi")

@@ -29,6 +29,9 @@ DROPS = ("dropped", "discarded", "put down", "left")
 # Official file stems (tasks_1-20_v1-2/en/qa<N>_<name>_{train,test}.txt).
 TASK_NAMES = {1: "single-supporting-fact", 2: "two-supporting-facts",
               3: "three-supporting-facts", 6: "yes-no-questions"}
+# Bump on any change to the text the generator writes: it is part of the file
+# cache key and of the dense hash, so no model trained on the old text is reused.
+GENERATOR_VERSION = 1
 QUESTIONS_PER_STORY = 5
 MAX_ACTIONS_PER_QUESTION = 40  # give up on a story that cannot reach an askable state
 

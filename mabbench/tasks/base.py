@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
+from mabbench.errors import ConfigError
+
 
 @dataclass
 class Split:
@@ -73,7 +75,7 @@ def role_split(n: int, split, seed: int, stratify: np.ndarray | None = None,
     counts = {role: (max(1, round(share * n)) if share > 0 else 0)  # whole rows, no float drift
               for role, share in shares.items()}
     if n - sum(counts.values()) < 1:
-        raise ValueError(f"{n} rows are too few for the data roles (task.split: "
+        raise ConfigError(f"{n} rows are too few for the data roles (task.split: "
                          f"prune={split.prune}, select={split.select}, test={split.test})")
     rest, labels, parts = np.arange(n), stratify, {}
     for role, rows in counts.items():
@@ -82,8 +84,13 @@ def role_split(n: int, split, seed: int, stratify: np.ndarray | None = None,
             continue
         if labels is not None and not _can_stratify(labels, rows):
             labels = None  # a tiny set: this and later carves go unstratified
-        rest, parts[role] = train_test_split(rest, test_size=rows, random_state=seed,
-                                             stratify=labels)
+        try:
+            rest, parts[role] = train_test_split(rest, test_size=rows, random_state=seed,
+                                                 stratify=labels)
+        except ValueError as error:  # too few rows left for this role
+            raise ConfigError(f"{n} rows cannot fill the data roles (task.split: prune="
+                              f"{split.prune}, select={split.select}, test={split.test}): "
+                              f"{str(error).splitlines()[0]}") from None
         labels = None if labels is None else stratify[rest]
     return tuple(np.sort(a) for a in (rest, parts["prune"], parts["select"], parts["test"]))
 

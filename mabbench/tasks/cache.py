@@ -13,6 +13,10 @@ Every online loader goes through :func:`fetch`::
 - A download goes to a temporary file outside the cache and is moved in only
   after its checksum matched, so a failed or interrupted download leaves
   nothing behind.
+- A cached file with neither a publisher's checksum nor a recorded one (put
+  there by hand, or by an older version) is refused with one line saying how
+  to download it again; it is never used unverified.
+- Only ``https://`` URLs are fetched.
 - Offline (``MABBENCH_OFFLINE=1``, or the download fails) the loader raises
   :class:`~mabbench.errors.ConfigError` with one line: which dataset needs a
   download, where it would be cached, and the offline choices of its family.
@@ -20,6 +24,7 @@ Every online loader goes through :func:`fetch`::
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -33,6 +38,7 @@ import yaml
 
 from mabbench.errors import ConfigError
 
+log = logging.getLogger(__name__)
 CONF_DATASETS = Path(__file__).resolve().parents[2] / "conf" / "dataset"
 OFFLINE_ENV = "MABBENCH_OFFLINE"
 TIMEOUT_SECONDS = 60
@@ -98,11 +104,25 @@ def _expected(path: Path, remote: RemoteFile) -> tuple[str, str] | None:
 
 
 def is_cached(path: Path, remote: RemoteFile) -> bool:
-    """True when ``path`` exists and matches its checksum (publisher's or recorded)."""
+    """True when ``path`` exists and matches its checksum (publisher's or recorded).
+    Raises ConfigError for a file that has neither: it cannot be verified."""
     if not path.exists():
         return False
     expected = _expected(path, remote)
-    return expected is None or file_digest(path, expected[0]) == expected[1]
+    if expected is None:
+        raise ConfigError(f"{path}: cached without a checksum (none published, none recorded "
+                          f"when downloaded), so it is not used; delete it to download it "
+                          f"again and record one: rm {path}")
+    if file_digest(path, expected[0]) == expected[1]:
+        return True
+    log.warning("%s does not match its %s; downloading it again", path, expected[0])
+    return False
+
+
+def require_https(dataset_cfg, remote: RemoteFile) -> None:
+    if not remote.url.startswith("https://"):
+        raise ConfigError(f"dataset={dataset_cfg.name}: {remote.url} is not an https:// URL; "
+                          f"downloads are fetched over TLS only")
 
 
 def _download(dataset_cfg, remote: RemoteFile, target: Path) -> None:
@@ -139,6 +159,8 @@ def fetch(dataset_cfg, files: Sequence[RemoteFile], data_dir: Path) -> list[Path
     offline, the download fails, or a checksum does not match.
     """
     folder = dataset_dir(data_dir, dataset_cfg.name)
+    for remote in files:
+        require_https(dataset_cfg, remote)
     paths = [folder / remote.filename for remote in files]
     missing = [(p, r) for p, r in zip(paths, files) if not is_cached(p, r)]
     if missing and is_offline():

@@ -7,14 +7,18 @@ regression - is fitted on the train rows only, so prune, select and test never l
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
 
+from mabbench.errors import ConfigError
 from mabbench.tasks.base import Split, Splits, role_split
+
+log = logging.getLogger(__name__)
 
 MISSING_CATEGORY = "<missing>"
 # A column with no more distinct values than this, of a non-numeric type, is
@@ -35,7 +39,7 @@ class FrameEncoder:
     std: np.ndarray
 
     @classmethod
-    def fit(cls, train: pd.DataFrame) -> "FrameEncoder":
+    def fit(cls, train: pd.DataFrame) -> FrameEncoder:
         numeric = [c for c in train.columns if pd.api.types.is_numeric_dtype(train[c])
                    and not pd.api.types.is_bool_dtype(train[c])]
         categorical = {}
@@ -72,6 +76,29 @@ class FrameEncoder:
         return len(self.numeric) + sum(len(v) for v in self.categorical.values())
 
 
+def drop_unlabelled(frame: pd.DataFrame, target: str) -> pd.DataFrame:
+    """Rows whose target is empty (NaN) cannot be scored: they are dropped
+    before the split (so the split stays a function of the labelled rows and
+    the seed), and the count is logged on one line."""
+    labelled = frame[target].notna()
+    dropped = int((~labelled).sum())
+    if dropped:
+        log.warning("target column %r: dropped %d of %d rows with no target value",
+                    target, dropped, len(frame))
+    return frame.loc[labelled].reset_index(drop=True)
+
+
+def refuse_infinite(features: pd.DataFrame) -> None:
+    """Infinity has no median or standard deviation: name the first column holding one."""
+    for column in features.columns:
+        values = features[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            count = int(np.isinf(values.to_numpy(np.float64, na_value=np.nan)).sum())
+            if count:
+                raise ConfigError(f"column {column!r} holds {count} infinite value(s); "
+                                  f"expected finite numbers (leave a cell empty for missing)")
+
+
 def _as_categories(column: pd.Series) -> pd.Series:
     return column.astype(object).where(column.notna(), MISSING_CATEGORY).astype(str)
 
@@ -88,8 +115,9 @@ def frame_splits(frame: pd.DataFrame, target: str, kind: str, split, seed: int,
     if target not in frame.columns:
         raise ValueError(f"target column {target!r} not in the data; columns: "
                          f"{', '.join(map(str, frame.columns))}")
-    frame = frame.loc[frame[target].notna()].reset_index(drop=True)
+    frame = drop_unlabelled(frame, target)
     features = frame.drop(columns=[target, *[c for c in drop if c in frame.columns]])
+    refuse_infinite(features)
     if kind == "classification":
         classes, labels = np.unique(frame[target].astype(str).to_numpy(), return_inverse=True)
         if len(classes) < 2:

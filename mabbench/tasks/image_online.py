@@ -1,15 +1,18 @@
 """MNIST, CIFAR-10, CIFAR-100 and SVHN: downloaded once, parsed by torchvision.
 
-Each loader fetches the publisher's files through ``tasks/cache.fetch`` (the
-checksums are torchvision's own), unpacks them next to the download
-atomically, and reads them with torchvision's dataset classes. Those classes
-re-check md5s of the unpacked files; here the download's checksum was already
-verified by ``fetch``, so the readers below only ask that the files exist
-(which also lets the tests feed them small files in the real format).
+Each loader fetches the publisher's files over https through
+``tasks/cache.fetch``, verified against the publisher's md5 (pinned below),
+unpacks them next to the download atomically, and reads them with
+torchvision's dataset classes. Those would re-check md5s of the unpacked
+files; here the download was verified by ``fetch`` and a CIFAR extraction by
+the sha256 manifest written when it was unpacked (``untar_into``), so the
+readers only ask that the files exist (which also lets the tests feed them
+small files in the real format).
 """
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import shutil
 import tarfile
@@ -20,10 +23,14 @@ from typing import Callable
 import numpy as np
 from torchvision import datasets as tv
 
+from mabbench.integrity import file_sha256, read_trusted_json, write_checked_json
+from mabbench.locks import build_lock
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Splits
 from mabbench.tasks.cache import RemoteFile, fetch
 from mabbench.tasks.image import ImageArrays, official_splits
+
+log = logging.getLogger(__name__)
 
 
 def _exists(root: str, names: list[str]) -> bool:
@@ -68,20 +75,38 @@ def gunzip_into(archive: Path, target: Path) -> None:
     partial.replace(target)
 
 
+def _manifest(root: Path) -> dict[str, str]:
+    """sha256 of every file under ``root``, by relative path."""
+    return {p.relative_to(root).as_posix(): file_sha256(p)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def untar_into(archive: Path, folder: Path, member: str) -> None:
-    """Extract ``archive`` (which holds the folder ``member``) so that
-    ``folder/member`` appears complete or not at all."""
-    if (folder / member).exists():
-        return
-    with tempfile.TemporaryDirectory(prefix=".extract-", dir=folder) as tmp:
-        with tarfile.open(archive, "r:*") as tar:
-            tar.extractall(tmp, filter="data")
-        (Path(tmp) / member).replace(folder / member)
+    """Extract ``archive`` (verified by ``fetch``; it holds the folder ``member``)
+    so that ``folder/member`` appears complete or not at all, with a manifest of
+    its files' sha256. An extraction that no longer matches its manifest (edited,
+    truncated, or without one) is deleted and extracted again, so readers that
+    unpickle (CIFAR) only ever open files that came out of a verified archive."""
+    target, manifest = folder / member, folder / f"{member}.sha256.json"
+    with build_lock(folder, f".{member}.lock"):
+        if target.exists():
+            recorded = read_trusted_json(manifest)
+            if recorded is not None and recorded.get("files") == _manifest(target):
+                return
+            log.warning("%s does not match %s; extracting %s again", target, manifest.name,
+                        archive.name)
+            shutil.rmtree(target)
+        with tempfile.TemporaryDirectory(prefix=".extract-", dir=folder) as tmp:
+            with tarfile.open(archive, "r:*") as tar:
+                tar.extractall(tmp, filter="data")
+            files = _manifest(Path(tmp) / member)
+            (Path(tmp) / member).replace(target)
+        write_checked_json(manifest, {"archive": archive.name, "files": files})
 
 
 def read_mnist(folder: Path) -> ImageArrays:
     """The four IDX .gz files of MNIST in ``folder`` -> arrays (N, 1, 28, 28) uint8."""
-    for name, _ in tv.MNIST.resources:
+    for name in MNIST_MD5:
         gunzip_into(folder / name, folder / "MNIST" / "raw" / name.removesuffix(".gz"))
     train, test = (_MNIST(str(folder), train=flag) for flag in (True, False))
     return ImageArrays(train.data.numpy()[:, None], train.targets.numpy(),
@@ -113,16 +138,27 @@ def read_svhn(folder: Path) -> ImageArrays:
     return ImageArrays(train.data, train.labels, test.data, test.labels)
 
 
+# The publishers' md5s (the same that torchvision checks), pinned here so a
+# torchvision upgrade cannot change what a download is verified against.
+MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
+MNIST_MD5 = {"train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+             "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+             "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+             "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c"}
+CIFAR_URL = "https://www.cs.toronto.edu/~kriz/"
+SVHN_URL = "https://ufldl.stanford.edu/housenumbers/"
+
 SOURCES: dict[str, tuple[list[RemoteFile], Callable[[Path], ImageArrays]]] = {
-    "mnist": ([RemoteFile(tv.MNIST.mirrors[0] + name, name, f"md5:{md5}")
-               for name, md5 in tv.MNIST.resources], read_mnist),
-    "cifar10": ([RemoteFile(tv.CIFAR10.url, tv.CIFAR10.filename, f"md5:{tv.CIFAR10.tgz_md5}")],
-                read_cifar10),
-    "cifar100": ([RemoteFile(tv.CIFAR100.url, tv.CIFAR100.filename,
-                             f"md5:{tv.CIFAR100.tgz_md5}")], read_cifar100),
-    "svhn": ([RemoteFile(url, name, f"md5:{md5}")
-              for split_name, (url, name, md5) in tv.SVHN.split_list.items()
-              if split_name != "extra"], read_svhn),
+    "mnist": ([RemoteFile(MNIST_URL + name, name, f"md5:{md5}") for name, md5 in MNIST_MD5.items()],
+              read_mnist),
+    "cifar10": ([RemoteFile(CIFAR_URL + "cifar-10-python.tar.gz", "cifar-10-python.tar.gz",
+                            "md5:c58f30108f718f92721af3b95e74349a")], read_cifar10),
+    "cifar100": ([RemoteFile(CIFAR_URL + "cifar-100-python.tar.gz", "cifar-100-python.tar.gz",
+                             "md5:eb9058c3a382ffc7106e4002c42a8d85")], read_cifar100),
+    "svhn": ([RemoteFile(SVHN_URL + "train_32x32.mat", "train_32x32.mat",
+                         "md5:e26dedcc434d2e4c54c9b2d4a06d8373"),
+              RemoteFile(SVHN_URL + "test_32x32.mat", "test_32x32.mat",
+                         "md5:eb5a983be6a315427106f1b164d9cef3")], read_svhn),
 }
 
 

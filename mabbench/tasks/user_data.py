@@ -11,6 +11,7 @@ text columns and scaling are handled as for the packaged sets (frames.py).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -31,6 +32,8 @@ READERS.register(".tsv")(lambda path: pd.read_csv(path, sep="\t"))
 READERS.register(".parquet")(pd.read_parquet)
 READERS.register(".pq")(pd.read_parquet)
 KIND_OF_TASK = {"tabular": "classification", "regression": "regression"}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -83,6 +86,8 @@ def load_table_file(cfg, split, seed: int, data_dir: Path):
     try:
         return frame_splits(frame, cfg.target, KIND_OF_TASK[cfg.family], split, seed,
                             drop=list(cfg.drop))
+    except ConfigError as error:  # the data itself (rows, columns): name the file
+        raise ConfigError(f"dataset.path={cfg.path!r}: {error}") from None
     except ValueError as error:
         raise ConfigError(f"dataset.target={cfg.target!r} in {cfg.path}: {error}") from None
 
@@ -93,7 +98,14 @@ def _text_frame(path_value: str, key: str, cfg) -> pd.DataFrame:
     if missing:
         raise ConfigError(f"{key}={path_value!r} has no column {missing[0]!r} (dataset.text / "
                           f"dataset.label); columns: {', '.join(map(str, frame.columns))}")
-    frame = frame[[cfg.text, cfg.label]].dropna()
+    kept = frame[[cfg.text, cfg.label]].dropna()
+    if kept.empty:
+        raise ConfigError(f"{key}={path_value!r}: every row has an empty {cfg.text!r} or "
+                          f"{cfg.label!r} cell; expected texts with labels")
+    if len(kept) < len(frame):
+        log.warning("%s: dropped %d of %d rows with an empty text or label", path_value,
+                    len(frame) - len(kept), len(frame))
+    frame = kept
     return pd.DataFrame({"text": frame[cfg.text].astype(str), "label": frame[cfg.label]})
 
 
@@ -103,5 +115,7 @@ def load_text_file(cfg, split, seed: int, data_dir: Path):
     test = None if cfg.test_path is None else _text_frame(cfg.test_path, "dataset.test_path", cfg)
     try:
         return text_splits(cfg, pool, test, split, seed)
+    except ConfigError as error:
+        raise ConfigError(f"dataset.path={cfg.path!r}: {error}") from None
     except ValueError as error:
         raise ConfigError(f"dataset.label={cfg.label!r} in {cfg.path}: {error}") from None
