@@ -1,6 +1,6 @@
-"""What a sweep tells its user when it ends: how many trials were done, skipped or
-failed, and - for launchers whose jobs print elsewhere (submitit, Ray) - each
-trial's headline on the console that started the sweep.
+"""For launchers whose jobs print elsewhere (submitit, Ray): each trial's headline
+on the console that started the sweep. (The done / skipped / failed summary and
+the exit code come from mabbench/sweep.py, for every launcher.)
 
 A Hydra callback (conf/config.yaml ``hydra.callbacks.sweep_report``). Each job,
 in its own process or node, writes one status file under
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from pathlib import Path
 
 from hydra.experimental.callback import Callback
@@ -37,12 +36,6 @@ def status_of(job_return) -> tuple[str, dict | None]:
     if value.get("status") in ("done", "skipped", "failed"):
         return value["status"], value
     return ("skipped" if value.get("skipped") else "done"), value
-
-
-def summary_line(counts: Counter) -> str:
-    total = sum(counts.values())
-    return (f"sweep: {total} trials - {counts['done']} done, {counts['skipped']} skipped, "
-            f"{counts['failed']} failed")
 
 
 class SweepReport(Callback):
@@ -84,4 +77,3 @@ class SweepReport(Callback):
         if any(name in target for name in REMOTE_LAUNCHERS):
             for report in reports:
                 print(report["headline"])
-        print(summary_line(Counter(r["status"] for r in reports)))

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import TINY, run_cli
 from mabbench.errors import ConfigError
-from mabbench.preflight import preflight
+from mabbench.preflight import preflight, preflight_sweep
 
 
 def test_default_run_prints_headline_and_resumes(tmp_path):
@@ -21,18 +21,19 @@ def test_default_run_prints_headline_and_resumes(tmp_path):
     assert list(tmp_path.iterdir()) == [results]  # nothing in the working directory
 
 
-def test_unavailable_task_and_policy_list_the_choices(tmp_path):
-    done = run_cli("task=nosuchtask", "policy=nosuchpolicy", f"runtime.results_dir={tmp_path}",
-                   cwd=tmp_path)
-    assert done.returncode != 0
-    message = done.stderr.strip()
-    assert len(message.splitlines()) == 1, message
-    assert "available tasks:" in message and "tabular" in message
-    assert "available policies:" in message and "ucb1" in message
-    assert "_schema" not in message and "schema" not in message.split("available")[1]
-    assert list(tmp_path.iterdir()) == []
+@pytest.mark.parametrize("override, available", [
+    ("task=nosuchtask", "tabular"), ("policy=nosuchpolicy", "ucb1"), ("launcher=nope", "joblib"),
+    ("model=nosuchmodel", "mlp"), ("dataset=nosuchdata", "iris"),
+])
+def test_unknown_option_of_a_group_lists_the_options(override, available):
+    with pytest.raises(ConfigError) as caught:
+        preflight([override])
+    message = str(caught.value)
+    assert message.startswith(f"{override}: no such ") and available in message
+    assert "schema" not in message and "\n" not in message
 
 
+# Keys no schema has: each must be refused, not run under a new hash.
 @pytest.mark.parametrize("override, names", [
     ("pruning.sparsity=1.5", "pruning.sparsity"),
     ("pruning.sparsity=-0.1", "pruning.sparsity"),
@@ -41,7 +42,15 @@ def test_unavailable_task_and_policy_list_the_choices(tmp_path):
     ("seed=1.5", "seed"),
     ("seed=-2", "seed"),
     ("policy.cc=3", "policy.cc"),
+    ("+policy.cc=3", "+policy.cc=3"),
     ("pruning.sparsityy=0.5", "pruning.sparsityy"),
+    ("+pruning.sparsityy=0.3", "+pruning.sparsityy=0.3"),
+    ("++pruning.sparsityy=0.3", "++pruning.sparsityy=0.3"),
+    ("+runtime.threadz=2", "+runtime.threadz=2"),
+    ("+foo=1", "+foo=1"),
+    ("polcy=ucb1", "polcy=ucb1"),
+    ("+experiment=nope", "+experiment=nope"),
+    ("+pruning.reward.scal=1", "+pruning.reward.scal=1"),
 ])
 def test_bad_values_name_the_key(override, names):
     with pytest.raises(ConfigError) as caught:
@@ -50,11 +59,42 @@ def test_bad_values_name_the_key(override, names):
     assert names in message and "\n" not in message
 
 
+def test_misspelt_key_suggests_the_real_one():
+    with pytest.raises(ConfigError, match=r"did you mean pruning\.sparsity\?"):
+        preflight(["+pruning.sparsityy=0.3"])
+
+
+def test_keys_a_schema_declares_may_be_added():
+    preflight(["+experiment=smoke"])  # an experiment file is a group, not a key
+    preflight(["++pruning.sparsity=0.3"])  # ++ on a declared key only sets it
+
+
 def test_bad_value_on_the_command_line_is_one_line_and_writes_nothing(tmp_path):
     done = run_cli("pruning.sparsity=1.5", f"runtime.results_dir={tmp_path / 'r'}", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: pruning.sparsity=1.5: must be in [0, 1)"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, names", [
+    (["+pruning.sparsityy=0.3"], "+pruning.sparsityy=0.3"),
+    (["-m", "policy=ucb1,nope"], "policy=nope: no such policy"),
+    (["-m", "seed=0,1", "pruning.sparsity=0.5,1.5"], "pruning.sparsity=1.5"),
+    (["-m", "+experiment=nope", "seed=0,1"], "+experiment=nope"),
+    (["-m", "launcher=nope", "seed=0,1"], "launcher=nope"),
+])
+def test_strict_overrides_single_and_multirun_exit_2_writing_nothing(tmp_path, args, names):
+    done = run_cli(*args, f"runtime.results_dir={tmp_path / 'r'}", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and names in lines[0], lines
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_multirun_expands_jobs_as_hydra_does():
+    sweep = preflight_sweep(["policy=ucb1,magnitude", "seed=0,1"])
+    assert sweep.jobs == [["policy=ucb1", "seed=0"], ["policy=ucb1", "seed=1"],
+                          ["policy=magnitude", "seed=0"], ["policy=magnitude", "seed=1"]]
 
 
 def test_required_value_left_unset_is_named():

@@ -11,7 +11,6 @@ machine more threads mostly wait on each other.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import torch
 from hydra import compose, initialize_config_dir
@@ -27,9 +26,10 @@ from mabbench.runtime import seed_everything, set_threads
 from mabbench.tasks import load_splits
 from mabbench.tasks.base import Splits
 from mabbench.training import train
+from mabbench.configs import CONF_DIR
 
 NAME = "dense"
-CONF = Path(__file__).resolve().parents[2] / "conf"
+CONF = CONF_DIR
 
 
 def trivial_score(splits: Splits, metric: str) -> float:

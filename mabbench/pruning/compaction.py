@@ -11,14 +11,13 @@ from __future__ import annotations
 import copy
 import warnings
 
-import torch_pruning as tp
 from torch import nn
 
 
 def _prune_fn(layer: nn.Module):
     if isinstance(layer, nn.Linear):
-        return tp.prune_linear_out_channels
-    return tp.prune_conv_out_channels
+        return _tp().prune_linear_out_channels
+    return _tp().prune_conv_out_channels
 
 
 def compact(model: nn.Module, remove: dict[str, list[int]], example_inputs: tuple) -> nn.Module:
@@ -35,7 +34,7 @@ def compact(model: nn.Module, remove: dict[str, list[int]], example_inputs: tupl
             # Embedding(Bag) tables are "unwrapped parameters" to Torch-Pruning; we
             # only prune the declared groups, and a test checks masked == compacted.
             warnings.filterwarnings("ignore", message="Unwrapped parameters detected")
-            graph = tp.DependencyGraph().build_dependency(small,
+            graph = _tp().DependencyGraph().build_dependency(small,
                                                           example_inputs=tuple(example_inputs))
     except Exception as error:  # tracing failures are the model's, say whose
         raise ValueError(f"compaction: cannot trace {type(model).__name__} with Torch-Pruning "
@@ -47,3 +46,10 @@ def compact(model: nn.Module, remove: dict[str, list[int]], example_inputs: tupl
         group = graph.get_pruning_group(layer, _prune_fn(layer), idxs=sorted(int(u) for u in units))
         group.prune()
     return small
+
+
+def _tp():
+    """torch_pruning loads when a model is compacted, not at start-up."""
+    import torch_pruning
+
+    return torch_pruning

@@ -11,10 +11,11 @@ import mabbench.config
 import mabbench.models
 import mabbench.policies
 import mabbench.reference.config  # noqa: F401  (registers the reference schemas)
+from mabbench.configs import CONF_DIR
 from mabbench.errors import ConfigError
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="reference_run")
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="reference_run")
 def main(cfg: DictConfig) -> None:
     from mabbench.reference.run import headline, run_reference
 

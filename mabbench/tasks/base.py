@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 
 from mabbench.errors import ConfigError
 
@@ -85,8 +84,8 @@ def role_split(n: int, split, seed: int, stratify: np.ndarray | None = None,
         if labels is not None and not _can_stratify(labels, rows):
             labels = None  # a tiny set: this and later carves go unstratified
         try:
-            rest, parts[role] = train_test_split(rest, test_size=rows, random_state=seed,
-                                                 stratify=labels)
+            rest, parts[role] = _train_test_split()(rest, test_size=rows, random_state=seed,
+                                                     stratify=labels)
         except ValueError as error:  # too few rows left for this role
             raise ConfigError(f"{n} rows cannot fill the data roles (task.split: prune="
                               f"{split.prune}, select={split.select}, test={split.test}): "
@@ -107,3 +106,10 @@ def standardise(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
     std = train.std(axis=0)
     std[std == 0] = 1.0
     return [(a - mean) / std for a in (train, *others)]
+
+
+def _train_test_split():
+    """scikit-learn loads when data is split, not when a config is checked (start-up)."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split

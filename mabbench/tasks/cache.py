@@ -37,9 +37,10 @@ from typing import Sequence
 import yaml
 
 from mabbench.errors import ConfigError
+from mabbench.configs import CONF_DIR
 
 log = logging.getLogger(__name__)
-CONF_DATASETS = Path(__file__).resolve().parents[2] / "conf" / "dataset"
+CONF_DATASETS = CONF_DIR / "dataset"
 OFFLINE_ENV = "MABBENCH_OFFLINE"
 TIMEOUT_SECONDS = 60
 CHUNK = 1 << 20

@@ -14,8 +14,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from omegaconf import MISSING, OmegaConf
-from torchvision import datasets as tv
-from torchvision import transforms
 
 from mabbench.config import store_schema
 from mabbench.errors import ConfigError
@@ -39,6 +37,9 @@ def read_folder(root: Path, image_size: int, grayscale: bool,
     """All images under ``root/<class>/`` -> (N, C, S, S) float32 in [0, 1], labels, class names.
 
     ``classes`` pins the label order (the test folder uses the train folder's)."""
+    from torchvision import datasets as tv  # torchvision loads here, not at start-up
+    from torchvision import transforms
+
     mode = "L" if grayscale else "RGB"  # every file converted, whatever its own mode
 
     def load(path: str):

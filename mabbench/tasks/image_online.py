@@ -11,6 +11,7 @@ small files in the real format).
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import logging
 import os
@@ -18,10 +19,10 @@ import shutil
 import tarfile
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 import numpy as np
-from torchvision import datasets as tv
 
 from mabbench.integrity import file_sha256, read_trusted_json, write_checked_json
 from mabbench.locks import build_lock
@@ -37,31 +38,38 @@ def _exists(root: str, names: list[str]) -> bool:
     return all(os.path.exists(os.path.join(root, name)) for name in names)
 
 
-class _MNIST(tv.MNIST):
-    """torchvision's MNIST reader, found under ``<root>/MNIST/raw``."""
+@functools.cache
+def _tv():
+    """torchvision's readers, subclassed; torchvision loads when an image set is read,
+    not at start-up (it pulls in torch's compiler stack)."""
+    from torchvision import datasets as tv
 
-    @property
-    def raw_folder(self) -> str:
-        return os.path.join(self.root, "MNIST", "raw")
+    class _MNIST(tv.MNIST):
+        """torchvision's MNIST reader, found under ``<root>/MNIST/raw``."""
 
+        @property
+        def raw_folder(self) -> str:
+            return os.path.join(self.root, "MNIST", "raw")
 
-class _CIFAR10(tv.CIFAR10):
-    def _check_integrity(self) -> bool:
-        folder = os.path.join(self.root, self.base_folder)
-        return _exists(folder, [name for name, _ in self.train_list + self.test_list])
+    class _CIFAR10(tv.CIFAR10):
+        def _check_integrity(self) -> bool:
+            folder = os.path.join(self.root, self.base_folder)
+            return _exists(folder, [name for name, _ in self.train_list + self.test_list])
 
-    def _load_meta(self) -> None:  # class names are not needed; their md5 was checked by fetch
-        self.classes = []
+        def _load_meta(self) -> None:  # class names are not needed; their md5 was checked by fetch
+            self.classes = []
 
+    class _CIFAR100(tv.CIFAR100):
+        _check_integrity = _CIFAR10._check_integrity
+        _load_meta = _CIFAR10._load_meta
 
-class _CIFAR100(tv.CIFAR100):
-    _check_integrity = _CIFAR10._check_integrity
-    _load_meta = _CIFAR10._load_meta
+    class _SVHN(tv.SVHN):
+        def _check_integrity(self) -> bool:
+            return _exists(self.root, [self.filename])
 
-
-class _SVHN(tv.SVHN):
-    def _check_integrity(self) -> bool:
-        return _exists(self.root, [self.filename])
+    return SimpleNamespace(MNIST=tv.MNIST, CIFAR10=tv.CIFAR10, CIFAR100=tv.CIFAR100,
+                           SVHN=tv.SVHN, _MNIST=_MNIST, _CIFAR10=_CIFAR10,
+                           _CIFAR100=_CIFAR100, _SVHN=_SVHN)
 
 
 def gunzip_into(archive: Path, target: Path) -> None:
@@ -108,7 +116,7 @@ def read_mnist(folder: Path) -> ImageArrays:
     """The four IDX .gz files of MNIST in ``folder`` -> arrays (N, 1, 28, 28) uint8."""
     for name in MNIST_MD5:
         gunzip_into(folder / name, folder / "MNIST" / "raw" / name.removesuffix(".gz"))
-    train, test = (_MNIST(str(folder), train=flag) for flag in (True, False))
+    train, test = (_tv()._MNIST(str(folder), train=flag) for flag in (True, False))
     return ImageArrays(train.data.numpy()[:, None], train.targets.numpy(),
                        test.data.numpy()[:, None], test.targets.numpy())
 
@@ -123,18 +131,18 @@ def _read_cifar(reader: type, folder: Path) -> ImageArrays:
 
 def read_cifar10(folder: Path) -> ImageArrays:
     """``cifar-10-python.tar.gz`` in ``folder`` -> arrays (N, 3, 32, 32) uint8, 10 classes."""
-    return _read_cifar(_CIFAR10, folder)
+    return _read_cifar(_tv()._CIFAR10, folder)
 
 
 def read_cifar100(folder: Path) -> ImageArrays:
     """``cifar-100-python.tar.gz`` in ``folder`` -> arrays (N, 3, 32, 32) uint8, 100 fine classes."""
-    return _read_cifar(_CIFAR100, folder)
+    return _read_cifar(_tv()._CIFAR100, folder)
 
 
 def read_svhn(folder: Path) -> ImageArrays:
     """``train_32x32.mat`` and ``test_32x32.mat`` in ``folder`` -> (N, 3, 32, 32) uint8;
     torchvision maps the label 10 to the digit 0."""
-    train, test = (_SVHN(str(folder), split=name) for name in ("train", "test"))
+    train, test = (_tv()._SVHN(str(folder), split=name) for name in ("train", "test"))
     return ImageArrays(train.data, train.labels, test.data, test.labels)
 
 
