@@ -30,9 +30,9 @@ RESULTS ?= results/reference
 figures: install
 	$(PY) -m paper_figures --results $(RESULTS) --out paper_figures/out
 
-# The reference grid (conf/grid/reference.yaml) into results/reference; re-running resumes.
+# The reference grid (conf/experiment/reference.yaml) into results/reference; re-running resumes.
 reference: install
-	$(PY) -m mabbench.reference.grid
+	$(PY) -m mabbench -m +experiment=reference
 
 bench: install
 	$(PY) -m mabbench.bench all

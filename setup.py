@@ -12,7 +12,8 @@ CONF_PACKAGES = ["mabbench.conf"] + [
 ]
 
 setup(
-    packages=find_packages(include=["mabbench*", "baselines*", "paper_figures*"]) + CONF_PACKAGES,
+    packages=find_packages(include=["mabbench*", "baselines*", "paper_figures*"])
+    + ["hydra_plugins.mabbench_grid"] + CONF_PACKAGES,  # the grid sweeper (experiments)
     package_dir={"mabbench.conf": "conf"},
     package_data={name: ["*.yaml"] for name in CONF_PACKAGES},
 )

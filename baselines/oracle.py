@@ -23,12 +23,14 @@ from pathlib import Path
 import torch
 
 from baselines.base import Scorer, ScorerConfig, prune_batches
+from mabbench import memo
 from mabbench.config import store_schema
 from mabbench.integrity import read_trusted_json, write_checked_json
 from mabbench.locks import build_lock
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
+from mabbench.timing import phase
 
 CHUNK_ROWS = 256  # prune rows per forward, fewer when the arms' copies need the room
 # floats held where a round fans out: (arms + 1) x rows x elements per row there
@@ -74,16 +76,21 @@ def oracle_scores(ctx: PruningContext) -> tuple[dict[str, torch.Tensor], Pruning
     """Oracle delta per layer in ``ctx.widths`` and its total cost; read from and
     added to ``ctx.cache_dir / oracle.json`` when a cache folder is given."""
     path = Path(ctx.cache_dir) / CACHE_NAME if ctx.cache_dir is not None else None
-    cached = _read_cache(path, ctx.widths, repair=False)
+    cached = memo.ORACLE.get(str(path)) if path is not None else None  # read by an earlier trial
+    if cached is None:
+        cached = _read_cache(path, ctx.widths, repair=False)
     if any(layer not in cached for layer in ctx.widths):
-        if path is None:
-            cached = _compute_missing(ctx, cached)
-        else:
-            with build_lock(path.parent, ".oracle.lock"):
-                cached = _read_cache(path, ctx.widths, repair=True)
-                if any(layer not in cached for layer in ctx.widths):
-                    cached = _compute_missing(ctx, cached)
-                    write_checked_json(path, cached)
+        with phase("oracle"):
+            if path is None:
+                cached = _compute_missing(ctx, cached)
+            else:
+                with build_lock(path.parent, ".oracle.lock"):
+                    cached = _read_cache(path, ctx.widths, repair=True)
+                    if any(layer not in cached for layer in ctx.widths):
+                        cached = _compute_missing(ctx, cached)
+                        write_checked_json(path, cached)
+    if path is not None:
+        memo.ORACLE.put(str(path), cached)
     total = PruningCost()
     for layer in ctx.widths:
         for key in ("pulls", "forward_flops", "seconds"):

@@ -54,6 +54,7 @@ from mabbench.pruning.engine import PullEngine
 
 class Shapley(Scorer):
     name = "shapley"
+    uses_pull_budget = True  # its permutations are bought with the bandits' budget (store.py)
 
     def __init__(self, tolerance: float = 0.05) -> None:
         if not tolerance >= 0:

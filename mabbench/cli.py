@@ -77,6 +77,8 @@ def _multirun(overrides: list[str]) -> None:
         _hydra(["-m", *overrides, f"hydra.sweep.dir={_quoted(sweep_dir)}"])
     except SystemExit as stop:  # Hydra exits 1 on a launcher error; the summary still follows
         launched = stop.code or 0
+    if launched == 2:  # bad input refused by the sweeper (an experiment's grid): nothing ran
+        sys.exit(2)
     print(summary(outcomes := read_outcomes(sweep_dir, sweep.jobs)), flush=True)
     sys.exit(1 if launched or any(o.status == "failed" for o in outcomes) else 0)
 

@@ -176,6 +176,9 @@ class Config:
     pruning: PruningConfig = field(default_factory=PruningConfig)
     seed: int = 0
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    # ``+reference=<comparator>`` (conf/reference/): the job fits that classical
+    # comparator on the same splits instead of pruning (mabbench/reference/run.py).
+    reference: Any = None
 
 
 store_schema(None, "config_schema", Config)

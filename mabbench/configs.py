@@ -18,3 +18,4 @@ def register_schemas() -> None:
     import mabbench.config  # noqa: F401
     import mabbench.models  # noqa: F401
     import mabbench.policies  # noqa: F401
+    import mabbench.reference.config  # noqa: F401  (+reference=<comparator> in a grid)

@@ -11,6 +11,7 @@ from mabbench.pruning.compaction import compact
 from mabbench.pruning.context import Ranking
 from mabbench.pruning.cost import count_macs, count_params, measure_latency
 from mabbench.tasks.base import Split, Splits
+from mabbench.timing import phase
 from mabbench.training import train
 
 
@@ -57,7 +58,8 @@ def point(model: nn.Module, splits: Splits, metric: str, sparsity: float,
         record[f"select_{extra}"] = score(model, splits.select, extra)
         record[f"test_{extra}"] = score(model, splits.test, extra)
     if latency_cfg is not None:
-        record |= measure_latency(model, example, latency_cfg)
+        with phase("latency"):
+            record |= measure_latency(model, example, latency_cfg)
     return record
 
 

@@ -10,6 +10,7 @@ A trial whose result.json exists is done; re-issuing a sweep resumes it.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -33,13 +34,42 @@ PROTOCOL_VERSION = 2
 UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits",
                              "rows", "features", "classes", "cleaned"),
                  "pruning": ("save_models",)}  # what is kept, not what is computed
+# Pruning keys only the pull engine reads (budget, batching of arms, how rewards
+# become a ranking, the iterative schedule): a baseline's identity leaves them
+# out, so changing a budget re-runs only the bandits. A bandit's hash is as before.
+# A baseline class that does read them says so with ``uses_pull_budget = True``.
+BANDIT_ONLY_KEYS = ("budget_per_arm", "arms_per_round", "ranking", "schedule", "iterations",
+                    "reward")
 
 
 def _schema_defaults(node: DictConfig) -> dict:
     schema = OmegaConf.get_type(node)
     if schema is None or not is_dataclass(schema):
         return {}
+    return _defaults_of(schema)
+
+
+@functools.lru_cache(maxsize=None)
+def _defaults_of(schema: type) -> dict:
+    """A schema's defaults, built once per process (read only by the callers)."""
     return OmegaConf.to_container(OmegaConf.structured(schema), resolve=False)
+
+
+def uses_pull_budget(policy: DictConfig) -> bool:
+    """True for a bandit policy (its ``_target_`` is a ``Policy`` class) or a method
+    that declares ``uses_pull_budget = True``; False for the other baselines."""
+    from hydra.utils import get_class
+
+    from mabbench.policies.base import Policy
+
+    target = policy.get("_target_") if isinstance(policy, DictConfig) else None
+    try:
+        found = get_class(target) if target else None
+    except Exception:  # an unknown target fails later, where the method is built
+        return True
+    if not isinstance(found, type):
+        return True
+    return bool(getattr(found, "uses_pull_budget", issubclass(found, Policy)))
 
 
 def _without_defaults(value: Any, default: Any) -> Any:
@@ -79,6 +109,9 @@ def config_hash(cfg: DictConfig) -> str:
     """Identity of a trial, shared by its seeds. A non-default ``runtime.precision``
     changes the numbers, so it joins the identity (fp32 trials keep their hashes)."""
     view = non_default_view(cfg, HASHED_SECTIONS)
+    if not uses_pull_budget(cfg.policy):
+        for key in BANDIT_ONLY_KEYS:
+            view["pruning"].pop(key, None)
     precision = cfg.runtime.get("precision", "fp32")
     if precision != "fp32":
         view["precision"] = precision

@@ -18,13 +18,14 @@ import torch
 from omegaconf import DictConfig
 from torch import nn
 
-from mabbench import progress, store
+from mabbench import memo, progress, store
 from mabbench.failures import Diverged
 from mabbench.integrity import file_sha256, quarantine, read_trusted_json, write_checked_json
 from mabbench.locks import build_lock
 from mabbench.models import build_model
 from mabbench.objectives import LOSSES
 from mabbench.tasks.base import Split, Splits
+from mabbench.timing import phase
 
 log = logging.getLogger(__name__)
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
@@ -64,6 +65,11 @@ def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int) -
     return model.eval()
 
 
+def _copy_of(model: nn.Module) -> dict[str, torch.Tensor]:
+    """A state dict that later in-place edits of ``model`` cannot reach."""
+    return {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+
+
 def _load_cached(model: nn.Module, folder: Path, expected_hash: str, device: torch.device,
                  repair: bool) -> dict | None:
     """meta.json's record if the cache validates and loads into ``model``; else
@@ -100,20 +106,29 @@ def dense_model(cfg: DictConfig, splits: Splits, device: torch.device) -> tuple[
     expected_hash = store.dense_hash(cfg)
     torch.manual_seed(cfg.seed)  # the same initial weights for every policy
     model = build_model(cfg.model, splits).to(device)
+    key = (str(folder), str(device))  # the folder names the dense hash and seed
+    held = memo.DENSE.get(key)  # already loaded or trained by an earlier trial in this process
+    if held is not None:
+        model.load_state_dict(held[0])
+        return model.eval(), dict(held[1])
     meta = _load_cached(model, folder, expected_hash, device, repair=False)
     if meta is not None:
+        memo.DENSE.put(key, (_copy_of(model), meta))
         return model.eval(), meta
     with build_lock(folder):
         meta = _load_cached(model, folder, expected_hash, device, repair=True)
         if meta is not None:  # built by another process while this one waited
+            memo.DENSE.put(key, (_copy_of(model), meta))
             return model.eval(), meta
         log.info("training dense model %s", folder)
         start = time.perf_counter()
-        train(model, splits.train.to(device), cfg.task.train, cfg.task.loss, cfg.seed)
+        with phase("dense_training"):
+            train(model, splits.train.to(device), cfg.task.train, cfg.task.loss, cfg.seed)
         meta = {"dense_hash": expected_hash, "train_seconds": time.perf_counter() - start}
         buffer = io.BytesIO()
         torch.save(model.state_dict(), buffer)
         store.atomic_write_bytes(folder / "model.pt", buffer.getvalue())
         meta["model_sha256"] = file_sha256(folder / "model.pt")
         write_checked_json(folder / "meta.json", meta)  # written last: the cache is complete
+    memo.DENSE.put(key, (_copy_of(model), meta))
     return model, meta

@@ -10,7 +10,7 @@ from omegaconf import DictConfig, OmegaConf
 
 import baselines  # noqa: F401  (registers the baseline schemas)
 from baselines.oracle import oracle_scores
-from mabbench import store
+from mabbench import memo, store, timing
 from mabbench.curve import point, sparsity_curve
 from mabbench.curve_summary import area_under_curve, metric_at_macs, select_point, trivial_scores
 from mabbench.errors import ConfigError
@@ -32,6 +32,7 @@ from mabbench.runtime import (autocast, device_name, job_index, resolve_device, 
 from mabbench.tasks import load_splits
 from mabbench.tracking import finish_run, live_run, require_wandb
 from mabbench.training import dense_model
+from mabbench.timing import phase
 from mabbench.validate import validate
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,10 @@ def run_trial(cfg: DictConfig) -> dict:
     trusted result.json exists) or ``failed`` (failed.json written, or found
     from an earlier run and ``runtime.retry_failed`` is false). Bad input
     (ConfigError) is raised, and nothing is written."""
+    if cfg.get("reference") is not None:  # a classical comparator, not a pruned network
+        from mabbench.reference.run import run_reference
+        return run_reference(cfg)
+    timing.start()
     validate(cfg)
     folder = store.run_dir(cfg)
     result_path, failed_path = folder / "result.json", folder / FAILED_NAME
@@ -128,20 +133,24 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
     result_path = folder / "result.json"
     seed_everything(cfg.seed)
     stage("load data")
-    splits = load_splits(cfg)
-    check_fits(cfg, splits, device)  # an absurd width or batch is refused before allocating
-    # bad layer names fail before any training (building an untrained model is cheap)
-    widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
-    stage("dense training")
-    model, dense_meta = dense_model(cfg, splits, device)
+    with phase("load"):
+        splits = memo.splits(cfg, load_splits)
+        check_fits(cfg, splits, device)  # an absurd width or batch is refused before allocating
+        # bad layer names fail before any training (building an untrained model is cheap)
+        widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
+        stage("dense training")
+        model, dense_meta = dense_model(cfg, splits, device)
     stage("dense evaluation")
     splits.to(device)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     metric = cfg.task.metric
     log.info("dense model ready (%.1f s training)", dense_meta["train_seconds"])
-    with precision():
-        dense = (point(model, splits, metric, 0.0, cfg.pruning.latency)
-                 | {"train_seconds": dense_meta["train_seconds"]})
+    with precision(), phase("curve"):  # the same dense model for every method: scored once
+        dense = memo.DENSE_POINT.get_or_make(
+            memo.node_key(str(store.dense_dir(cfg)), str(device), metric, cfg.pruning.latency,
+                          cfg.runtime.precision),
+            lambda: point(model, splits, metric, 0.0, cfg.pruning.latency))
+    dense = dense | {"train_seconds": dense_meta["train_seconds"]}
 
     _require_finite({"dense": dense}, "the dense model's scores")
     stage("ranking")
@@ -149,16 +158,17 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
     ctx = PruningContext(model=model, widths=widths, prune=splits.prune,
                          loss=LOSSES.get(cfg.task.loss), cfg=cfg.pruning, seed=cfg.seed,
                          device=device, cache_dir=store.dense_dir(cfg))
-    with precision():
+    with precision(), phase("ranking"):
         ranking = method.rank(ctx)
     log.info("ranking done: %s", vars(ranking.cost) if ranking is not None else "unpruned")
-    quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
+    with phase("ranking"):
+        quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
     if ranking is None:
         curve, target, cost, order = [dense], dense, {}, {}
     else:
         stage("sparsity curve")
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
-        with precision():
+        with precision(), phase("curve"):
             curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
                                    cfg.task.loss, cfg.seed, model_saver(cfg, folder, splits))
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
@@ -181,6 +191,7 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
         "ranking": order, "device": str(device), "device_name": device_name(device),
         "precision": cfg.runtime.precision, **quality,
         "versions": versions(), "git_commit": git_commit(),
+        "timing": timing.spent(),  # seconds per phase (mabbench/timing.py)
     }
     stage("write result")
     _require_finite(record, "the record")

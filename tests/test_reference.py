@@ -1,14 +1,12 @@
 """Classical comparators: fitted on the trial's own splits, selected on select, stored where
-the figures read them; and the reference grid covers every policy and comparator."""
+the figures read them; the reference experiment runs them through the trial config."""
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-import yaml
 from conftest import CONF, REPO
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
@@ -18,10 +16,10 @@ from sklearn.neighbors import KNeighborsClassifier
 
 import mabbench.reference.config  # noqa: F401  (registers the reference schemas)
 from mabbench.errors import ConfigError
-from mabbench.reference import grid
 from mabbench.reference.comparators import features, targets
-from mabbench.reference.run import run_reference
+from mabbench.reference.run import reference_dir, run_reference
 from mabbench.tasks import load_splits
+from mabbench.trial import run_trial
 from paper_figures.load import load_store
 
 
@@ -104,17 +102,13 @@ def test_cli_runs_one_comparator(tmp_path):
     assert [p.parent.name for p in written] == ["seed=2"]
 
 
-def test_grid_covers_every_policy_and_comparator():
-    spec = yaml.safe_load(grid.GRID.read_text())
-    commands = [" ".join(c[1:]) for c in grid.commands(spec, only=["tabular"])]
-    trials, references, sweep = commands
-    policies = sorted(p.stem for p in (CONF / "policy").glob("*.yaml"))
-    assert f"policy={','.join(policies)}" in trials
-    assert "online" not in trials and "dataset=" in trials and "breast_cancer" in trials
-    assert "adult" not in trials  # marked online: needs a download
-    assert f"reference={','.join(spec['tasks']['tabular']['references'])}" in references
-    # The budget sweep varies bandits only, once.
-    assert sweep.count("pruning.budget_per_arm=") == 1 and "magnitude" not in sweep
-    assert "ucb1" in sweep and all(f"seed={','.join(map(str, spec['seeds']))}" in c
-                                   for c in commands)
-    assert np.all([f"runtime.results_dir={spec['results_dir']}" in c for c in commands])
+def test_a_comparator_composed_by_the_trial_config_keeps_its_identity(reference_cfg, make_cfg):
+    """The reference experiment runs comparators as ``python -m mabbench +reference=<name>``;
+    the record lands where ``python -m mabbench.reference reference=<name>`` puts it."""
+    own = reference_cfg("reference=svm", "dataset=wine", "seed=1")
+    through_trials = make_cfg("+reference=svm", "dataset=wine", "seed=1", tiny=False)
+    assert reference_dir(through_trials).relative_to(through_trials.runtime.results_dir) == \
+        reference_dir(own).relative_to(own.runtime.results_dir)
+    record = run_trial(through_trials)
+    assert record["kind"] == "reference" and record["policy"] == "svm"
+    assert Path(record["path"]).parent == reference_dir(through_trials)

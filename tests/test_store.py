@@ -90,3 +90,46 @@ def test_atomic_write_leaves_no_partial_file(tmp_path):
         store.atomic_write_json(target, {"a": Unserialisable()})
     assert json.loads(target.read_text()) == {"a": 1}  # the old file survives
     assert sorted(p.name for p in target.parent.iterdir()) == ["result.json"]
+
+
+# A baseline's identity leaves out what only the pull engine reads (store.BANDIT_ONLY_KEYS),
+# so a budget sweep re-runs the bandits and finds the baselines done.
+BANDIT_ONLY = {"pruning.budget_per_arm": 9.0, "pruning.arms_per_round": 4,
+               "pruning.ranking": "cumulative", "pruning.schedule": "iterative",
+               "pruning.iterations": 5, "pruning.reward.scale": 0.5}
+
+
+def with_policy(policy, **changes):
+    cfg = schema_config(**changes)
+    cfg.policy = OmegaConf.structured(policy)
+    return cfg
+
+
+@pytest.mark.parametrize("key, value", BANDIT_ONLY.items())
+def test_baseline_hash_ignores_bandit_only_keys(key, value):
+    base = store.config_hash(with_policy(MagnitudeConfig()))
+    assert store.config_hash(with_policy(MagnitudeConfig(), **{key: value})) == base
+    # ... and a bandit's hash still sees them (its pins above are unchanged)
+    assert store.config_hash(schema_config(**{key: value})) != store.config_hash(schema_config())
+
+
+def test_baseline_hash_still_sees_what_a_baseline_reads():
+    base = store.config_hash(with_policy(MagnitudeConfig()))
+    for key, value in {"pruning.sparsity": 0.3, "pruning.batch_size": 64,
+                       "pruning.scope": "global", "task.train.epochs": 7}.items():
+        assert store.config_hash(with_policy(MagnitudeConfig(), **{key: value})) != base, key
+
+
+def test_a_baseline_that_reads_the_budget_keeps_it_in_its_hash(monkeypatch):
+    from baselines.magnitude import Magnitude
+
+    monkeypatch.setattr(Magnitude, "uses_pull_budget", True, raising=False)
+    assert store.config_hash(with_policy(MagnitudeConfig(), **{"pruning.budget_per_arm": 9.0})) \
+        != store.config_hash(with_policy(MagnitudeConfig()))
+
+
+def test_shapley_spends_the_pull_budget_so_its_hash_keeps_it():
+    from baselines.shapley import ShapleyConfig
+
+    assert store.config_hash(with_policy(ShapleyConfig(), **{"pruning.budget_per_arm": 9.0})) \
+        != store.config_hash(with_policy(ShapleyConfig()))

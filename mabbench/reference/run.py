@@ -7,7 +7,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from mabbench import store
+from mabbench import memo, store, timing
 from mabbench.errors import ConfigError
 from mabbench.provenance import git_commit, versions
 from mabbench.reference.comparators import estimator_config, fit_and_select
@@ -41,9 +41,12 @@ def run_reference(cfg: DictConfig) -> dict:
         return {"skipped": True, "path": str(result_path)}
     metric = cfg.task.metric
     estimator_config(cfg.reference, metric, cfg.task.name)  # fail before loading data
+    timing.start()
     seed_everything(cfg.seed)
-    splits = load_splits(cfg)
-    fitted = fit_and_select(cfg.reference, splits, metric, cfg.task.name, cfg.seed)
+    with timing.phase("load"):
+        splits = memo.splits(cfg, load_splits)
+    with timing.phase("fit"):
+        fitted = fit_and_select(cfg.reference, splits, metric, cfg.task.name, cfg.seed)
     store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     # A comparator is not pruned: every point of the curve is the fitted model.
     fitted_point = {"sparsity": 0.0, "select": fitted.val, "test": fitted.test,
@@ -62,6 +65,7 @@ def run_reference(cfg: DictConfig) -> dict:
         "cost": {"pulls": 0, "forward_flops": 0.0, "seconds": 0.0},
         "ranking": {}, "device": "cpu",
         "versions": versions(), "git_commit": git_commit(),
+        "timing": timing.spent(),  # seconds per phase (mabbench/timing.py)
     }
     store.atomic_write_json(result_path, record)
     return record | {"path": str(result_path)}

@@ -30,7 +30,8 @@ def load_splits(cfg) -> Splits:
             f"dataset={cfg.dataset.name} belongs to task={cfg.dataset.family}, "
             f"not task={cfg.task.name}"
         )
-    loader = DATASETS.get(cfg.dataset.name)
+    # ``loader`` lets many data sets share one loader under their own names (OpenML-CC18)
+    loader = DATASETS.get(cfg.dataset.get("loader") or cfg.dataset.name)
     data_dir = Path(cfg.runtime.data_dir).expanduser()
     splits = loader(cfg.dataset, cfg.task.split, cfg.seed, data_dir)
     check_splits(splits, cfg.dataset.name)

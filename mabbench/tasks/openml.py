@@ -29,10 +29,14 @@ UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases"
 
 @dataclass
 class OpenMLDatasetConfig(DatasetConfig):
-    """An OpenML data set by name and version; ``target`` None = OpenML's default target."""
+    """An OpenML data set by name and version, or by ``data_id`` (which wins: ids are
+    unambiguous, as suites such as OpenML-CC18 list them); ``target`` None = OpenML's
+    default target."""
 
     openml_name: str = ""
     version: int = 1
+    data_id: Optional[int] = None
+    loader: str = "openml"  # so any name (``dataset.name=kr-vs-kp``) reaches this loader
     target: Optional[str] = None
     drop: list[str] = field(default_factory=list)  # identifier / leaking columns
     online: bool = True
@@ -59,8 +63,10 @@ def fetch_openml_frame(cfg, data_dir: Path) -> tuple[pd.DataFrame, str]:
     existed = folder.exists()
     require_online(cfg, folder, cached=existed)
     try:
-        bunch = sk_datasets.fetch_openml(name=cfg.openml_name, version=cfg.version,
-                                         data_home=str(folder), as_frame=True, parser="auto")
+        which = ({"data_id": cfg.data_id} if cfg.get("data_id") is not None
+                 else {"name": cfg.openml_name, "version": cfg.version})
+        bunch = sk_datasets.fetch_openml(**which, data_home=str(folder), as_frame=True,
+                                         parser="auto")
     except (urllib.error.URLError, OSError, TimeoutError) as error:
         if not existed:
             shutil.rmtree(folder, ignore_errors=True)

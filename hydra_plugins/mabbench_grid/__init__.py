@@ -1,0 +1,1 @@
+"""mabbench's Hydra sweeper: see grid_sweeper.py."""

@@ -1,0 +1,174 @@
+"""Named experiments (conf/experiment/): the reference grid is one Hydra multirun whose
+jobs are the committed results, a slice selects from it, the smoke grid runs and
+resumes, and OpenML-CC18 lists its 72 tasks without downloading anything."""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from conftest import CONF, REPO, run_cli
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+
+import mabbench.reference.config  # noqa: F401  (+reference=<comparator> composes)
+from mabbench import grid, store
+from mabbench.errors import ConfigError
+from mabbench.reference.run import reference_dir
+
+COMMITTED = REPO / "results" / "reference"
+CC18_TASKS = 72
+
+
+@pytest.fixture(scope="module")
+def hydra_repo():
+    """Compose experiments and read conf/ the way the sweeper does."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        loader = GlobalHydra.instance().config_loader()
+
+        def expand(experiment: str) -> list[grid.Job]:
+            cfg = compose("config", overrides=[f"+experiment={experiment}"],
+                          return_hydra_config=True)
+            return grid.expand(cfg.hydra.sweeper, grid.Catalog(loader.repository))
+
+        def job_config(job: grid.Job, *extra: str):
+            return compose("config", overrides=[*job.overrides, *extra])
+
+        yield expand, job_config, grid.Catalog(loader.repository)
+    GlobalHydra.instance().clear()
+
+
+def test_reference_grid_covers_every_policy_dataset_and_comparator(hydra_repo):
+    expand, _, catalog = hydra_repo
+    jobs = expand("reference")
+    trials = [j for j in jobs if j.part == "trials"]
+    policies = catalog.options("policy")
+    for task in catalog.options("task"):
+        datasets = {j.value("dataset") for j in trials if j.value("task") == task}
+        assert datasets, f"no offline dataset found for task={task}"
+        for dataset, seed in itertools.product(datasets, ("0", "1", "2")):
+            ran = sorted(j.value("policy") for j in trials
+                         if (j.value("dataset"), j.value("seed")) == (dataset, seed))
+            assert ran == policies, (dataset, seed)
+    offline = {j.value("dataset") for j in trials}
+    assert {"breast_cancer", "digits", "diabetes", "babi_generated"} <= offline
+    assert not offline & {"adult", "mnist", "csv", "mnist5k"}  # online, user's file, excluded
+    comparators = {(j.value("task"), j.value("reference")) for j in jobs if j.part == "comparators"}
+    assert ("tabular", "naive_bayes") in comparators  # a classifier-only comparator ...
+    assert ("regression", "naive_bayes") not in comparators  # ... only where it applies
+    assert ("regression", "svm") in comparators
+    budget = [j for j in jobs if j.part == "budget"]
+    assert {j.value("policy") for j in budget} == set(grid.bandit_policies(catalog, "tabular"))
+    assert "magnitude" not in {j.value("policy") for j in budget}
+    assert {j.value("pruning.budget_per_arm") for j in budget} == {"0.5", "1", "2", "10"}
+
+
+def test_jobs_of_one_dataset_and_seed_run_together(hydra_repo):
+    expand, _, _ = hydra_repo
+    jobs = expand("reference")
+    order = [job.group for job in jobs]
+    finished: set = set()
+    for previous, current in zip(order, order[1:]):
+        if current != previous:
+            assert current not in finished, f"{current} split across the grid"
+            finished.add(previous)
+    leaders, rest = grid.batches(jobs, leaders_first=True)
+    assert len(leaders) == len(set(order)) and len(leaders) + len(rest) == len(jobs)
+
+
+@pytest.mark.skipif(not COMMITTED.exists(), reason="no committed reference results")
+def test_reference_jobs_are_the_committed_records(hydra_repo):
+    """Same settings, same identities: re-issuing the experiment finds the committed
+    results and skips them (sampled: the first job of every part and task on a dataset
+    the committed results hold)."""
+    expand, job_config, _ = hydra_repo
+    seen = set()
+    for job in expand("reference"):
+        committed = COMMITTED / "runs" / job.value("task") / job.value("dataset")
+        if (job.part, job.value("task")) in seen or not committed.exists():
+            continue  # datasets added since the results were made run on re-issue
+        seen.add((job.part, job.value("task")))
+        cfg = job_config(job, f"runtime.results_dir={COMMITTED}")
+        folder = reference_dir(cfg) if job.part == "comparators" else store.run_dir(cfg)
+        assert (folder / "result.json").exists(), " ".join(job.overrides)
+    assert len(seen) == 8  # 5 tasks of trials, 2 of comparators, 1 budget sweep
+
+
+def test_a_slice_selects_and_other_keys_apply_to_every_job(hydra_repo):
+    expand, _, _ = hydra_repo
+    jobs = expand("reference")
+    image = grid.slice_jobs(jobs, [("seed", ["0"]), ("task", ["image"]), ("runtime.threads", ["2"])])
+    assert {(j.value("task"), j.value("seed")) for j in image} == {("image", "0")}
+    assert all(j.overrides[-1] == "runtime.threads=2" for j in image)
+    assert len(image) == len([j for j in jobs if j.value("task") == "image"]) // 3
+    with pytest.raises(ConfigError, match="seed=7: not in this grid"):
+        grid.slice_jobs(jobs, [("seed", ["7"])])
+
+
+def test_unknown_selector_fails_with_the_choices(hydra_repo):
+    _, _, catalog = hydra_repo
+    spec = {"seeds": [0], "parts": {"p": {"tasks": {"tabular": []}, "sweep": {"policy": "alll"}}}}
+    with pytest.raises(ConfigError, match="selectors for policy: all, bandits, baselines"):
+        grid.expand(spec, catalog)
+
+
+def test_openml_cc18_lists_its_72_tasks_offline(hydra_repo, monkeypatch, tmp_path):
+    expand, job_config, catalog = hydra_repo
+    jobs = expand("openml_cc18")
+    trials = [j for j in jobs if j.part == "trials"]
+    ids = {j.value("dataset.data_id") for j in trials}
+    names = {j.value("dataset.name") for j in trials}
+    assert len(ids) == len(names) == CC18_TASKS
+    assert {"3", "554", "1590", "40927", "41027"} <= ids  # kr-vs-kp, mnist_784, adult, CIFAR_10
+    assert len(trials) == CC18_TASKS * len(catalog.options("policy")) * 3
+    cfg = job_config(trials[0], f"runtime.data_dir={tmp_path}")
+    assert (cfg.dataset.name, cfg.dataset.data_id, cfg.dataset.online) == ("kr-vs-kp", 3, True)
+    # The OpenML loader asks for the data set by its id (no network: the call is caught).
+    from mabbench.tasks import load_splits, openml
+
+    asked = {}
+
+    def fake_fetch(**kwargs):
+        asked.update(kwargs)
+        raise OSError("offline in tests")
+
+    monkeypatch.setattr(openml.sk_datasets, "fetch_openml", fake_fetch)
+    monkeypatch.delenv("MABBENCH_OFFLINE", raising=False)
+    with pytest.raises(ConfigError, match="needs a download"):
+        load_splits(cfg)
+    assert asked["data_id"] == 3 and "name" not in asked
+    assert not any(tmp_path.iterdir())  # nothing half-written
+
+
+def test_smoke_experiment_runs_every_part_and_resumes(tmp_path):
+    results = tmp_path / "results"
+    args = ["-m", "+experiment=smoke", f"runtime.results_dir={results}"]
+    first = run_cli(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    written = sorted(results.glob("runs/tabular/iris/*/*/seed=0/result.json"))
+    assert [p.parts[-4] for p in written] == ["knn", "magnitude", "ucb1", "ucb1"]
+    stamps = [p.stat().st_mtime_ns for p in written]
+    again = run_cli(*args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert [p.stat().st_mtime_ns for p in written] == stamps  # nothing recomputed
+    listed = run_cli(*args, "policy=ucb1", "hydra.sweeper.dry_run=true", cwd=tmp_path)
+    assert listed.returncode == 0 and "2 jobs: trials 1, budget 1" in listed.stdout
+
+
+def test_a_value_outside_the_grid_is_one_line_and_exit_2(tmp_path):
+    done = run_cli("-m", "+experiment=smoke", "seed=7", f"runtime.results_dir={tmp_path / 'r'}",
+                   cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: seed=7: not in this grid (seed: 0)"]
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow  # the in-process tests above cover the listing; this is the CLI path
+def test_dry_run_of_the_reference_grid_lists_every_job(tmp_path):
+    done = run_cli("-m", "+experiment=reference", "hydra.sweeper.dry_run=true", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    assert lines[-1].startswith(f"{len(lines) - 1} jobs: trials ")
+    assert not Path(tmp_path / "results").exists()

@@ -1,0 +1,47 @@
+"""Trials of one (dataset, seed) in one process share the loaded data, the dense model
+and the oracle (mabbench/memo.py): the records are the ones a fresh process writes,
+and each trial says where its time went (mabbench/timing.py)."""
+from __future__ import annotations
+
+from conftest import TINY, compose_config
+
+from mabbench import memo
+from mabbench.trial import run_trial
+
+# Measured, not computed: these differ between any two runs.
+VOLATILE = {"timing", "latency_s", "train_seconds", "seconds", "path"}
+
+
+def stable(value):
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
+
+
+def test_shared_trials_write_the_records_of_fresh_ones(make_cfg, monkeypatch, tmp_path):
+    policies = ("ucb1", "oracle", "magnitude")
+    memo.clear()
+    shared = [run_trial(make_cfg(f"policy={p}", "dataset=wine")) for p in policies]
+    assert memo.SPLITS.hits == 2 and memo.SPLITS.misses == 1  # loaded once for three trials
+    assert memo.DENSE.hits == 2  # trained once, never re-read from disk
+    assert memo.ORACLE.hits >= 2  # oracle.json read once
+    monkeypatch.setenv(memo.DISABLE_ENV, "1")
+    fresh = []
+    for policy in policies:  # each trial on its own, as separate processes would run them
+        cfg = compose_config([*TINY, f"policy={policy}", "dataset=wine"], tmp_path / "fresh")
+        fresh.append(run_trial(cfg))
+    for one, other in zip(shared, fresh):
+        assert one["config_hash"] == other["config_hash"]
+        assert stable(one) == stable(other), one["policy"]
+
+
+def test_a_trial_records_where_its_time_went(make_cfg):
+    record = run_trial(make_cfg("policy=ucb1", "dataset=iris"))
+    timing = record["timing"]
+    assert {"load", "dense_training", "ranking", "oracle", "curve", "latency"} <= set(timing)
+    phases = sum(v for k, v in timing.items() if k != "total")
+    assert 0 < phases <= timing["total"]
+    again = run_trial(make_cfg("policy=magnitude", "dataset=iris"))
+    assert "dense_training" not in again["timing"]  # the dense model came from the first trial
