@@ -19,3 +19,10 @@ def register_schemas() -> None:
     import mabbench.models  # noqa: F401
     import mabbench.policies  # noqa: F401
     import mabbench.reference.config  # noqa: F401  (+reference=<comparator> in a grid)
+    # The grid sweeper (hydra/sweeper=grid), registered by hand: Hydra's plugin scan
+    # cannot list modules behind an editable install's path hook, so it may miss it.
+    from hydra.core.plugins import Plugins
+
+    from hydra_plugins.mabbench_grid.grid_sweeper import GridSweeper
+
+    Plugins.instance().register(GridSweeper)

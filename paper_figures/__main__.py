@@ -13,6 +13,19 @@ from paper_figures.inputs import POINTS
 from paper_figures.make_all import make_all
 
 
+def development_suite() -> list[str]:
+    """Every dataset conf/dev_suite.yaml names (none if the file is absent)."""
+    import yaml
+
+    from mabbench.configs import CONF_DIR
+
+    path = CONF_DIR / "dev_suite.yaml"
+    if not path.is_file():
+        return []
+    suite = (yaml.safe_load(path.read_text()) or {}).get("datasets") or {}
+    return sorted({name for names in suite.values() for name in names})
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m paper_figures", description=__doc__)
     parser.add_argument("--results", type=Path, default=Path("results"),
@@ -28,9 +41,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         "(default: the most common one in the results)")
     parser.add_argument("--formats", default="png,pdf",
                         help="figure formats, comma-separated (default: png,pdf)")
-    parser.add_argument("--claims-exclude", default="",
-                        help="datasets left out of every claim, comma-separated (the "
-                        "development suite that chose the defaults)")
+    parser.add_argument("--claims-exclude", default=",".join(development_suite()),
+                        help="datasets left out of every claim, comma-separated (default: "
+                        "the development suite of conf/dev_suite.yaml, which chose the "
+                        "protocol's defaults; '' keeps every dataset)")
     return parser.parse_args(argv)
 
 

@@ -132,3 +132,18 @@ def test_bayesian_signed_rank_sides_with_the_data_and_is_seeded():
     equal = signed_rank(better + 0.001, better, rope=0.01)
     assert equal.equivalent > 0.9
     assert signed_rank(better + 0.05, better, 0.01) == clear
+
+
+def test_development_suite_is_left_out_of_claims_by_default():
+    from types import SimpleNamespace
+
+    from paper_figures.__main__ import parse
+    from paper_figures.claims import without_development_suite
+
+    excluded = parse([]).claims_exclude.split(",")
+    assert {"iris", "digits"} <= set(excluded)  # conf/dev_suite.yaml
+    frame = pd.DataFrame({"ucb1": [0.9, 0.8, 0.7]},
+                         index=["iris", "image/digits/lenet", "breast_cancer"])
+    kept = without_development_suite(frame, SimpleNamespace(claims_exclude=tuple(excluded)))
+    assert list(kept.index) == ["breast_cancer"]
+    assert parse(["--claims-exclude", ""]).claims_exclude == ""

@@ -9,10 +9,19 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
 
-from mabbench import store, training
+from mabbench import memo, store, training
 from mabbench.trial import run_trial
+
+
+@pytest.fixture(autouse=True)
+def each_trial_reads_the_disk(monkeypatch):
+    """The in-process memo would serve the second trial the copy the first one
+    loaded (verified then); these faults are injected on disk between trials, as a
+    later process would find them."""
+    monkeypatch.setenv(memo.DISABLE_ENV, "1")
 
 
 def truncate(path, keep: float = 0.5) -> None:

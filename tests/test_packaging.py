@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO
 
 SOURCES = ["pyproject.toml", "setup.py", "README.md", "mabbench", "baselines", "paper_figures",
+           "hydra_plugins",
            "conf"]
 
 

@@ -95,7 +95,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path):
 # A baseline's identity leaves out what only the pull engine reads (store.BANDIT_ONLY_KEYS),
 # so a budget sweep re-runs the bandits and finds the baselines done.
 BANDIT_ONLY = {"pruning.budget_per_arm": 9.0, "pruning.arms_per_round": 4,
-               "pruning.ranking": "cumulative", "pruning.schedule": "iterative",
+               "pruning.ranking": "cumulative", "pruning.schedule": "one_shot",
                "pruning.iterations": 5, "pruning.reward.scale": 0.5}
 
 
@@ -116,7 +116,7 @@ def test_baseline_hash_ignores_bandit_only_keys(key, value):
 def test_baseline_hash_still_sees_what_a_baseline_reads():
     base = store.config_hash(with_policy(MagnitudeConfig()))
     for key, value in {"pruning.sparsity": 0.3, "pruning.batch_size": 64,
-                       "pruning.scope": "global", "task.train.epochs": 7}.items():
+                       "pruning.scope": "layer", "task.train.epochs": 7}.items():
         assert store.config_hash(with_policy(MagnitudeConfig(), **{key: value})) != base, key
 
 
