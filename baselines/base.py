@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from mabbench.errors import ConfigError
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.runtime import synchronize
@@ -18,6 +19,14 @@ class ScorerConfig:
     name: str = "???"
 
 
+@dataclass
+class LayerScaledConfig(ScorerConfig):
+    """A baseline whose scores carry each layer's own scale: under ``pruning.scope=global``
+    they are normalised per layer before layers are pooled (mabbench/pruning/normalizers.py)."""
+
+    global_normalizer: str = "mean"
+
+
 class Scorer(ABC):
     """One method, one ``importance`` function; ``rank`` is shared.
 
@@ -26,6 +35,16 @@ class Scorer(ABC):
     """
 
     name = "scorer"
+    global_normalizer = "none"  # scores already on one scale across layers
+
+    def __init__(self, global_normalizer: str | None = None) -> None:
+        if global_normalizer is not None:
+            from mabbench.pruning.normalizers import NORMALIZERS
+
+            if global_normalizer not in NORMALIZERS:
+                raise ConfigError(f"policy.global_normalizer={global_normalizer!r}: expected "
+                                  f"one of {', '.join(NORMALIZERS.names())}")
+            self.global_normalizer = global_normalizer
 
     @abstractmethod
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
@@ -37,7 +56,8 @@ class Scorer(ABC):
         scores = self.importance(ctx, cost)
         synchronize()  # on a GPU, wait for the kernels the timing should include
         cost.seconds = time.perf_counter() - start
-        return ranking_from_scores(scores, ctx.cfg.scope, cost.count_passes(ctx))
+        return ranking_from_scores(scores, ctx.cfg.scope, cost.count_passes(ctx),
+                                   self.global_normalizer)
 
 
 def prune_batches(ctx: PruningContext, batch_size: int):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from baselines.base import Scorer, ScorerConfig, prune_batches
+from baselines.base import LayerScaledConfig, Scorer, prune_batches
 from mabbench.config import store_schema
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PruningContext, PruningCost
@@ -119,7 +119,7 @@ class GreedyActivation(Scorer):
 
 
 @dataclass
-class GreedyConfig(ScorerConfig):
+class GreedyConfig(LayerScaledConfig):
     _target_: str = "baselines.greedy.GreedyActivation"
     name: str = "greedy"
 

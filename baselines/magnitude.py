@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig
+from baselines.base import LayerScaledConfig, Scorer
 from mabbench.config import store_schema
 from mabbench.pruning.context import PruningContext, PruningCost
 
@@ -22,7 +22,7 @@ class Magnitude(Scorer):
 
 
 @dataclass
-class MagnitudeConfig(ScorerConfig):
+class MagnitudeConfig(LayerScaledConfig):
     _target_: str = "baselines.magnitude.Magnitude"
     name: str = "magnitude"
 

@@ -8,9 +8,14 @@ from mabbench.pruning.context import PruningCost, Ranking
 
 
 def ranking_from_scores(importance: dict[str, torch.Tensor], scope: str,
-                        cost: PruningCost | None = None) -> Ranking:
+                        cost: PruningCost | None = None, normalizer: str = "none") -> Ranking:
     """Least important first. ``importance[layer]`` has shape (width,); ties
-    keep index order (stable sort), so rankings are deterministic."""
+    keep index order (stable sort), so rankings are deterministic. A global
+    ranking pools the layers after ``normalizer`` (mabbench/pruning/normalizers.py)
+    puts their scores on one scale; ``scores`` keeps the method's own values."""
+    from mabbench.pruning.normalizers import NORMALIZERS
+
+    normalize = NORMALIZERS.get(normalizer)
     order = {
         layer: torch.sort(score.double().cpu(), stable=True).indices.tolist()
         for layer, score in importance.items()
@@ -18,7 +23,7 @@ def ranking_from_scores(importance: dict[str, torch.Tensor], scope: str,
     global_order = None
     if scope == "global":
         pooled = [(float(s), layer, j) for layer, score in importance.items()
-                  for j, s in enumerate(score.double().cpu().tolist())]
+                  for j, s in enumerate(normalize(score.double().cpu()).tolist())]
         global_order = [(layer, j) for _, layer, j in sorted(pooled, key=lambda t: t[0])]
     return Ranking(
         order=order,
