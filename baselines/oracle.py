@@ -58,7 +58,7 @@ def _layer_deltas(ctx: PruningContext, layer: str) -> tuple[list[float], Pruning
             delta = engine.pull(layer, units, batch).delta
             total[units] += delta.double() * len(batch)  # chunk means -> split mean
     cost = PruningCost(pulls=width, forward_flops=engine.flops,
-                       seconds=time.perf_counter() - start).count_passes(ctx)
+                       seconds=time.perf_counter() - start)
     return (total / len(ctx.prune)).cpu().tolist(), cost
 
 
@@ -115,14 +115,15 @@ class Oracle(Scorer):
     name = "oracle"
 
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
-        scores, spent = oracle_scores(ctx)
-        cost.pulls, cost.forward_flops = spent.pulls, spent.forward_flops
-        cost.forward_passes = spent.forward_passes
-        return scores
+        return self.transform(oracle_scores(ctx)[0])
+
+    def transform(self, deltas: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Importance from the signed deltas: themselves (removing it hurts most = keep)."""
+        return deltas
 
     def rank(self, ctx: PruningContext) -> Ranking:
-        scores, spent = oracle_scores(ctx)
-        return ranking_from_scores(scores, ctx.cfg.scope, spent)
+        scores, spent = oracle_scores(ctx)  # the cost is the oracle's, cached or not
+        return ranking_from_scores(self.transform(scores), ctx.cfg.scope, spent)
 
 
 @dataclass

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 import torch
 
 from baselines.base import ScorerConfig
-from baselines.oracle import Oracle, oracle_scores
+from baselines.oracle import Oracle
 from mabbench.config import store_schema
-from mabbench.pruning.context import PruningContext, PruningCost, Ranking
-from mabbench.pruning.ranking import ranking_from_scores
 
 
 def unsigned(deltas: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -30,12 +28,8 @@ class OracleUnsigned(Oracle):
 
     name = "oracle_unsigned"
 
-    def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
-        return unsigned(super().importance(ctx, cost))
-
-    def rank(self, ctx: PruningContext) -> Ranking:
-        scores, spent = oracle_scores(ctx)
-        return ranking_from_scores(unsigned(scores), ctx.cfg.scope, spent)
+    def transform(self, deltas: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return unsigned(deltas)
 
 
 @dataclass

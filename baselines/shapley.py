@@ -63,7 +63,8 @@ class Shapley(Scorer):
         self.permutations: dict[str, int] = {}  # walked per layer (diagnostics)
 
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
-        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.prune)
+        # losses() always takes the batched path: no need to verify the incremental one
+        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.prune, incremental=False)
         generator = torch.Generator().manual_seed(ctx.seed)
         batches = PruneBatches(ctx.prune, ctx.cfg.batch_size, generator)
         scores = {}
@@ -91,9 +92,9 @@ class Shapley(Scorer):
             while done < width and spent < budget:
                 first = full is None  # the first forward also yields both ends
                 steps = min(max(per_forward - first, 1), width - done, budget - spent - first)
-                prefixes = kept.repeat(steps, 1)
-                for step in range(steps):  # row i keeps the first done + i + 1 units
-                    prefixes[step:, order[done + step]] = 1.0
+                prefixes = kept.repeat(steps, 1)  # row i keeps the first done + i + 1 units
+                prefixes[:, order[done:done + steps].to(device)] = torch.ones(
+                    steps, steps, device=device).tril()
                 masks = [prefixes]
                 if first:
                     masks = [torch.ones(1, width, device=device), prefixes,

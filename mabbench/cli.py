@@ -20,7 +20,8 @@ from omegaconf import DictConfig
 from mabbench.configs import CONF_DIR, register_schemas
 from mabbench.errors import ConfigError
 from mabbench.preflight import preflight, preflight_sweep
-from mabbench.sweep import mark_parent, outcome_of, read_outcomes, run_job, status_dir, summary
+from mabbench.sweep import (mark_parent, outcome_of, read_outcomes, remote_headlines, run_job,
+                            status_dir, summary)
 
 MULTIRUN_FLAGS = ("-m", "--multirun")
 
@@ -79,7 +80,10 @@ def _multirun(overrides: list[str]) -> None:
         launched = stop.code or 0
     if launched == 2:  # bad input refused by the sweeper (an experiment's grid): nothing ran
         sys.exit(2)
-    print(summary(outcomes := read_outcomes(sweep_dir, sweep.jobs)), flush=True)
+    outcomes = read_outcomes(sweep_dir, sweep.jobs)
+    for line in remote_headlines(outcomes, sweep.launcher):
+        print(line, flush=True)
+    print(summary(outcomes), flush=True)
     sys.exit(1 if launched or any(o.status == "failed" for o in outcomes) else 0)
 
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from mabbench.configs import CONF_DIR
 from mabbench.trial import run_trial
 
-SUITE = Path(__file__).resolve().parent.parent / "conf" / "dev_suite.yaml"
+SUITE = CONF_DIR / "dev_suite.yaml"
 
 
 def alternatives(suite: dict, multi_layer: bool):
@@ -53,6 +54,9 @@ def run(results: Path) -> pd.DataFrame:
                 with initialize_config_dir(str(SUITE.parent), version_base="1.3"):
                     cfg = compose("config", overrides=overrides)
                 record = run_trial(cfg)
+                if record.get("status") == "failed":  # on record in failed.json; left out
+                    print(f"failed, left out: {' '.join(overrides)}: {record.get('reason')}")
+                    continue
                 if "curve" not in record:  # skipped: read the stored record
                     record = json.loads(Path(record["path"]).read_text())
                 points = [record["dense"], *record["curve"]]

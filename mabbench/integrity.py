@@ -38,8 +38,9 @@ def record_checksum(record: dict) -> str:
     return hashlib.sha256(canonical(record).encode()).hexdigest()
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, read in 1 MiB chunks."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
@@ -87,22 +88,28 @@ def _reject_constant(token: str):
 def problem(path: Path, required: Iterable[str] = (), expect: dict | None = None) -> str | None:
     """Why ``path`` cannot be trusted, or None (it parses, has the required
     keys, ``expect``'s key/values and, when it carries one, a matching checksum)."""
+    return _checked(path, required, expect)[1]
+
+
+def _checked(path: Path, required: Iterable[str], expect: dict | None
+             ) -> tuple[dict | None, str | None]:
+    """(the parsed record, None) when it can be trusted, else (None, why)."""
     try:
         record = json.loads(path.read_text(), parse_constant=_reject_constant)
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        return f"unreadable: {type(error).__name__}: {str(error)[:80]}"
+        return None, f"unreadable: {type(error).__name__}: {str(error)[:80]}"
     if not isinstance(record, dict):
-        return "not a JSON object"
+        return None, "not a JSON object"
     missing = [key for key in required if key not in record]
     if missing:
-        return f"missing keys {', '.join(missing)}"
+        return None, f"missing keys {', '.join(missing)}"
     for key, value in (expect or {}).items():
         if record.get(key) != value:
-            return f"{key}={record.get(key)!r}, expected {value!r}"
+            return None, f"{key}={record.get(key)!r}, expected {value!r}"
     stored = record.get(CHECKSUM_KEY)
     if stored is not None and stored != record_checksum(record):
-        return "checksum mismatch"
-    return None
+        return None, "checksum mismatch"
+    return record, None
 
 
 def read_trusted_json(path: Path, required: Iterable[str] = (), expect: dict | None = None,
@@ -111,9 +118,7 @@ def read_trusted_json(path: Path, required: Iterable[str] = (), expect: dict | N
     the file is quarantined (callers that race a builder pass False outside their lock)."""
     if not path.exists():
         return None
-    why = problem(path, required, expect)
-    if why is not None:
-        if repair:
-            quarantine(path, why)
-        return None
-    return json.loads(path.read_text())
+    record, why = _checked(path, required, expect)
+    if why is not None and repair:
+        quarantine(path, why)
+    return record

@@ -203,6 +203,7 @@ class Sweep:
 
     jobs: list[list[str]] | None  # None: another sweeper expands them
     sweep_dir: str
+    launcher: str = ""  # the launcher's _target_
 
 
 def preflight_sweep(overrides: list[str]) -> Sweep:
@@ -217,4 +218,5 @@ def preflight_sweep(overrides: list[str]) -> Sweep:
                 raise ConfigError(f"{error}" + (f" (in the job with {others})" if others else "")) \
                     from None
         sweep_dir = str(base.hydra.sweep.dir)
-    return Sweep(jobs=jobs, sweep_dir=sweep_dir)
+        launcher = str(base.hydra.launcher.get("_target_", ""))
+    return Sweep(jobs=jobs, sweep_dir=sweep_dir, launcher=launcher)

@@ -42,6 +42,14 @@ def gpu_for_job(index: int, visible: int) -> int | None:
     return index % visible if visible > 0 else None
 
 
+def device_type(name: str) -> str:
+    """The kind of device ``runtime.device`` means (``cpu`` or ``cuda``), without
+    selecting one: ``resolve_device`` makes a GPU current, which a hash must not."""
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() and torch.cuda.device_count() > 0 else "cpu"
+    return resolve_device(name).type
+
+
 def resolve_device(name: str, job: int = 0) -> torch.device:
     """``auto`` = CUDA when present (GPU ``job`` mod the visible count), else CPU;
     anything else is taken as given."""

@@ -136,16 +136,16 @@ def _determinants(cfg: DictConfig) -> dict:
     the data, and (measured: LeNet weights differ by ~5e-7 between 1 and 2
     threads; MLPs do not) the CPU thread count and the device. The default is
     one CPU thread, as in tests and the reference grid."""
-    from mabbench.runtime import resolve_device, training_threads
+    from mabbench.runtime import device_type, training_threads
     from mabbench.tasks import data_version  # lazy: loading the registry imports every loader
 
     extra: dict[str, Any] = {}
     version = data_version(cfg.dataset.name)
     if version is not None:
         extra["data_version"] = version
-    device = resolve_device(cfg.runtime.device)
-    if device.type != "cpu":
-        extra["device"] = device.type
+    kind = device_type(cfg.runtime.device)  # no side effect: the job's GPU stays current
+    if kind != "cpu":
+        extra["device"] = kind
     elif training_threads(cfg.runtime.threads) != 1:
         extra["threads"] = training_threads(cfg.runtime.threads)
     return extra

@@ -42,11 +42,12 @@ class Outcome:
     overrides: list[str] = field(default_factory=list)
     reason: str = ""
     path: str = ""
+    headline: str = ""  # the trial's console lines (shown by the parent for remote launchers)
 
 
 def outcome_of(record: dict, overrides: list[str]) -> Outcome:
-    """Read run_trial's answer: ``status`` if it gives one, else the older ``skipped`` flag."""
-    status = record.get("status") or ("skipped" if record.get("skipped") else "done")
+    """Read run_trial's answer (every path of it states ``status``)."""
+    status = record["status"]
     reason = str(record.get("reason") or record.get("error") or "") if status == "failed" else ""
     return Outcome(status, overrides, reason, str(record.get("path", "")))
 
@@ -86,7 +87,8 @@ def run_job(cfg: DictConfig) -> dict:
         record = run_trial(cfg)
         outcome = outcome_of(record, overrides)
         if outcome.status != "failed":
-            print(headline(record), flush=True)
+            outcome.headline = headline(record)
+            print(outcome.headline, flush=True)
     except KeyboardInterrupt:
         _write(hydra_cfg, Outcome("failed", overrides, "interrupted"))
         raise
@@ -96,7 +98,6 @@ def run_job(cfg: DictConfig) -> dict:
     if outcome.status == "failed":
         print(f"failed: {' '.join(overrides)}: {outcome.reason}", file=sys.stderr, flush=True)
     _write(hydra_cfg, outcome)
-    # The trial's record where there is one (Hydra callbacks such as sweep_report read it).
     return {**record, "status": outcome.status} if record else asdict(outcome)
 
 
@@ -177,3 +178,15 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+# Launchers whose jobs print into their own log files, not the launching console.
+REMOTE_LAUNCHERS = ("submitit", "ray")
+
+
+def remote_headlines(outcomes: list[Outcome], launcher_target: str) -> list[str]:
+    """Each finished trial's headline, for the parent to print when the launcher
+    ran the jobs where their output does not reach its console; else nothing."""
+    if not any(name in launcher_target.lower() for name in REMOTE_LAUNCHERS):
+        return []
+    return [o.headline for o in outcomes if o.headline]

@@ -9,6 +9,7 @@ or weights become non-finite raises Diverged and caches nothing.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import time
@@ -20,7 +21,7 @@ from torch import nn
 
 from mabbench import memo, progress, store
 from mabbench.failures import Diverged
-from mabbench.integrity import file_sha256, quarantine, read_trusted_json, write_checked_json
+from mabbench.integrity import file_digest, quarantine, read_trusted_json, write_checked_json
 from mabbench.locks import build_lock
 from mabbench.models import build_model
 from mabbench.objectives import LOSSES
@@ -84,7 +85,7 @@ def _load_cached(model: nn.Module, folder: Path, expected_hash: str, device: tor
     why = None
     if not weights.exists():
         why = "model.pt is missing"
-    elif "model_sha256" in meta and file_sha256(weights) != meta["model_sha256"]:
+    elif "model_sha256" in meta and file_digest(weights) != meta["model_sha256"]:
         why = "model.pt does not match the sha256 in meta.json"
     else:
         try:
@@ -128,7 +129,7 @@ def dense_model(cfg: DictConfig, splits: Splits, device: torch.device) -> tuple[
         buffer = io.BytesIO()
         torch.save(model.state_dict(), buffer)
         store.atomic_write_bytes(folder / "model.pt", buffer.getvalue())
-        meta["model_sha256"] = file_sha256(folder / "model.pt")
+        meta["model_sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()  # the bytes written
         write_checked_json(folder / "meta.json", meta)  # written last: the cache is complete
     memo.DENSE.put(key, (_copy_of(model), meta))
     return model, meta

@@ -88,11 +88,19 @@ def run_trial(cfg: DictConfig) -> dict:
     if cfg.get("reference") is not None:  # a classical comparator, not a pruned network
         from mabbench.reference.run import run_reference
         return run_reference(cfg)
-    timing.start()
     validate(cfg)
-    folder = store.run_dir(cfg)
+    return run_recorded(cfg, store.run_dir(cfg), store.config_hash(cfg),
+                        lambda result_path, stage: _run_trial(cfg, result_path, stage))
+
+
+def run_recorded(cfg: DictConfig, folder, config_hash: str, body) -> dict:
+    """The store's contract for any job writing ``folder/result.json``: skip a
+    trusted result, skip an earlier failure unless ``runtime.retry_failed``,
+    else ``body(result_path, stage)`` (which writes the result) with any
+    trial-level error recorded in failed.json. ConfigError is raised."""
+    timing.start()
     result_path, failed_path = folder / "result.json", folder / FAILED_NAME
-    expected = {"config_hash": store.config_hash(cfg), "seed": cfg.seed}
+    expected = {"config_hash": config_hash, "seed": cfg.seed}
     if read_trusted_json(result_path, RESULT_KEYS, expected) is not None:
         log.info("already done, skipping: %s", result_path)
         return {"status": "skipped", "skipped": True, "path": str(result_path)}
@@ -104,7 +112,7 @@ def run_trial(cfg: DictConfig) -> dict:
                 "stage": earlier.get("stage"), "path": str(failed_path)}
     stage = Stage()
     try:
-        record = _run_trial(cfg, result_path, stage)
+        record = body(result_path, stage)
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001  (any trial-level error is recorded, not raised)

@@ -57,19 +57,6 @@ def rank_test(scores: pd.DataFrame, alpha: float) -> RankTest:
     return RankTest(scores, ranks, mean_ranks, chi2, p_value, cd, nemenyi)
 
 
-def wilcoxon_greater(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Paired one-sided Wilcoxon signed-rank of a > b over blocks:
-    (mean difference, p for a > b, p for a < b); NaN p when every difference is 0."""
-    difference = np.asarray(a, float) - np.asarray(b, float)
-    if len(difference) == 0:
-        return math.nan, math.nan, math.nan
-    if np.all(difference == 0):
-        return 0.0, math.nan, math.nan
-    greater = stats.wilcoxon(a, b, alternative="greater", zero_method="zsplit").pvalue
-    less = stats.wilcoxon(a, b, alternative="less", zero_method="zsplit").pvalue
-    return float(difference.mean()), float(greater), float(less)
-
-
 def holm(p_values: np.ndarray) -> np.ndarray:
     """Holm's step-down adjustment over the last axis (family = that axis): sort
     ascending, multiply the i-th smallest by (m - i), carry the running maximum, cap

@@ -18,6 +18,7 @@ from mabbench.tasks import load_splits
 from mabbench.tasks.base import Split
 from mabbench.tasks.mnist1d import generate
 from mabbench.trial import run_trial
+from mabbench.validate import validate
 
 SUITE = Path(__file__).resolve().parent.parent / "conf" / "suite" / "deep.yaml"
 ROWS = {row["name"]: row for row in yaml.safe_load(SUITE.read_text())["rows"]}
@@ -32,6 +33,7 @@ def test_the_deep_suite_has_paper_scale_rows():
 def test_every_deep_row_loads_offline_and_its_model_scores_a_batch(make_cfg, row, monkeypatch):
     monkeypatch.setenv("MABBENCH_OFFLINE", "1")  # a row that needs a download fails here
     cfg = make_cfg(*ROWS[row]["overrides"])
+    validate(cfg)  # the checks run_trial makes first: model/task, budgets, sizes
     splits = load_splits(cfg)
     roles = [v for v in vars(splits).values() if isinstance(v, Split)]
     assert all(len(part) > 0 for part in roles)

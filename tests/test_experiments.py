@@ -152,3 +152,14 @@ def test_dry_run_of_the_reference_grid_lists_every_job(tmp_path):
     lines = done.stdout.strip().splitlines()
     assert lines[-1].startswith(f"{len(lines) - 1} jobs: trials ")
     assert not Path(tmp_path / "results").exists()
+
+
+def test_a_key_no_schema_has_is_refused_in_a_grid_too(tmp_path):
+    done = run_cli("-m", "+experiment=smoke", "+pruning.sparsityy=0.3",
+                   f"runtime.results_dir={tmp_path / 'results'}", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: +pruning.sparsityy=0.3: pruning has no key or config group 'sparsityy' "
+        "(did you mean pruning.sparsity?)"]
+    assert not (tmp_path / "results").exists()
+

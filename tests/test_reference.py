@@ -2,6 +2,7 @@
 the figures read them; the reference experiment runs them through the trial config."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,23 @@ def test_record_is_stored_where_the_rank_tables_read_it(reference_cfg):
         "tabular", "breast_cancer", "svm", "reference")
     assert row["selected_test"] == record["dense"]["test"]
     assert run_reference(cfg)["skipped"] is True  # re-running resumes
+
+
+def test_a_damaged_comparator_result_is_recomputed_and_a_failure_recorded(reference_cfg,
+                                                                           monkeypatch):
+    cfg = reference_cfg("reference=knn")
+    path = Path(run_reference(cfg)["path"])
+    path.write_text(path.read_text()[:200])  # truncated: never trusted as done
+    assert run_reference(cfg)["status"] == "done"
+    assert "sha256" in json.loads(path.read_text())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver blew up")
+
+    monkeypatch.setattr("mabbench.reference.run.fit_and_select", broken)
+    failed = run_reference(reference_cfg("reference=knn", "seed=3"))
+    assert failed["status"] == "failed" and "solver blew up" in failed["reason"]
+    assert Path(failed["path"]).name == "failed.json"
 
 
 def test_regressor_scores_r2_on_a_regression_task(reference_cfg):

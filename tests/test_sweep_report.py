@@ -1,27 +1,21 @@
-"""Jobs' statuses come from what they returned, and a sweep ends with one line
-counting done / skipped / failed trials (mabbench/sweep.py)."""
+"""A sweep ends with one line counting done / skipped / failed trials
+(mabbench/sweep.py), and shows remote jobs' headlines on the launching console."""
 from __future__ import annotations
 
-from hydra.core.utils import JobReturn, JobStatus
-
 from conftest import TINY, run_cli
-from mabbench.sweep_report import status_of
+
+from mabbench.sweep import Outcome, remote_headlines
+
+OUTCOMES = [Outcome("done", headline="a: done"), Outcome("skipped", headline="b: skipped"),
+            Outcome("failed", reason="boom")]
 
 
-def job(value=None, error: Exception | None = None) -> JobReturn:
-    ret = JobReturn()
-    if error is None:
-        ret.status, ret.return_value = JobStatus.COMPLETED, value
-    else:
-        ret.status, ret.return_value = JobStatus.FAILED, error
-    return ret
-
-
-def test_status_of_each_kind_of_job():
-    assert status_of(job({"dense": {}, "task": "t"}))[0] == "done"
-    assert status_of(job({"skipped": True, "path": "p"}))[0] == "skipped"
-    assert status_of(job({"status": "failed", "path": "p"}))[0] == "failed"
-    assert status_of(job(error=RuntimeError("boom"))) == ("failed", None)
+def test_remote_launchers_get_each_trials_headline_and_local_ones_do_not():
+    target = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
+    assert remote_headlines(OUTCOMES, target) == ["a: done", "b: skipped"]
+    assert remote_headlines(OUTCOMES, "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher")
+    joblib = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
+    assert remote_headlines(OUTCOMES, joblib) == []
 
 
 def test_a_reissued_sweep_reports_what_it_skipped(tmp_path):
@@ -30,3 +24,4 @@ def test_a_reissued_sweep_reports_what_it_skipped(tmp_path):
     assert "sweep: done 2 / skipped 0 / failed 0" in first.stdout + first.stderr, first.stderr
     again = run_cli(*args, "seed=1,2")
     assert "sweep: done 1 / skipped 1 / failed 0" in again.stdout + again.stderr, again.stderr
+    assert not (tmp_path / ".sweep_status").exists()  # nothing left in the results folder

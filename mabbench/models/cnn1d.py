@@ -20,6 +20,8 @@ from mabbench.config import ModelConfig, store_schema
 
 
 class CNN1d(nn.Module):
+    TASKS = ("image",)  # 1-D signals of the image family (MNIST-1D); validate.py
+
     def __init__(self, n_outputs: int, info: dict[str, Any], channels: int = 25, fc: int = 100,
                  name: str = "cnn1d") -> None:
         super().__init__()

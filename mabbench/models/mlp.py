@@ -22,7 +22,9 @@ class MLP(nn.Module):
     still equals removing it.
     """
 
-    TASKS = ("tabular", "regression")  # the task families whose inputs it takes (validate.py)
+    # the task families whose inputs it takes (validate.py); image only for flat
+    # signals (MNIST-1D): a 2-D image set has no info["in_features"] and fails when built
+    TASKS = ("tabular", "regression", "image")
 
     def __init__(self, n_outputs: int, info: dict[str, Any], hidden: list[int],
                  activation: str = "relu", dropout: float = 0.0, name: str = "mlp") -> None:

@@ -49,7 +49,7 @@ class BanditMethod:
         importance: dict[str, torch.Tensor] = {}
         for offset, pool in enumerate(schedule.pools(list(ctx.widths), cfg.scope)):
             found = self._explore(ctx, engine, pool, ctx.seed + offset, batches,
-                                  schedule.stages(cfg))
+                                  schedule.stages(cfg), reward)
             if schedule.carry_forward:
                 for layer, score in found.items():
                     cut = min(int(cfg.sparsity * len(score)), len(score) - 1)
@@ -62,7 +62,7 @@ class BanditMethod:
         return ranking_from_scores(importance, cfg.scope, cost)
 
     def _explore(self, ctx: PruningContext, engine: PullEngine, pool: list[str], seed: int,
-                 batches: PruneBatches, stages: int) -> dict[str, torch.Tensor]:
+                 batches: PruneBatches, stages: int, reward) -> dict[str, torch.Tensor]:
         """Importance (higher = keep) of every arm of the layers in ``pool``,
         exploring over ``stages`` stages (arms retired between them)."""
         cfg = ctx.cfg
@@ -72,7 +72,6 @@ class BanditMethod:
         budget = int(round(cfg.budget_per_arm * n_arms))
         n_sought = int(cfg.sparsity * n_arms)
         policy = self.make_policy(n_arms=n_arms, seed=seed, budget=budget, n_sought=n_sought)
-        reward = REWARDS.get(cfg.reward.transform)
         retired: list[int] = []
         rounds = progress.bar(budget, desc=f"pulls {pool[0]}" if len(pool) == 1 else "pulls",
                               unit="pull")

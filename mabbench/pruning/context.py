@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -30,6 +31,11 @@ class PruningContext:
     # as the oracle's scores; None = do not cache
     cache_dir: Optional[Path] = None
 
+    @cached_property
+    def split_flops(self) -> float:
+        """FLOPs of one dense forward over the whole prune split (counted once)."""
+        return split_forward_flops(self.model, self.prune)
+
 
 @dataclass
 class PruningCost:
@@ -51,7 +57,7 @@ class PruningCost:
 
     def count_passes(self, ctx: "PruningContext") -> "PruningCost":
         """Fill ``forward_passes`` from ``forward_flops`` for ``ctx``'s model and split."""
-        dense = split_forward_flops(ctx.model, ctx.prune)
+        dense = ctx.split_flops
         self.forward_passes = self.forward_flops / dense if dense > 0 else 0.0
         return self
 

@@ -223,13 +223,7 @@ class PullEngine:
         batched = self.batched[layer]
         where = (layer,) if self.position is None else self.position[layer]
         key = (where, int(masks.shape[0]) - 1, len(batch), batched)  # k + 1 copies, as pull
-        if key in self._round_flops:
-            losses = self._forward(varying, batch, batched)
-        else:
-            with FlopCounterMode(display=False) as counter:
-                losses = self._forward(varying, batch, batched)
-            self._round_flops[key] = float(counter.get_total_flops())
-        self.flops += self._round_flops[key]
+        losses = self._counted(key, lambda: self._forward(varying, batch, batched))
         return losses[:, 0]  # column 1, when there, is the metric
 
     def _masks(self, layers: Union[str, torch.Tensor], units: torch.Tensor

@@ -2,19 +2,17 @@
 shaped like a trial's so the figures read both alike."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
 from mabbench import memo, store, timing
 from mabbench.errors import ConfigError
+from mabbench.integrity import write_checked_json
 from mabbench.provenance import git_commit, versions
 from mabbench.reference.comparators import estimator_config, fit_and_select
 from mabbench.runtime import seed_everything
 from mabbench.tasks import load_splits
-
-log = logging.getLogger(__name__)
 
 # What decides a comparator's outcome: the data (task split, dataset) and the comparator.
 HASHED_SECTIONS = ("task", "dataset", "reference")
@@ -31,23 +29,28 @@ def reference_dir(cfg: DictConfig) -> Path:
 
 
 def run_reference(cfg: DictConfig) -> dict:
-    """Fit, choose on select, score test, write result.json; resume if it exists."""
+    """Fit, choose on select, score test, write result.json, through the same
+    skip / failure-record contract as a pruning trial (mabbench.trial.run_recorded)."""
+    from mabbench.trial import run_recorded
+
     if cfg.seed < 0:
         raise ConfigError(f"seed={cfg.seed}: must be a non-negative integer")
-    folder = reference_dir(cfg)
-    result_path = folder / "result.json"
-    if result_path.exists():
-        log.info("already done, skipping: %s", result_path)
-        return {"skipped": True, "path": str(result_path)}
+    estimator_config(cfg.reference, cfg.task.metric, cfg.task.name)  # fail before any work
+    return run_recorded(cfg, reference_dir(cfg), reference_hash(cfg),
+                        lambda result_path, stage: _fit(cfg, result_path, stage))
+
+
+def _fit(cfg: DictConfig, result_path: Path, stage) -> dict:
     metric = cfg.task.metric
-    estimator_config(cfg.reference, metric, cfg.task.name)  # fail before loading data
-    timing.start()
     seed_everything(cfg.seed)
+    stage("load data")
     with timing.phase("load"):
         splits = memo.splits(cfg, load_splits)
+    stage("fit")
     with timing.phase("fit"):
         fitted = fit_and_select(cfg.reference, splits, metric, cfg.task.name, cfg.seed)
-    store.atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    store.atomic_write_text(result_path.parent / "config.yaml",
+                            OmegaConf.to_yaml(cfg, resolve=True))
     # A comparator is not pruned: every point of the curve is the fitted model.
     fitted_point = {"sparsity": 0.0, "select": fitted.val, "test": fitted.test,
                     "params": None, "macs": None, "train_seconds": fitted.fit_seconds,
@@ -67,11 +70,14 @@ def run_reference(cfg: DictConfig) -> dict:
         "versions": versions(), "git_commit": git_commit(),
         "timing": timing.spent(),  # seconds per phase (mabbench/timing.py)
     }
-    store.atomic_write_json(result_path, record)
+    stage("write result")
+    write_checked_json(result_path, record)
     return record | {"path": str(result_path)}
 
 
 def headline(record: dict) -> str:
+    if record.get("status") == "failed":
+        return f"failed ({record.get('reason')}): {record['path']}"
     if record.get("skipped"):
         return f"already done: {record['path']}"
     point = record["dense"]

@@ -23,7 +23,6 @@ Every online loader goes through :func:`fetch`::
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -37,6 +36,7 @@ from typing import Sequence
 import yaml
 
 from mabbench.errors import ConfigError
+from mabbench.integrity import file_digest  # noqa: F401  (tests read it here too)
 from mabbench.configs import CONF_DIR
 
 log = logging.getLogger(__name__)
@@ -83,14 +83,6 @@ def offline_error(dataset_cfg, folder: Path, reason: str = "offline") -> ConfigE
         f"dataset={dataset_cfg.name} needs a download ({reason}); it would be cached in "
         f"{folder}; offline choices for task={dataset_cfg.family}: {choices}"
     )
-
-
-def file_digest(path: Path, algorithm: str) -> str:
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _expected(path: Path, remote: RemoteFile) -> tuple[str, str] | None:

@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from mabbench.integrity import file_sha256, read_trusted_json, write_checked_json
+from mabbench.integrity import file_digest, read_trusted_json, write_checked_json
 from mabbench.locks import build_lock
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Splits
@@ -85,7 +85,7 @@ def gunzip_into(archive: Path, target: Path) -> None:
 
 def _manifest(root: Path) -> dict[str, str]:
     """sha256 of every file under ``root``, by relative path."""
-    return {p.relative_to(root).as_posix(): file_sha256(p)
+    return {p.relative_to(root).as_posix(): file_digest(p)
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 

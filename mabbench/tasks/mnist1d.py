@@ -94,3 +94,6 @@ def load_mnist1d(cfg, split, seed: int, data_dir: Path) -> Splits:
         test_labels=data["y_test"].astype(np.int64),
     )
     return as_rows(official_splits(arrays, split, seed))
+
+
+load_mnist1d.data_version = CACHE_VERSION  # enters the dense hash (store._determinants)
