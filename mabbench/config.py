@@ -37,14 +37,30 @@ class SplitConfig:
 
 
 @dataclass
+class EarlyStoppingConfig:
+    """Stop dense training when the select split stops improving (mabbench/
+    early_stopping.py): after ``patience`` epochs without an improvement larger
+    than ``min_delta`` (in the monitored value's units) in ``monitor`` (``loss``
+    or ``metric``); the best epoch's weights are kept. ``patience: null`` or 0
+    (the schema default, so a config without it trains as before and keeps its
+    hashes) trains all ``epochs``; the task files turn it on."""
+
+    patience: Optional[int] = None
+    min_delta: float = 0.0
+    monitor: str = "loss"
+
+
+@dataclass
 class TrainConfig:
-    """Dense training. The dense model is cached by a hash of these keys."""
+    """Dense training. The dense model is cached by a hash of these keys.
+    With early stopping on, ``epochs`` is the cap."""
 
     epochs: int = 100
     batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 0.0
     optimizer: str = "adam"
+    early_stopping: EarlyStoppingConfig = field(default_factory=EarlyStoppingConfig)
 
 
 @dataclass

@@ -3,7 +3,8 @@
 The cache is ``model.pt`` then ``meta.json`` (written last, with model.pt's
 sha256). It is trusted only if meta.json validates (mabbench/integrity.py)
 and model.pt matches its checksum; otherwise both are moved aside and the
-model is retrained. Building holds a lock (mabbench/locks.py), so processes
+model is retrained. Training stops early on the select split where the task
+says so (mabbench/early_stopping.py); meta.json records what happened. Building holds a lock (mabbench/locks.py), so processes
 asking for one dense model at once train it once. A training run whose loss
 or weights become non-finite raises Diverged and caches nothing.
 """
@@ -20,6 +21,7 @@ from omegaconf import DictConfig
 from torch import nn
 
 from mabbench import memo, progress, store
+from mabbench.early_stopping import EarlyStopping, fixed_epochs_summary, stopper_for
 from mabbench.failures import Diverged
 from mabbench.integrity import file_digest, quarantine, read_trusted_json, write_checked_json
 from mabbench.locks import build_lock
@@ -32,8 +34,11 @@ log = logging.getLogger(__name__)
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
 
-def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int) -> nn.Module:
-    """Mini-batch training; the shuffling order is fixed by ``seed``."""
+def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int,
+          stopper: EarlyStopping | None = None) -> nn.Module:
+    """Mini-batch training; the shuffling order is fixed by ``seed``. With a
+    ``stopper``, ``train_cfg.epochs`` is a cap: it may stop sooner, and the
+    model ends with the weights of its best epoch on select."""
     loss_fn = LOSSES.get(loss_name)
     optimizer = OPTIMIZERS[train_cfg.optimizer](
         model.parameters(), lr=train_cfg.lr, weight_decay=train_cfg.weight_decay
@@ -58,7 +63,11 @@ def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int) -
         if not epochs.disable:  # .item() syncs a GPU: only when someone is watching
             epochs.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
         epochs.update()
+        if stopper is not None and stopper.after_epoch(epoch + 1, model):
+            break
     epochs.close()
+    if stopper is not None:
+        stopper.restore(model)
     bad = [name for name, value in model.state_dict().items()
            if value.is_floating_point() and not bool(torch.isfinite(value).all())]
     if bad:
@@ -123,9 +132,13 @@ def dense_model(cfg: DictConfig, splits: Splits, device: torch.device) -> tuple[
             return model.eval(), meta
         log.info("training dense model %s", folder)
         start = time.perf_counter()
+        stopper = stopper_for(cfg.task, splits.select.to(device))
         with phase("dense_training"):
-            train(model, splits.train.to(device), cfg.task.train, cfg.task.loss, cfg.seed)
-        meta = {"dense_hash": expected_hash, "train_seconds": time.perf_counter() - start}
+            train(model, splits.train.to(device), cfg.task.train, cfg.task.loss, cfg.seed,
+                  stopper)
+        meta = {"dense_hash": expected_hash, "train_seconds": time.perf_counter() - start,
+                "training": (stopper.summary(cfg.task.train.epochs) if stopper is not None
+                             else fixed_epochs_summary(cfg.task.train.epochs))}
         buffer = io.BytesIO()
         torch.save(model.state_dict(), buffer)
         store.atomic_write_bytes(folder / "model.pt", buffer.getvalue())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
+from mabbench.early_stopping import MONITORS
 from mabbench.errors import ConfigError
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
@@ -56,6 +57,12 @@ def validate(cfg: DictConfig) -> None:
     check(t.epochs >= 0, "task.train.epochs", t.epochs, "must be >= 0")
     check(t.batch_size >= 1, "task.train.batch_size", t.batch_size, "must be >= 1")
     check(t.lr > 0, "task.train.lr", t.lr, "must be > 0")
+    es = t.early_stopping
+    check(es.patience is None or es.patience >= 0, "task.train.early_stopping.patience",
+          es.patience, "must be >= 1 epochs, or null / 0 to train all task.train.epochs")
+    check(es.min_delta >= 0, "task.train.early_stopping.min_delta", es.min_delta, "must be >= 0")
+    check(es.monitor in MONITORS, "task.train.early_stopping.monitor", es.monitor,
+          f"expected one of {', '.join(MONITORS.names())}")
     s = cfg.task.split
     check(all(0 < f < 1 for f in (s.prune, s.select, s.test)) and s.prune + s.select + s.test < 1,
           "task.split", f"prune={s.prune}, select={s.select}, test={s.test}",

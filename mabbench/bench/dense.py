@@ -1,7 +1,8 @@
 """``python -m mabbench.bench dense [override ...]``: train the dense model of
 every task's offline default (every conf/task/*.yaml, so a new task family
 appears here without an edit) and print its test metric, a trivial
-predictor's (majority class / train mean) and the seconds taken.
+predictor's (majority class / train mean), the epochs trained (with early
+stopping on select: epochs run, best epoch and the cap) and the seconds taken.
 
 Extra arguments are Hydra overrides applied to every task, e.g.
 ``task.train.epochs=5 seed=1``. Runs on CPU with one torch thread unless
@@ -20,6 +21,7 @@ import baselines  # noqa: F401  (registers schemas the composed config names)
 import mabbench.models  # noqa: F401
 import mabbench.policies  # noqa: F401
 from mabbench.curve import score
+from mabbench.early_stopping import stopper_for
 from mabbench.models import build_model
 from mabbench.objectives import METRICS
 from mabbench.runtime import seed_everything, set_threads
@@ -56,19 +58,24 @@ def run_task(task: str, overrides: list[str]) -> dict:
     loaded = time.perf_counter()
     torch.manual_seed(cfg.seed)
     model = build_model(cfg.model, splits)
-    train(model, splits.train, cfg.task.train, cfg.task.loss, cfg.seed)
+    stopper = stopper_for(cfg.task, splits.select)
+    train(model, splits.train, cfg.task.train, cfg.task.loss, cfg.seed, stopper)
     trained = time.perf_counter()
+    cap = cfg.task.train.epochs
+    epochs = f"{stopper.epochs_run}/{stopper.best_epoch}/{cap}" if stopper else f"{cap}/-/{cap}"
     return {"task": task, "dataset": cfg.dataset.name, "model": cfg.model.name,
-            "metric": cfg.task.metric, "test": score(model, splits.test, cfg.task.metric),
+            "metric": cfg.task.metric, "epochs": epochs,
+            "test": score(model, splits.test, cfg.task.metric),
             "trivial": trivial_score(splits, cfg.task.metric),
             "load_s": loaded - start, "train_s": trained - loaded}
 
 
 def run(args: list[str]) -> None:
     tasks = sorted(path.stem for path in (CONF / "task").glob("*.yaml"))
-    print(f"{'task':<11}{'dataset':<15}{'model':<14}{'metric':<9}{'test':>7}{'trivial':>9}"
-          f"{'load s':>8}{'train s':>9}")
+    print(f"{'task':<11}{'dataset':<15}{'model':<14}{'metric':<9}{'run/best/cap':>13}"
+          f"{'test':>7}{'trivial':>9}{'load s':>8}{'train s':>9}")
     for task in tasks:
         r = run_task(task, args)
-        print(f"{r['task']:<11}{r['dataset']:<15}{r['model']:<14}{r['metric']:<9}{r['test']:>7.3f}"
+        print(f"{r['task']:<11}{r['dataset']:<15}{r['model']:<14}{r['metric']:<9}"
+              f"{r['epochs']:>13}{r['test']:>7.3f}"
               f"{r['trivial']:>9.3f}{r['load_s']:>8.1f}{r['train_s']:>9.1f}", flush=True)
