@@ -191,6 +191,7 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
         "config_hash": store.config_hash(cfg), "dense_hash": store.dense_hash(cfg),
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
         "split_sizes": splits.sizes(),
+        "dense_training": dense_meta.get("training"),  # epochs run, best epoch on select
         "dense": dense, "curve": curve, "target": target, "selected": selected,
         "auc": {role: area_under_curve(with_dense, role) for role in ("select", "test")},
         "at_macs": metric_at_macs(with_dense, list(cfg.pruning.mac_fractions)),

@@ -42,7 +42,7 @@ LEVELS = (0.25, 0.5, 0.75)
 EXPECTED = {
     "rank_tabular_accuracy", "rank_tabular_f1", "rank_regression_r2", "rank_deep_learning",
     "rank_tabular_accuracy_nemenyi", "rank_tabular_f1_nemenyi", "rank_regression_r2_nemenyi",
-    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality",
+    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality", "dense_quality",
 }
 EXPECTED_FIGURES = {
     "rank_tabular_accuracy_cd", "rank_tabular_f1_cd", "rank_regression_r2_cd",
