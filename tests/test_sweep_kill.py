@@ -55,7 +55,8 @@ def test_killing_a_joblib_sweep_parent_ends_its_workers(tmp_path, sig):
     # Trials that would train for hours: they are surely running when the parent dies.
     parent = subprocess.Popen(
         [sys.executable, "-m", "mabbench", "-m", "launcher=joblib", "seed=0,1",
-         "task.train.epochs=1000000", "runtime.threads=1",
+         "task.train.epochs=1000000", "task.train.early_stopping.patience=null",
+         "runtime.threads=1",
          f"runtime.results_dir={tmp_path / 'results'}"],
         cwd=REPO, env={**os.environ, "OMP_NUM_THREADS": "1"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
