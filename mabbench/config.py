@@ -38,16 +38,17 @@ class SplitConfig:
 
 @dataclass
 class EarlyStoppingConfig:
-    """Stop dense training when the select split stops improving (mabbench/
-    early_stopping.py): after ``patience`` epochs without an improvement larger
-    than ``min_delta`` (in the monitored value's units) in ``monitor`` (``loss``
-    or ``metric``); the best epoch's weights are kept. ``patience: null`` or 0
+    """Stop dense training when the select split stops improving: after
+    ``patience`` epochs without an improvement larger than ``min_delta`` (in the
+    monitored value's units) by ``monitor`` (``metric``, ties broken by the loss,
+    or ``loss``; mabbench/early_stopping.py says why); the best epoch's weights
+    are kept. ``patience: null`` or 0
     (the schema default, so a config without it trains as before and keeps its
     hashes) trains all ``epochs``; the task files turn it on."""
 
     patience: Optional[int] = None
     min_delta: float = 0.0
-    monitor: str = "loss"
+    monitor: str = "metric"
 
 
 @dataclass

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from mabbench import store, training
-from mabbench.early_stopping import stopper_for
+from mabbench.early_stopping import MONITORS, Scores, stopper_for
 from mabbench.errors import ConfigError
 from mabbench.models import build_model
 from mabbench.tasks import load_splits
@@ -17,7 +17,8 @@ from mabbench.trial import run_trial
 from mabbench.validate import validate
 
 # min_delta large enough that the select loss of breast_cancer stops "improving" soon
-STOPS_SOON = ["task.train.early_stopping.patience=2", "task.train.early_stopping.min_delta=0.02"]
+STOPS_SOON = ["task.train.early_stopping.patience=2", "task.train.early_stopping.min_delta=0.02",
+              "task.train.early_stopping.monitor=loss"]
 
 
 def trained(cfg, splits, stopping=True):
@@ -59,11 +60,25 @@ def test_the_test_split_never_decides_when_to_stop(make_cfg):
     assert all(torch.equal(a, b) for a, b in zip(weights(first), weights(second)))
 
 
+def test_metric_monitor_follows_the_metric_and_breaks_ties_by_the_loss():
+    better = MONITORS.get("metric")
+    best = Scores(loss=0.40, metric=0.90)
+    assert better(Scores(loss=0.50, metric=0.95), best, 0.0)  # more accurate, less confident
+    assert better(Scores(loss=0.30, metric=0.90), best, 0.0)  # a tie goes to the lower loss
+    assert not better(Scores(loss=0.30, metric=0.89), best, 0.0)
+    assert not better(Scores(loss=0.50, metric=0.905), best, 0.01)  # within min_delta
+    assert MONITORS.get("loss")(Scores(loss=0.30, metric=0.0), best, 0.05)
+
+
 def test_metric_monitor_and_disabling(make_cfg):
     cfg = make_cfg("task.train.early_stopping.monitor=metric", "task.train.early_stopping.patience=1",
                    "task.train.epochs=8")
-    _, stopper = trained(cfg, load_splits(cfg))
-    assert 0.5 < stopper.summary(8)["best_select_metric"] <= 1.0
+    splits = load_splits(cfg)
+    model, stopper = trained(cfg, splits)
+    summary = stopper.summary(8)
+    assert summary["monitor"] == "metric" and 0.5 < summary["best_select_metric"] <= 1.0
+    assert stopper.scores(model) == Scores(summary["best_select_loss"],
+                                           summary["best_select_metric"])  # the best is kept
     assert stopper_for(make_cfg("task.train.early_stopping.patience=0").task, None) is None
     assert stopper_for(make_cfg("task.train.early_stopping.patience=null").task, None) is None
 
