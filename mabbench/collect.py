@@ -1,7 +1,7 @@
 """One results table: every stored trial, one row per curve level.
 
 ``python -m mabbench.collect --results results --out results.parquet`` (or
-``.csv``). Columns are documented one by one in docs/results_table.md:
+``.csv``); ``--results`` may also be a records archive (mabbench.compact). Columns are documented one by one in docs/results_table.md:
 identity, trial-level numbers, the level's own metrics, flags saying which
 level is the dense model / the target / the selected point, and the run's
 flattened hyper-parameters as ``cfg.<dotted.key>`` (from its config.yaml).

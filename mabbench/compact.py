@@ -20,7 +20,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -85,7 +85,7 @@ def archive_path(results: Path) -> Path | None:
     return None
 
 
-def entries(results: Path) -> list[Entry]:
+def entries(results: Path) -> Iterable[Entry]:
     """The records under ``results``: a folder with ``runs/``, a folder with only
     ``records.parquet``, or the path of an archive."""
     results = Path(results)
@@ -202,8 +202,9 @@ def _missing(where: str) -> bytes:
     raise FileNotFoundError(f"{where}: could not be read when the archive was made")
 
 
-def archive_entries(path: Path) -> list[Entry]:
-    """The records of an archive written by ``compact``, in path order."""
+def archive_entries(path: Path) -> Iterator[Entry]:
+    """The records of an archive written by ``compact``, in path order, read a row group
+    at a time (so a large archive is never held in memory as Python objects)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -215,10 +216,13 @@ def archive_entries(path: Path) -> list[Entry]:
     if metadata.get(FORMAT_KEY) != FORMAT_VERSION:
         raise ConfigError(f"--results {path}: not a records archive "
                           "(expected one written by python -m mabbench.compact)")
+    paths = handle.read(columns=["path"]).column("path").to_pylist()
+    if paths != sorted(paths, key=order):
+        raise ConfigError(f"--results {path}: rows not in path order "
+                          "(rewrite it with python -m mabbench.compact)")
     columns = ["path", "record", "ranking_layers", "ranking", "config"]
-    rows = [row for batch in handle.iter_batches(batch_size=ROW_GROUP, columns=columns)
-            for row in batch.to_pylist()]
-    return sorted(map(_archived, rows), key=lambda item: order(item.where))
+    return (_archived(row) for batch in handle.iter_batches(batch_size=ROW_GROUP, columns=columns)
+            for row in batch.to_pylist())
 
 
 def _archived(row: dict) -> Entry:

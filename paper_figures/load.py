@@ -47,7 +47,8 @@ def views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def load_store(root: Path) -> Store:
-    """Every ``runs/**/result.json`` under ``root``, in sorted path order."""
+    """Every record under ``root`` (``runs/**/result.json``, or ``records.parquet``; ``root``
+    may also be the archive itself), in sorted path order."""
     try:
         table, problems = collect(Path(root))
     except ConfigError as error:

@@ -39,7 +39,7 @@ def trials(tmp_path_factory):
 def test_every_record_and_config_comes_back_exactly(trials, tmp_path):
     out, count = compact(trials, tmp_path / "records.parquet")
     assert count == 3
-    folders, archived = folder_entries(trials), archive_entries(out)
+    folders, archived = folder_entries(trials), list(archive_entries(out))
     assert [e.where for e in archived] == [e.where for e in folders]
     real = 0
     for folder, back in zip(folders, archived):
