@@ -22,7 +22,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path, PurePosixPath
 
 from mabbench.errors import ConfigError
@@ -100,33 +99,49 @@ def entries(results: Path) -> Iterable[Entry]:
 
 # --- packing ---------------------------------------------------------------------------
 
-def split_ranking(data: bytes) -> tuple[bytes, list[str] | None, list[list[int]] | None]:
-    """(stored bytes, layers, orders). A JSON object whose ``ranking`` maps layers to
-    lists of ints is stored as compact JSON with ``ranking: null`` (key order kept) and
-    the orders returned apart; anything else is stored verbatim with (None, None)."""
+def _parsed(data: bytes):
+    """The JSON value of a file's bytes, or None where they are not JSON."""
     try:
-        record = json.loads(data.decode())
+        return json.loads(data.decode())
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return data, None, None
-    ranking = record.get("ranking") if isinstance(record, dict) else None
-    if not (isinstance(ranking, dict) and all(
-            isinstance(units, list) and all(type(u) is int and -RANKING_LIMIT <= u < RANKING_LIMIT
-                                            for u in units) for units in ranking.values())):
-        return json.dumps(record, separators=(",", ":")).encode(), None, None
-    record["ranking"] = None
-    return (json.dumps(record, separators=(",", ":")).encode(), list(ranking),
-            list(ranking.values()))
+        return None
 
 
-def _identity(data: bytes) -> dict:
+def _text(value) -> str | None:
+    """``value`` if it is a string Parquet can store (UTF-8), else None."""
+    if not isinstance(value, str):
+        return None
     try:
-        record = json.loads(data.decode())
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        record = None
-    record = record if isinstance(record, dict) else {}
-    row = {key: record.get(key) if isinstance(record.get(key), str) else None for key in IDENTITY}
-    seed = record.get("seed")
+        value.encode()
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+        return None
+    return value
+
+
+def _orders(ranking) -> bool:
+    """Whether ``ranking`` maps layer names to lists of int32 unit indices."""
+    return isinstance(ranking, dict) and all(
+        _text(layer) is not None and isinstance(units, list)
+        and all(type(u) is int and -RANKING_LIMIT <= u < RANKING_LIMIT for u in units)
+        for layer, units in ranking.items())
+
+
+def packed(where: str, data: bytes | None, config: str | None) -> dict:
+    """One archive row. A JSON object whose ``ranking`` maps layers to lists of ints is
+    stored as compact JSON with ``ranking: null`` (key order kept) and the orders apart;
+    any other file byte for byte (``data`` None: it could not be read)."""
+    if _text(where) is None:
+        raise ConfigError(f"{where!r}: the file name is not UTF-8; rename it")
+    record = _parsed(data) if data is not None else None
+    fields = record if isinstance(record, dict) else {}
+    row = {"path": where, **{key: _text(fields.get(key)) for key in IDENTITY}}
+    seed = fields.get("seed")
     row["seed"] = seed if type(seed) is int and -(1 << 63) <= seed < (1 << 63) else None
+    row |= {"record": data, "ranking_layers": None, "ranking": None, "config": config}
+    if isinstance(record, dict) and _orders(record.get("ranking")):
+        row["ranking_layers"] = list(record["ranking"])
+        row["ranking"] = list(record["ranking"].values())
+        row["record"] = json.dumps(record | {"ranking": None}, separators=(",", ":")).encode()
     return row
 
 
@@ -142,7 +157,7 @@ def schema():
     return pa.schema(fields, metadata={FORMAT_KEY: FORMAT_VERSION})
 
 
-def pack(items: list[Entry]):
+def pack(items: Iterable[Entry]):
     """The archive table of ``items`` (in their order)."""
     import pyarrow as pa
 
@@ -152,10 +167,7 @@ def pack(items: list[Entry]):
             data = item.data()
         except OSError:
             data = None
-        stored, layers, orders = (None, None, None) if data is None else split_ranking(data)
-        row = {"path": item.where, **_identity(data or b""), "record": stored,
-               "ranking_layers": layers, "ranking": orders, "config": item.config()}
-        for name, value in row.items():
+        for name, value in packed(item.where, data, item.config()).items():
             columns[name].append(value)
     return pa.table(columns, schema=schema())
 
@@ -190,7 +202,7 @@ def compact(results: Path, out: Path | None = None) -> tuple[Path, int]:
 # --- unpacking -------------------------------------------------------------------------
 
 def joined(stored: bytes, layers: list[str] | None, orders: list[list[int]] | None) -> bytes:
-    """The record bytes with its ranking put back (``split_ranking`` undone)."""
+    """The record's bytes with its ranking put back (what ``packed`` took apart)."""
     if layers is None:
         return stored
     record = json.loads(stored.decode())
@@ -226,15 +238,11 @@ def archive_entries(path: Path) -> Iterator[Entry]:
 
 
 def _archived(row: dict) -> Entry:
-    if row["record"] is None:  # archived as unreadable: read back as unreadable
-        data = partial(_missing, row["path"])
-    else:
-        data = partial(joined, row["record"], row["ranking_layers"], row["ranking"])
-    return Entry(row["path"], data, partial(_same, row["config"]))
-
-
-def _same(value):
-    return value
+    stored, layers, orders, config = (row[key] for key in ("record", "ranking_layers",
+                                                           "ranking", "config"))
+    if stored is None:  # archived as unreadable: read back as unreadable
+        return Entry(row["path"], lambda: _missing(row["path"]), lambda: config)
+    return Entry(row["path"], lambda: joined(stored, layers, orders), lambda: config)
 
 
 # --- command line ----------------------------------------------------------------------
@@ -258,6 +266,9 @@ def main(argv: list[str]) -> int:
         out, count = compact(args.results, args.out)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # e.g. --out in a folder that cannot be written
+        print(f"error: cannot write the archive ({error})", file=sys.stderr)
         return 2
     seconds = time.perf_counter() - start
     size, source = out.stat().st_size, folder_bytes(args.results)
