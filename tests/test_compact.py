@@ -146,3 +146,18 @@ def test_bad_arguments_fail_in_one_line_and_write_nothing(trials, tmp_path, caps
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a records archive" in err
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_figure_files_carry_no_date_or_software_version(tmp_path):
+    """What would make two renders a second apart (or on two machines) differ."""
+    import matplotlib
+
+    from paper_figures.render import save_figure
+
+    fig = matplotlib.figure.Figure()
+    fig.add_subplot().plot([0, 1], [1, 0])
+    png, pdf = save_figure(fig, tmp_path, "figure", ("png", "pdf"))
+    assert b"Software" not in png.read_bytes() and b"matplotlib" not in png.read_bytes()
+    body = pdf.read_bytes()
+    assert b"/CreationDate" not in body and b"/Producer" not in body
+    assert matplotlib.__version__.encode() not in body
