@@ -84,6 +84,21 @@ def archive_path(results: Path) -> Path | None:
     return None
 
 
+def stale(results: Path) -> str | None:
+    """Why the archive ``--results`` names may be out of date, or None: records in the
+    ``runs/`` beside it written after it (e.g. a grid slice re-run without compacting)."""
+    archive = archive_path(results)
+    runs = archive.parent / "runs" if archive is not None else None
+    if runs is None or not runs.is_dir():
+        return None
+    written = archive.stat().st_mtime
+    newer = sum(path.stat().st_mtime > written for path in runs.rglob(RECORD_NAME))
+    if not newer:
+        return None
+    return (f"{archive} is older than {newer} record(s) in {runs}; rewrite it with "
+            f"python -m mabbench.compact --results {archive.parent}")
+
+
 def entries(results: Path) -> Iterable[Entry]:
     """The records under ``results``: a folder with ``runs/``, a folder with only
     ``records.parquet``, or the path of an archive."""

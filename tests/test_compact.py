@@ -161,3 +161,19 @@ def test_figure_files_carry_no_date_or_software_version(tmp_path):
     body = pdf.read_bytes()
     assert b"/CreationDate" not in body and b"/Producer" not in body
     assert matplotlib.__version__.encode() not in body
+
+
+def test_an_archive_older_than_the_records_beside_it_is_flagged(trials, tmp_path, capsys):
+    """`make figures` reads the archive; a grid slice re-run since then must not go unseen."""
+    results = tmp_path / "results"
+    shutil.copytree(trials, results)
+    archive, _ = compact(results)
+    load_store(archive)
+    assert "warning" not in capsys.readouterr().err
+    record = next((results / "runs").rglob("result.json"))
+    later = archive.stat().st_mtime + 60
+    os.utime(record, (later, later))
+    load_store(archive)
+    err = capsys.readouterr().err
+    assert err.startswith("warning:") and "older than 1 record" in err
+    assert f"python -m mabbench.compact --results {results}" in err
