@@ -71,7 +71,8 @@ def quality_rows(runs: pd.DataFrame, inputs: Inputs) -> tuple[list[str], list[di
                      "metric": metric.get((task, dataset), ""), "seeds": len(network),
                      "network": network.mean(), "network_sd": network.std(ddof=1),
                      "comparators": comparators, "best": best,
-                     "gap": network.mean() - comparators[best] if best else None})
+                     # rounded so that float noise reads as a tie (0.0000, not -0.0000)
+                     "gap": round(network.mean() - comparators[best], 12) + 0.0 if best else None})
     return names, rows
 
 
@@ -114,5 +115,6 @@ def make(inputs: Inputs) -> list[Path]:
         "Test metric of the dense network every method prunes (before pruning) and of each "
         "classical comparator fitted on the same data roles (hyper-parameters chosen on "
         "select), mean over the seeds both have; sd is the network's standard deviation over "
-        "seeds. n/a: no comparator for this task.", header, rows, footer)
+        "seeds. The best comparator is the one with the highest mean test score, so the gap "
+        "errs against the network. n/a: no comparator for this task.", header, rows, footer)
     return [*written, write_csv(inputs.out, header, rows)]
