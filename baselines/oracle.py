@@ -17,14 +17,13 @@ dense folder's oracle lock, so concurrent trials compute each layer once.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig, prune_batches
+from baselines.base import Scorer, prune_batches
+from baselines.schemas import OracleConfig  # noqa: F401  (its schema, kept importable here)
 from mabbench import memo
-from mabbench.config import store_schema
 from mabbench.integrity import read_trusted_json, write_checked_json
 from mabbench.locks import build_lock
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
@@ -124,12 +123,3 @@ class Oracle(Scorer):
     def rank(self, ctx: PruningContext) -> Ranking:
         scores, spent = oracle_scores(ctx)  # the cost is the oracle's, cached or not
         return ranking_from_scores(self.transform(scores), ctx.cfg.scope, spent)
-
-
-@dataclass
-class OracleConfig(ScorerConfig):
-    _target_: str = "baselines.oracle.Oracle"
-    name: str = "oracle"
-
-
-store_schema("policy", "oracle", OracleConfig)

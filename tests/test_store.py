@@ -121,9 +121,7 @@ def test_baseline_hash_still_sees_what_a_baseline_reads():
 
 
 def test_a_baseline_that_reads_the_budget_keeps_it_in_its_hash(monkeypatch):
-    from baselines.magnitude import Magnitude
-
-    monkeypatch.setattr(Magnitude, "uses_pull_budget", True, raising=False)
+    monkeypatch.setattr(MagnitudeConfig, "uses_pull_budget", True)
     assert store.config_hash(with_policy(MagnitudeConfig(), **{"pruning.budget_per_arm": 9.0})) \
         != store.config_hash(with_policy(MagnitudeConfig()))
 
