@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from mabbench.errors import ConfigError
 from mabbench.registry import Registry
+from mabbench.tasks import schemas  # noqa: F401  (registers the dataset schemas; no loader)
 
 if TYPE_CHECKING:
     from mabbench.tasks.base import Splits
