@@ -6,7 +6,6 @@ from abc import ABC, abstractmethod
 
 import torch
 
-from baselines.schemas import LayerScaledConfig, ScorerConfig  # noqa: F401  (importable here)
 from mabbench.errors import ConfigError
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.ranking import ranking_from_scores

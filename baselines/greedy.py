@@ -23,7 +23,6 @@ import torch
 from torch import nn
 
 from baselines.base import Scorer, prune_batches
-from baselines.schemas import GreedyConfig  # noqa: F401  (its schema, kept importable here)
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.cost import FlopMeter

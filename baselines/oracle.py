@@ -22,7 +22,6 @@ from pathlib import Path
 import torch
 
 from baselines.base import Scorer, prune_batches
-from baselines.schemas import OracleConfig  # noqa: F401  (its schema, kept importable here)
 from mabbench import memo
 from mabbench.integrity import read_trusted_json, write_checked_json
 from mabbench.locks import build_lock

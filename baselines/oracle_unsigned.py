@@ -12,7 +12,6 @@ from __future__ import annotations
 import torch
 
 from baselines.oracle import Oracle
-from baselines.schemas import OracleUnsignedConfig  # noqa: F401  (its schema, kept importable here)
 
 
 def unsigned(deltas: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import torch
 
 from baselines.base import Scorer
-from baselines.schemas import RandomConfig  # noqa: F401  (its schema, kept importable here)
 from mabbench.pruning.context import PruningContext, PruningCost
 
 

@@ -43,7 +43,6 @@ from __future__ import annotations
 import torch
 
 from baselines.base import Scorer
-from baselines.schemas import ShapleyConfig  # noqa: F401  (its schema, kept importable here)
 from mabbench.errors import ConfigError
 from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.context import PruningContext, PruningCost

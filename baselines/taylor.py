@@ -15,7 +15,6 @@ from __future__ import annotations
 import torch
 
 from baselines.base import Scorer, prune_batches
-from baselines.schemas import TaylorConfig  # noqa: F401  (its schema, kept importable here)
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.cost import FlopMeter

@@ -15,8 +15,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from mabbench.models.schemas import CNN1dConfig  # noqa: F401  (its schema, kept importable here)
-
 
 class CNN1d(nn.Module):
 

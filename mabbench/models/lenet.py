@@ -13,8 +13,6 @@ from typing import Any, Optional
 import torch
 from torch import nn
 
-from mabbench.models.schemas import LeNetConfig  # noqa: F401  (its schema, kept importable here)
-
 # Below this side length two unpadded 5x5 convolutions and 2x2 pools leave
 # nothing (8x8 digits would shrink to 4x4, 2x2, then fail).
 SMALLEST_UNPADDED_SIDE = 16

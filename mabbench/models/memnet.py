@@ -21,8 +21,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from mabbench.models.schemas import MemN2NConfig  # noqa: F401  (its schema, kept importable here)
-
 EMPTY_SLOT = -1e9  # attention logit of a padded memory slot
 
 

@@ -6,8 +6,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from mabbench.models.schemas import MLPConfig  # noqa: F401  (its schema, kept importable here)
-
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU}
 
 

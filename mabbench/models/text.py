@@ -16,7 +16,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from mabbench.models.schemas import EmbeddingBagConfig, LSTMConfig, TextCNNConfig  # noqa: F401  (their schemas, kept importable here)
 from mabbench.tasks.text import PAD
 
 

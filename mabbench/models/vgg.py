@@ -19,8 +19,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from mabbench.models.schemas import VGGConfig  # noqa: F401  (its schema, kept importable here)
-
 
 class VGG(nn.Module):
     """Input (B, C, H, W) with C = ``info["in_channels"]``, H = W = ``info["image_size"]``;
