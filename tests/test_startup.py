@@ -56,6 +56,9 @@ def test_a_finished_trial_is_skipped_without_heavy_libraries(tmp_path):
     done, names = imported_by(*args)
     assert done.returncode == 0 and "already done" in done.stdout
     assert heavy_among(names) == []
+    swept, names = imported_by("-m", *args)  # a sweep's job asks the same question first
+    assert swept.returncode == 0 and "skipped 1" in swept.stdout, swept.stderr
+    assert heavy_among(names) == []
 
 
 def test_the_dataset_registry_imports_its_loaders_on_first_lookup():
