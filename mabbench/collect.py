@@ -31,8 +31,8 @@ TEXT_KEYS = ("task", "dataset", "model", "policy", "kind", "config_hash", "metri
 POINTS = ("dense", "target", "selected")
 FLAGS = [f"is_{point}" for point in POINTS]
 # Per-trial columns besides identity (their values repeat on every level row).
-TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm", "arms",
-         "spearman_oracle", "git_commit"]
+TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm",
+         "reward", "schedule", "arms", "spearman_oracle", "git_commit"]
 CONFIG_PREFIX = "cfg."
 WRITERS = {".parquet": lambda table, path: table.to_parquet(path, index=False),
            ".csv": lambda table, path: table.to_csv(path, index=False)}
@@ -143,6 +143,9 @@ def trial_columns(where: str, record: dict, config: dict) -> dict:
         pulls = number(cost.get("pulls"))
         budget = round(pulls / arms, 3) if arms > 0 else math.nan
     row["budget_per_arm"] = budget
+    pruning = config.get("pruning") or {}
+    row["reward"] = (pruning.get("reward") or {}).get("transform")  # None without config.yaml
+    row["schedule"] = pruning.get("schedule")
     row["spearman_oracle"] = number(record.get("spearman_oracle"))
     for key, value in cost.items():
         row[f"cost_{key}"] = number(value)
