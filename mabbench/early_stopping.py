@@ -23,14 +23,15 @@ better than the best so far":
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-import torch
-from torch import nn
-
-from mabbench.objectives import LOSSES, METRICS
 from mabbench.registry import Registry
-from mabbench.tasks.base import Split
+
+if TYPE_CHECKING:  # torch is imported where a model is scored: validate.py reads MONITORS without it
+    import torch
+    from torch import nn
+
+    from mabbench.tasks.base import Split
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,12 @@ def enabled(stopping_cfg) -> bool:
     return stopping_cfg is not None and bool(stopping_cfg.get("patience"))
 
 
-@torch.no_grad()
 def _outputs(model: nn.Module, data: Split, batch_size: int = 2048) -> torch.Tensor:
-    return torch.cat([model(*(x[i:i + batch_size] for x in data.inputs))
-                      for i in range(0, len(data), batch_size)]).float()
+    import torch
+
+    with torch.no_grad():
+        return torch.cat([model(*(x[i:i + batch_size] for x in data.inputs))
+                          for i in range(0, len(data), batch_size)]).float()
 
 
 class EarlyStopping:
@@ -64,6 +67,8 @@ class EarlyStopping:
     stop and lets it put the best weights back at the end."""
 
     def __init__(self, stopping_cfg, task_cfg, select: Split) -> None:
+        from mabbench.objectives import LOSSES, METRICS
+
         self.monitor = stopping_cfg.monitor
         self.better = MONITORS.get(stopping_cfg.monitor)
         self.patience = int(stopping_cfg.patience)
