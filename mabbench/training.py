@@ -4,8 +4,9 @@ The cache is ``model.pt`` then ``meta.json`` (written last, with model.pt's
 sha256). It is trusted only if meta.json validates (mabbench/integrity.py)
 and model.pt matches its checksum; otherwise both are moved aside and the
 model is retrained. Training stops early on the select split where the task
-says so (mabbench/early_stopping.py); meta.json records what happened. Building holds a lock (mabbench/locks.py), so processes
-asking for one dense model at once train it once. A training run whose loss
+says so (mabbench/early_stopping.py); meta.json records what happened.
+Building holds a lock (mabbench/locks.py), so processes asking for one dense
+model at once train it once. A training run whose loss
 or weights become non-finite raises Diverged and caches nothing.
 """
 from __future__ import annotations
