@@ -22,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig, prune_batches
+from baselines.base import Scorer, ScorerConfig
 from mabbench import memo
 from mabbench.config import store_schema
 from mabbench.integrity import read_trusted_json, write_checked_json
@@ -48,15 +48,17 @@ def arms_and_rows(width: int, row_elements: int) -> tuple[int, int]:
 def _layer_deltas(ctx: PruningContext, layer: str) -> tuple[list[float], PruningCost]:
     """Exact leave-one-out delta of each unit of ``layer`` over the whole prune split."""
     start = time.perf_counter()
-    engine = PullEngine(ctx.model, {layer: ctx.widths[layer]}, ctx.loss, probe=ctx.prune)
+    engine = PullEngine(ctx.model, {layer: ctx.widths[layer]}, ctx.loss, probe=ctx.prune,
+                        source=ctx.prune)
     width = ctx.widths[layer]
     k, rows = arms_and_rows(width, engine.row_elements[layer])
     total = torch.zeros(width, dtype=torch.float64, device=ctx.device)
-    for batch in prune_batches(ctx, rows):
+    for start in range(0, len(ctx.prune), rows):
+        chunk = torch.arange(start, min(start + rows, len(ctx.prune)), device=ctx.device)
         for first in range(0, width, k):
             units = torch.arange(first, min(first + k, width), device=ctx.device)
-            delta = engine.pull(layer, units, batch).delta
-            total[units] += delta.double() * len(batch)  # chunk means -> split mean
+            delta = engine.pull_rows(layer, units, chunk).delta
+            total[units] += delta.double() * len(chunk)  # chunk means -> split mean
     cost = PruningCost(pulls=width, forward_flops=engine.flops,
                        seconds=time.perf_counter() - start)
     return (total / len(ctx.prune)).cpu().tolist(), cost

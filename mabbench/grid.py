@@ -18,6 +18,15 @@ every classical comparator that applies to the task. ``exclude`` removes names
 from what selectors return. A list entry that is a mapping sets several keys at
 once (``{dataset.openml_name: kr-vs-kp, dataset.data_id: 3}``).
 
+A part may name a *suite* of rows instead of tasks (``rows: deep`` reads
+conf/suite/deep.yaml): each row is a list of trial overrides starting with
+``task=``, ``dataset=`` and ``model=``, swept like a task::
+
+    parts:
+      deep:
+        rows: deep
+        sweep: {policy: all}
+
 Jobs are ordered so the jobs of one (task, data set, seed) follow each other:
 they share a loaded data set, a dense model and an oracle (mabbench/memo.py).
 """
@@ -44,9 +53,10 @@ class Job:
 
     @property
     def group(self) -> tuple[str, ...]:
-        """What the job shares with its neighbours: task, data set (and its options), seed."""
+        """What the job shares with its neighbours: task, data set (and its options),
+        suite row (its model), seed."""
         return tuple(f"{k}={v}" for k, v in self.values
-                     if k in (*DATA_KEYS, "seed") or k.startswith("dataset."))
+                     if k in (*DATA_KEYS, "row", "seed") or k.startswith("dataset."))
 
     def value(self, key: str) -> str | None:
         return dict(self.values).get(key.lstrip("+"))
@@ -191,24 +201,44 @@ def expand(grid, catalog: Catalog) -> list[Job]:
     for part, body in (spec.get("parts") or {}).items():
         if body is None:  # a part switched off: hydra.sweeper.parts.<name>=null
             continue
-        tasks = body.get("tasks") or {}
-        if isinstance(tasks, list):
-            tasks = {task: [] for task in tasks}
-        for task, task_overrides in tasks.items():
-            if task not in catalog.options("task"):
-                raise ConfigError(f"hydra.sweeper.parts.{part}.tasks: no task {task!r} "
-                                  f"(tasks: {', '.join(catalog.options('task'))})")
+        for task, lead, lead_values in _leads(part, body, catalog):
             axes = [(key, resolve(catalog, key, values, task, exclude))
                     for key, values in (body.get("sweep") or {}).items()]
             for combo in itertools.product(*(values for _, values in axes), seeds):
-                settings = [("task", task)]
+                settings = []
                 for (key, _), value in zip(axes, combo[:-1]):
                     settings += _settings(key, value)
-                overrides = [f"task={task}", *task_overrides,
-                             *(f"{k}={v}" for k, v in settings[1:]), f"seed={combo[-1]}"]
-                values = (*((k.lstrip("+"), v) for k, v in settings), ("seed", str(combo[-1])))
+                overrides = [*lead, *(f"{k}={v}" for k, v in settings), f"seed={combo[-1]}"]
+                values = (*lead_values, *((k.lstrip("+"), v) for k, v in settings),
+                          ("seed", str(combo[-1])))
                 jobs.append(Job(part, tuple(overrides), tuple(values)))
     return grouped(jobs)
+
+
+def _leads(part: str, body: dict, catalog: Catalog):
+    """(task, leading overrides, their job values) for each task or suite row of a part."""
+    if body.get("rows"):
+        suite = catalog.repository.load_config(f"suite/{body['rows']}")
+        if suite is None:
+            raise ConfigError(f"hydra.sweeper.parts.{part}.rows: no suite conf/suite/"
+                              f"{body['rows']}.yaml")
+        for row in OmegaConf.to_container(suite.config, resolve=True).get("rows", []):
+            overrides = list(row["overrides"])
+            head = dict(o.split("=", 1) for o in overrides[:3])
+            if set(head) != {"task", "dataset", "model"}:
+                raise ConfigError(f"conf/suite/{body['rows']}.yaml: row {row['name']!r} must "
+                                  f"start with task=, dataset= and model= overrides")
+            yield head["task"], overrides, (("task", head["task"]), ("dataset", head["dataset"]),
+                                            ("model", head["model"]), ("row", row["name"]))
+        return
+    tasks = body.get("tasks") or {}
+    if isinstance(tasks, list):
+        tasks = {task: [] for task in tasks}
+    for task, task_overrides in tasks.items():
+        if task not in catalog.options("task"):
+            raise ConfigError(f"hydra.sweeper.parts.{part}.tasks: no task {task!r} "
+                              f"(tasks: {', '.join(catalog.options('task'))})")
+        yield task, [f"task={task}", *task_overrides], (("task", task),)
 
 
 def grouped(jobs: list[Job]) -> list[Job]:

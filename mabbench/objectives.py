@@ -18,6 +18,25 @@ def cross_entropy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(outputs, targets, reduction="none")
 
 
+def _cross_entropy_scores(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    # log-sum-exp minus the target's logit: the same value as F.cross_entropy
+    # (to float rounding), ~4x faster on the (copies x rows, classes) outputs
+    # of a pull round, where few classes make log_softmax's row loop the cost.
+    if outputs.dim() != 2:  # (N, C, d1, ...) outputs: the general form
+        return cross_entropy(outputs, targets)
+    return torch.logsumexp(outputs, dim=1) - outputs.gather(1, targets.unsqueeze(1)).squeeze(1)
+
+
+# Losses with a faster form for scoring without gradients (pulls); training
+# keeps the registered form, so dense weights do not depend on this table.
+FORWARD_ONLY = {cross_entropy: _cross_entropy_scores}
+
+
+def forward_only(loss):
+    """The faster gradient-free form of ``loss`` where one is known, else ``loss``."""
+    return FORWARD_ONLY.get(loss, loss)
+
+
 @LOSSES.register("mse")
 def mse(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return (outputs.reshape(targets.shape) - targets).pow(2)

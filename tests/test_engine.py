@@ -245,3 +245,14 @@ def test_without_a_metric_the_metric_fields_are_none():
         "hidden0", torch.tensor([0, 1]), batch)
     assert pulled.metric_delta is None and pulled.metric_base is None
     assert pulled.delta.shape == (2,) and pulled.base.dim() == 0
+
+
+def test_the_forward_only_cross_entropy_equals_the_training_one():
+    from mabbench.objectives import forward_only
+
+    generator = torch.Generator().manual_seed(0)
+    for scale in (1.0, 30.0):  # large logits: both must stay finite and agree
+        outputs = torch.randn(500, 10, generator=generator) * scale
+        targets = torch.randint(0, 10, (500,), generator=generator)
+        torch.testing.assert_close(forward_only(cross_entropy)(outputs, targets),
+                                   cross_entropy(outputs, targets), atol=1e-5, rtol=1e-6)

@@ -98,3 +98,84 @@ def test_a_normalisation_between_mask_point_and_next_linear_falls_back_exactly(b
         with torch.no_grad(), masked(model, {"hidden0": [unit]}):
             want = cross_entropy(model(*batch.inputs), batch.targets).mean() - base
         torch.testing.assert_close(delta[unit], want, atol=1e-5, rtol=1e-4)
+
+
+# Layers whose cut model (what lies above the next linear operation) fx can
+# trace: their pull_rows rounds must come from kept activations.
+MUST_BE_CACHED = {"lenet": {"conv1", "conv2", "fc1"}, "mlp": {"hidden0"},
+                  "vgg": {"conv1", "conv6", "fc1"}}
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_rounds_from_kept_activations_equal_masked_forwards(name, tmp_path):
+    """pull_rows on a subset of rows of the source split, a round mixing every
+    layer (scope=global) with a retired unit in the first layer: each arm's
+    delta equals a masked forward on those rows."""
+    model, inputs = zoo_model(name, tmp_path)
+    source = Split(inputs, torch.arange(ROWS) % N_OUTPUTS)
+    widths = prunable_widths(model)
+    engine = PullEngine(model, widths, cross_entropy, probe=source, source=source)
+    cached = {layer for layer in widths if engine.path(layer) == "cached"}
+    assert MUST_BE_CACHED.get(name, set()) <= cached, {l: engine.path(l) for l in widths}
+    names = list(widths)
+    retired = {names[0]: [0]}
+    engine.retire(names[0], torch.tensor([0]))
+    rows = torch.arange(1, ROWS, 2)
+    batch = source.subset(rows)
+    position = torch.tensor([j for j, layer in enumerate(names) for _ in range(2)])
+    units = torch.tensor([u for layer in names for u in (1, widths[layer] - 1)])
+    pulled = engine.pull_rows(position, units, rows)
+    with torch.no_grad(), masked(model, retired):
+        base = cross_entropy(model(*batch.inputs), batch.targets).mean()
+    torch.testing.assert_close(pulled.base, base, atol=1e-5, rtol=1e-5)
+    for arm, (j, unit) in enumerate(zip(position.tolist(), units.tolist())):
+        layer = names[j]
+        remove = {**retired, layer: retired.get(layer, []) + [unit]}
+        with torch.no_grad(), masked(model, remove):
+            want = cross_entropy(model(*batch.inputs), batch.targets).mean() - base
+        torch.testing.assert_close(pulled.delta[arm], want, atol=1e-5, rtol=1e-4,
+                                   msg=f"{name}.{layer} unit {unit} ({engine.path(layer)})")
+
+
+def test_retiring_a_unit_rebuilds_the_kept_activations(tmp_path):
+    model, inputs = zoo_model("lenet", tmp_path)
+    source = Split(inputs, torch.arange(ROWS) % N_OUTPUTS)
+    engine = PullEngine(model, prunable_widths(model), cross_entropy, probe=source, source=source)
+    rows = torch.arange(ROWS)
+    every = torch.arange(engine.widths["fc1"])
+    before = engine.pull_rows("fc1", every, rows).delta
+    unit = int(before.abs().argmax())
+    engine.retire("conv1", torch.arange(5))
+    after = engine.pull_rows("fc1", every, rows).delta
+    with torch.no_grad(), masked(model, {"conv1": list(range(5))}):
+        base = cross_entropy(model(*inputs), source.targets).mean()
+    with torch.no_grad(), masked(model, {"conv1": list(range(5)), "fc1": [unit]}):
+        want = cross_entropy(model(*inputs), source.targets).mean() - base
+    assert engine.cache.builds == 2
+    torch.testing.assert_close(after[unit], want, atol=1e-5, rtol=1e-4)
+    assert not torch.equal(before, after)
+
+
+def test_a_value_crossing_the_cut_keeps_full_forwards():
+    class Skip(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden0, self.act = torch.nn.Linear(4, 6), torch.nn.ReLU()
+            self.mid, self.out = torch.nn.Linear(6, 4), torch.nn.Linear(4, 3)
+            self.prunable = ("hidden0",)
+
+        def forward(self, x):  # a value from below the cut (x's scale) is used above it
+            return self.out(self.mid(self.act(self.hidden0(x))) * x.abs().mean())
+
+    torch.manual_seed(0)
+    model = Skip().eval()
+    source = Split((torch.randn(10, 4),), torch.arange(10) % 3)
+    engine = PullEngine(model, {"hidden0": 6}, cross_entropy, probe=source, source=source)
+    assert engine.path("hidden0") == "incremental"
+    delta = engine.pull_rows("hidden0", torch.arange(6), torch.arange(10)).delta
+    with torch.no_grad():
+        base = cross_entropy(model(*source.inputs), source.targets).mean()
+    for unit in range(6):
+        with torch.no_grad(), masked(model, {"hidden0": [unit]}):
+            want = cross_entropy(model(*source.inputs), source.targets).mean() - base
+        torch.testing.assert_close(delta[unit], want, atol=1e-5, rtol=1e-4)

@@ -17,13 +17,13 @@ def test_every_schedule_is_registered():
 
 def test_sequential_explores_layers_in_order_with_earlier_cuts_masked(monkeypatch):
     seen = []  # (layer pulled, retired units of hidden0 at that moment)
-    original = engine_module.PullEngine.pull
+    original = engine_module.PullEngine.pull_rows
 
-    def spy(self, layers, units, batch):
+    def spy(self, layers, units, rows):
         seen.append((layers, self.retired["hidden0"].nonzero().flatten().tolist()))
-        return original(self, layers, units, batch)
+        return original(self, layers, units, rows)
 
-    monkeypatch.setattr(engine_module.PullEngine, "pull", spy)
+    monkeypatch.setattr(engine_module.PullEngine, "pull_rows", spy)
     ranking = BanditMethod(UCB1).rank(context(schedule="sequential", scope="layer", sparsity=0.5))
     layers = [layer for layer, _ in seen]
     first_later = layers.index("hidden1")

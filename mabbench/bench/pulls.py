@@ -5,13 +5,22 @@
   Batch 128 rows (VGG: 32, so the bench stays minutes long on 2 cores).
 - batched: the engine without its incremental path, ``--k`` arms per round
   (default: pruning.arms_per_round, what a bandit round pulls).
-- incremental: the engine as the bandits and the oracle get it, with ``--k``
-  arms per round and with every arm of the layer in one round (the oracle).
-- floor: the matmul/conv FLOPs the all-arms incremental round spends per pull
-  (counted by torch's FlopCounterMode: the layers below the fan-out point once
-  per batch, shared by the arms, plus each arm's term and what lies above)
-  divided by this machine's measured dense matmul FLOP/s. Nothing exact can do
-  that work faster than a large matmul runs, so a pull cannot beat it.
+- incremental: the engine on a batch it is handed (``PullEngine.pull``), ``--k``
+  arms per round: the layers below the fan-out point run once per round.
+- cached: the engine as the bandits and the oracle get it (``pull_rows`` on
+  rows of its source split): the activations at the fan-out point are kept for
+  every source row, so a round runs only the arms' terms and what lies above;
+  ``--k`` arms per round and every arm of the layer in one round (the oracle).
+  Keeping them costs one forward of the split per retirement stage, not timed
+  here (trials count it in their FLOPs and forward passes).
+- floor: the matmul/conv FLOPs a pull spends per arm in an all-arms round
+  (torch's FlopCounterMode), divided by this machine's measured dense matmul
+  FLOP/s; nothing exact does that work faster than a large matmul runs.
+  "floor" counts the layers below the fan-out point once per round (shared by
+  the arms, as ``pull`` must run them); "floor cached" counts only the arms'
+  terms and what lies above, the matmul work a cached round cannot avoid. What
+  a cached round spends beyond it is elementwise work (the fan-out copies, the
+  loss over copies x rows x classes), which the FLOP count leaves out.
 
 Every variant is timed once per repeat, in turn, so a change in machine load
 hits all of them alike; the table shows medians. On CUDA every timing
@@ -85,6 +94,7 @@ def cases() -> list[Case]:
             Case("LeNet conv2 (50 arms)", lenet, "conv2", mnist),
             Case("MLP 30-64-64-2 hidden0 (64)", mlp, "hidden0", tabular),
             Case("VGG conv3 (64 arms, B=32)", vgg, "conv3", cifar),
+            Case("VGG conv6, last (128, B=32)", vgg, "conv6", cifar),
             Case("MemN2N answer_hidden (64)", memnet, "answer_hidden", babi)]
 
 
@@ -132,6 +142,15 @@ def sweep(engine: PullEngine, case: Case, arms: int, k: int) -> None:
                     case.batch)
 
 
+def sweep_rows(engine: PullEngine, case: Case, arms: int, k: int) -> None:
+    """``sweep`` through ``pull_rows`` on every row of the engine's source."""
+    device = case.batch.targets.device
+    rows = torch.arange(len(case.batch), device=device)
+    for first in range(0, arms, k):
+        engine.pull_rows(case.layer, torch.arange(first, min(first + k, arms), device=device),
+                         rows)
+
+
 @torch.no_grad()
 def measure(case: Case, k: int, repeats: int, matmul_rate: float) -> dict:
     """Seconds per pull of each variant (medians over interleaved repeats), the
@@ -140,16 +159,22 @@ def measure(case: Case, k: int, repeats: int, matmul_rate: float) -> dict:
     widths = {case.layer: arms}
     batched = PullEngine(case.model, widths, cross_entropy, probe=case.batch, incremental=False)
     fast = PullEngine(case.model, widths, cross_entropy, probe=case.batch)
+    cached = PullEngine(case.model, widths, cross_entropy, probe=case.batch, source=case.batch)
     counter = PullEngine(case.model, widths, cross_entropy, probe=case.batch)
     sweep(counter, case, arms, arms)  # FLOPs of one all-arms round
     floor = counter.flops / arms / matmul_rate
+    sweep_rows(cached, case, arms, arms)  # keeps the activations (not timed), counts FLOPs
+    start = cached.flops
+    sweep_rows(cached, case, arms, arms)
+    floor_cached = (cached.flops - start) / arms / matmul_rate
     sample = list(range(0, arms, max(1, arms // NAIVE_ARMS)))[:NAIVE_ARMS]
     rounds = min(arms, ROUNDS * k)
     variants = {
         "naive": (lambda: naive_pulls(case, sample), len(sample)),
         "batched": (lambda: sweep(batched, case, rounds, k), rounds),
         "incremental": (lambda: sweep(fast, case, rounds, k), rounds),
-        "incremental_all": (lambda: sweep(fast, case, arms, arms), arms),
+        "cached": (lambda: sweep_rows(cached, case, rounds, k), rounds),
+        "cached_all": (lambda: sweep_rows(cached, case, arms, arms), arms),
     }
     timed = _timer(case.batch.targets.device)
     for run, _ in variants.values():  # warm-up; FLOPs counted once per round shape
@@ -159,7 +184,8 @@ def measure(case: Case, k: int, repeats: int, matmul_rate: float) -> dict:
         for name, (run, pulls) in variants.items():
             times[name].append(timed(run) / pulls)
     result = {name: statistics.median(values) for name, values in times.items()}
-    return result | {"floor": floor, "path": fast.path(case.layer)}
+    return result | {"floor": floor, "floor_cached": floor_cached,
+                     "path": cached.path(case.layer)}
 
 
 def device_name(device: torch.device, threads: int) -> str:
@@ -184,12 +210,14 @@ def run(args: list[str]) -> None:
               f"batch {BATCH}; k = {opts.k}; median of {opts.repeats} interleaved repeats "
               f"(naive: {NAIVE_ARMS} arms, batched / incremental: {ROUNDS} rounds per "
               f"repeat)", flush=True)
+        columns = ("batched", "incremental", "cached", "cached_all")
         print(f"{'pulls/s (x naive)':28s} {'naive':>7s} {'batched':>16s} {'incremental':>16s} "
-              f"{'incr. all arms':>16s} {'floor':>9s} {'all/floor':>9s}  path")
+              f"{'cached':>16s} {'cached, all arms':>17s} {'floor':>9s} {'floor cached':>12s} "
+              f"{'all/floor':>9s} {'all/f.cached':>12s}  path")
         for case in cases():
             t = measure(_to(case, device), opts.k, opts.repeats, rate)
-            cells = [f"{1 / t[name]:8.0f} ({t['naive'] / t[name]:4.0f}x)"
-                     for name in ("batched", "incremental", "incremental_all")]
+            cells = [f"{1 / t[name]:8.0f} ({t['naive'] / t[name]:4.0f}x)" for name in columns]
             print(f"{case.label:28s} {1 / t['naive']:7.0f} {cells[0]:>16s} {cells[1]:>16s} "
-                  f"{cells[2]:>16s} {1 / t['floor']:9.0f} {t['incremental_all'] / t['floor']:8.1f}x"
-                  f"  {t['path']}", flush=True)
+                  f"{cells[2]:>16s} {cells[3]:>17s} {1 / t['floor']:9.0f} "
+                  f"{1 / t['floor_cached']:12.0f} {t['cached_all'] / t['floor']:8.2f}x "
+                  f"{t['cached_all'] / t['floor_cached']:11.1f}x  {t['path']}", flush=True)

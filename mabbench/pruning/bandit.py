@@ -41,7 +41,7 @@ class BanditMethod:
         start = time.perf_counter()
         cfg = ctx.cfg
         reward = REWARDS.get(cfg.reward.transform)
-        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.prune,
+        engine = PullEngine(ctx.model, ctx.widths, ctx.loss, probe=ctx.prune, source=ctx.prune,
                             metric=getattr(reward, "per_example_metric", None))
         schedule = SCHEDULES.get(cfg.schedule)
         generator = torch.Generator(device="cpu").manual_seed(ctx.seed)
@@ -86,7 +86,7 @@ class BanditMethod:
                 layers = pool[0] if len(pool) == 1 else torch.as_tensor(position,
                                                                          device=ctx.device)
                 units = torch.as_tensor(arms - starts[position], device=ctx.device)
-                pulled = engine.pull(layers, units, batches.next())
+                pulled = engine.pull_rows(layers, units, batches.next_rows())
                 rewards = reward(pulled, cfg.reward.scale).cpu().numpy()
                 policy.update(arms, rewards)
                 spent += k

@@ -25,6 +25,10 @@ class PruneBatches:
 
     def next(self) -> Split:
         """The next batch of ``min(batch_size, rows)`` distinct rows."""
+        return self.data.subset(self.next_rows().to(self.data.targets.device))
+
+    def next_rows(self) -> torch.Tensor:
+        """Row indices into ``data`` of the next batch (see ``next``)."""
         if len(self._order) < self.size:
             # finish this pass first; the next pass's rows fill the batch without
             # repeating any row already in it
@@ -37,4 +41,4 @@ class PruneBatches:
             self._order = rest
         else:
             batch, self._order = self._order[:self.size], self._order[self.size:]
-        return self.data.subset(batch.to(self.data.targets.device))
+        return batch

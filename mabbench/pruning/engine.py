@@ -21,6 +21,14 @@ of one layer's arms fans out at the next Linear/Conv after the mask point, by
 subtracting each unit's term from that operation's output, so nothing below
 it runs per copy. Which layers may take this path is decided at start-up (with
 a probe split) by comparing it, unit by unit, with masked forwards.
+
+Fastest, for an engine given its ``source`` split (the prune split) and rounds
+named by row indices (``pull_rows``): the input and output of each incremental
+layer's next linear operation are kept for every source row
+(mabbench.pruning.activations), so a round runs only what lies above it
+(mabbench.pruning.suffix), again checked against masked forwards at start-up.
+A round whose arms span several layers (scope=global) is split by layer, each
+part on its layer's fastest exact path.
 """
 from __future__ import annotations
 
@@ -31,12 +39,19 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from mabbench.objectives import forward_only
+from mabbench.pruning.activations import ActivationCache
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PerExampleLoss
-from mabbench.pruning.incremental import NextLinear, fan_out_hook, next_linear
+from mabbench.pruning.incremental import NextLinear, fan_out, fan_out_hook, next_linear
+from mabbench.pruning.suffix import leaf_calls, suffix_after
 from mabbench.tasks.base import Split
 
 log = logging.getLogger(__name__)
+
+# Activations kept for pull_rows (mabbench.pruning.activations): layers are
+# cached in order while their N input + output over the source rows fit.
+DEFAULT_CACHE_BYTES = 1 << 30
 
 
 class Pulled(NamedTuple):
@@ -96,6 +111,20 @@ def _scale_hook(mask: torch.Tensor, dim: int):
     return hook
 
 
+def _assembled(parts: list[tuple[torch.Tensor, torch.Tensor]], k: int) -> Pulled:
+    """One Pulled from rounds over disjoint subsets of a round's k arms:
+    ``parts`` = [(arm indices, (copies, 1 or 2) per-copy scores)]. Every part
+    measured the same rows unmasked; the first part's copy 0 is the base."""
+    first = parts[0][1]
+    delta = first.new_empty((k, first.shape[1]))
+    for arms, per_copy in parts:
+        delta[arms] = per_copy[1:] - per_copy[0]
+    base = first[0]
+    if first.shape[1] == 1:
+        return Pulled(delta[:, 0], base[0])
+    return Pulled(delta[:, 0], base[0], delta[:, 1], base[1])
+
+
 def _pulled(per_copy: torch.Tensor) -> Pulled:
     """Copy 0 is unmasked; copies 1.. are the arms."""
     delta, base = per_copy[1:] - per_copy[0], per_copy[0]
@@ -111,13 +140,21 @@ class PullEngine:
     of every operation issued (prefix once per batch; per copy, the unit's
     term on the incremental path and the layers above the fan-out point),
     measured with torch's FlopCounterMode once per round shape and reused.
-    ``path(layer)``: "incremental", "batched" or "single" (one forward per copy).
+    ``path(layer)``: "cached", "incremental", "batched" or "single" (one forward per copy).
+
+    ``source``: the split ``pull_rows`` indexes (the prune split); with it, the
+    activations of incremental layers are kept for its rows while they fit in
+    ``cache_bytes``. Without ``probe`` nothing is verified, so only the
+    batched path is used.
     """
 
     def __init__(self, model: nn.Module, widths: dict[str, int], loss: PerExampleLoss,
                  probe: Split | None = None, metric: PerExampleLoss | None = None,
-                 incremental: bool = True) -> None:
-        self.model, self.widths, self.loss, self.metric = model, dict(widths), loss, metric
+                 incremental: bool = True, source: Split | None = None,
+                 cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        # a loss's forward-only form where one is registered (same values, faster)
+        self.model, self.widths, self.metric = model, dict(widths), metric
+        self.loss = forward_only(loss)
         self.points = {layer: model.get_submodule(mask_point(model, layer)) for layer in widths}
         self.dims = {layer: unit_dim(model.get_submodule(layer)) for layer in widths}
         device = next(model.parameters()).device
@@ -134,8 +171,13 @@ class PullEngine:
         self._allow_incremental = incremental  # False: batched only (benchmarks compare)
         # elements per row where a layer's round fans out (sizes what a round holds)
         self.row_elements: dict[str, int] = {}
+        self.source = source
+        self.suffixes: dict[str, nn.Module] = {}  # cached layers: what runs above N
+        self.cache: ActivationCache | None = None
         if probe is not None:
             self._verify(probe)
+            if source is not None and self._allow_incremental:
+                self._plan_cache(probe, cache_bytes)
 
     # -- state -----------------------------------------------------------------
     def retire(self, layer: str, units: torch.Tensor) -> None:
@@ -143,6 +185,8 @@ class PullEngine:
         self.retired[layer][units] = True
         self.keep[layer] = (~self.retired[layer]).to(torch.float32)
         self._templates = {key: t for key, t in self._templates.items() if key[0] != layer}
+        if self.cache is not None:
+            self.cache.clear()  # activations above the retired units change
 
     # -- pulls -----------------------------------------------------------------
     @torch.no_grad()
@@ -153,27 +197,92 @@ class PullEngine:
         ``layers`` is one layer name (every arm in it) or a (k,) long tensor of
         positions in ``widths`` (one per arm, scope=global). See ``Pulled``.
         """
+        self.pulls += int(units.shape[0])
+        return _pulled(self._per_copy(layers, units, batch))
+
+    @torch.no_grad()
+    def pull_rows(self, layers: Union[str, torch.Tensor], units: torch.Tensor,
+                  rows: torch.Tensor) -> Pulled:
+        """``pull`` on rows ``rows`` of ``source``: arms of cached layers from the
+        kept activations (one part per layer), the others in one batched round."""
+        if self.source is None:
+            raise ValueError("pull_rows needs an engine built with a source split")
+        k = int(units.shape[0])
+        rows = rows.to(self.source.targets.device)
+        names = list(self.widths)
+        position = (torch.full((k,), names.index(layers), device=units.device)
+                    if isinstance(layers, str) else layers)
+        parts: list[tuple[torch.Tensor, torch.Tensor]] = []  # (arm indices, per copy)
+        rest = []
+        for j in torch.unique(position).tolist():
+            arms = (position == j).nonzero().flatten()
+            layer = names[j]
+            if layer in self.suffixes:
+                parts.append((arms, self._cached_round(layer, units[arms], rows)))
+            else:
+                rest.append(arms)
+        if rest:
+            arms = torch.cat(rest)
+            rest_layers = self._single_layer(position[arms])
+            batch = self.source.subset(rows)
+            parts.append((arms, self._per_copy(rest_layers if rest_layers is not None
+                                               else position[arms], units[arms], batch)))
+        self.pulls += k
+        return _assembled(parts, k)
+
+    def path(self, layer: str) -> str:
+        if layer in self.suffixes:
+            return "cached"
+        if layer in self.incremental:
+            return "incremental"
+        return "batched" if self.batched[layer] else "single"
+
+    def _per_copy(self, layers: Union[str, torch.Tensor], units: torch.Tensor,
+                  batch: Split) -> torch.Tensor:
+        """(k + 1, 1 or 2) mean loss (and metric) of the unmasked copy and each arm's."""
         k = int(units.shape[0])
         layer = self._single_layer(layers)
         if layer in self.incremental:
             key = ("incremental", layer, k, len(batch))
-            per_copy = self._counted(key, lambda: self._incremental(layer, units, batch))
-        else:
-            varying = self._masks(layers, units)
-            batched = all(self.batched[name] for name in varying)
-            # A round's FLOPs depend only on where the fan-out starts: the first
-            # varying mask point in execution order (when known from the probe).
-            where = (tuple(sorted(varying)) if self.position is None
-                     else min(self.position[name] for name in varying))
-            key = (where, k, len(batch), batched)
-            per_copy = self._counted(key, lambda: self._forward(varying, batch, batched))
-        self.pulls += k
-        return _pulled(per_copy)
+            return self._counted(key, lambda: self._incremental(layer, units, batch))
+        varying = self._masks(layers, units)
+        batched = all(self.batched[name] for name in varying)
+        # A round's FLOPs depend only on where the fan-out starts: the first
+        # varying mask point in execution order (when known from the probe).
+        where = (tuple(sorted(varying)) if self.position is None
+                 else min(self.position[name] for name in varying))
+        key = (where, k, len(batch), batched)
+        return self._counted(key, lambda: self._forward(varying, batch, batched))
 
-    def path(self, layer: str) -> str:
-        if layer in self.incremental:
-            return "incremental"
-        return "batched" if self.batched[layer] else "single"
+    def _cached_round(self, layer: str, units: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+        if not self.cache.entries:
+            self._build_cache()
+        inputs, output = self.cache.rows(layer, rows)
+        key = ("cached", layer, int(units.shape[0]), int(rows.shape[0]))
+        targets = self.source.targets[rows]
+        return self._counted(key, lambda: self._score(
+            self._above(layer, units, inputs, output), targets, int(units.shape[0]) + 1))
+
+    def _above(self, layer: str, units: torch.Tensor, inputs: torch.Tensor,
+               output: torch.Tensor) -> torch.Tensor:
+        """Model outputs of every copy from N's input and output on B rows: fan
+        out, zero retired units whose mask point is N, run what lies above N."""
+        plan = self.incremental[layer]
+        copies = fan_out(plan, inputs, output, units)
+        for name, point in self.points.items():
+            if point is plan.module and self.retired[name].any():
+                copies = _scale_hook(self.keep[name], self.dims[name])(point, (), copies)
+        handles = self._hooks({}, int(output.shape[0]), None)  # retired units above N
+        try:
+            return self.suffixes[layer](copies)
+        finally:
+            for handle in handles:
+                handle.remove()
+
+    def _build_cache(self) -> None:
+        with FlopCounterMode(display=False) as counter:
+            self.cache.build(self.model, lambda rows: self._hooks({}, rows, None))
+        self.flops += float(counter.get_total_flops())
 
     def _single_layer(self, layers: Union[str, torch.Tensor]) -> str | None:
         """The one layer every arm of the round belongs to, else None."""
@@ -323,6 +432,49 @@ class PullEngine:
                 plan.module if layer in self.incremental else self.points[layer], small)
             log.debug("layer %s: %s pulls", layer, self.path(layer))
 
+    @torch.no_grad()
+    def _plan_cache(self, probe: Split, budget: int, rows: int = 4) -> None:
+        """Cache the incremental layers whose cut model equals masked forwards on
+        probe rows, in layer order while N's input and output over every source
+        row fit in ``budget`` bytes."""
+        small = probe.subset(torch.arange(min(rows, len(probe)), device=probe.targets.device))
+        calls = leaf_calls(self.model)
+        points = {mask_point(self.model, layer) for layer in self.widths}
+        if calls is None or any(calls.count(point) != 1 for point in points):
+            return  # a mask point fx traces through would miss its hook above N
+        modules = {}
+        for layer, plan in self.incremental.items():
+            suffix = suffix_after(self.model, plan.name)
+            if suffix is None:
+                continue
+            inputs, output = _capture(self.model, plan.module, small)
+            per_row = (inputs[0].numel() + output[0].numel()) * output.element_size()
+            if per_row * len(self.source) > budget:
+                continue
+            self.suffixes[layer] = suffix
+            if self._cut_agrees(layer, inputs, output, small):
+                budget -= per_row * len(self.source)
+                modules[layer] = plan.module
+            else:
+                del self.suffixes[layer]
+        if modules:
+            self.cache = ActivationCache(self.source, modules)
+
+    def _cut_agrees(self, layer: str, inputs: torch.Tensor, output: torch.Tensor,
+                    small: Split, sample: int = 8) -> bool:
+        width = self.widths[layer]
+        units = torch.linspace(0, width - 1, min(sample, width)).round().long().unique()
+        units = units.to(small.targets.device)
+        reference = self._incremental_outputs(self.incremental[layer], units, small)
+        try:
+            fast = self._above(layer, units, inputs, output)
+        except Exception as error:  # a cut that does not run on copies: not exact
+            log.debug("cut model above %s failed: %s", layer, error)
+            return False
+        scale = float(reference.abs().max()) if reference.numel() else 1.0
+        return fast.shape == reference.shape and torch.allclose(
+            fast, reference, rtol=1e-4, atol=1e-5 * max(1.0, scale))
+
     def _check_batched(self, layer: str, width: int, small: Split) -> None:
         units = torch.arange(min(2, width), device=small.targets.device)
         varying = self._masks(layer, units)
@@ -369,3 +521,16 @@ class PullEngine:
         finally:
             handle.remove()
         return sizes[0] if sizes else 1
+
+
+@torch.no_grad()
+def _capture(model: nn.Module, module: nn.Module, small: Split) -> tuple[torch.Tensor, torch.Tensor]:
+    """``module``'s input and output in one forward on ``small``."""
+    seen: list[tuple[torch.Tensor, torch.Tensor]] = []
+    handle = module.register_forward_hook(
+        lambda _m, args, output: seen.append((args[0].clone(), output.clone())))
+    try:
+        model(*small.inputs)
+    finally:
+        handle.remove()
+    return seen[0]

@@ -60,15 +60,24 @@ class NextLinear:
         return terms.view(x.shape[0], k, out, *terms.shape[2:]).transpose(0, 1)
 
 
+def fan_out(plan: NextLinear, inputs: torch.Tensor, output: torch.Tensor,
+            units: torch.Tensor) -> torch.Tensor:
+    """N's ``output`` on B rows (``inputs`` its input) -> ((k + 1) B, ...): copy 0
+    unmasked, copy i the output with unit units[i - 1] removed."""
+    k = int(units.shape[0])
+    copies = output.new_empty((k + 1, *output.shape))
+    copies[0] = output
+    torch.sub(output.unsqueeze(0), plan.contribution(inputs, units), out=copies[1:])
+    return copies.view(-1, *output.shape[1:])
+
+
 def fan_out_hook(plan: NextLinear, units: torch.Tensor, batch: int):
-    """Forward hook on N: output (B, ...) -> ((k + 1) B, ...), copy 0 unmasked,
-    copy i the output with unit units[i - 1] removed."""
+    """Forward hook on N: output (B, ...) -> ((k + 1) B, ...) (``fan_out``)."""
 
     def hook(module: nn.Module, args, output: torch.Tensor) -> torch.Tensor:
         if output.shape[0] != batch or args[0].shape[0] != batch:
             raise RuntimeError(f"{plan.name} ran on {output.shape[0]} rows, expected {batch}")
-        masked = output.unsqueeze(0) - plan.contribution(args[0], units)
-        return torch.cat([output.unsqueeze(0), masked]).reshape(-1, *output.shape[1:])
+        return fan_out(plan, args[0], output, units)
 
     return hook
 
