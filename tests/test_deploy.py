@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from test_compaction_zoo import MODELS, zoo_model
 from torch import nn
 
 from mabbench.config import LatencyConfig
@@ -12,7 +13,6 @@ from mabbench.errors import ConfigError
 from mabbench.preflight import preflight
 from mabbench.pruning.cost import measure_latency
 from mabbench.pruning.deploy import DEPLOY_FORMS, deployed, fold_batchnorm
-from test_compaction_zoo import MODELS, zoo_model
 
 
 def test_folded_vgg_equals_the_original_and_has_no_batchnorm(tmp_path):
