@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 
 import torch
 
@@ -11,20 +10,6 @@ from mabbench.errors import ConfigError
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.runtime import synchronize
-
-
-@dataclass
-class ScorerConfig:
-    _target_: str = "???"
-    name: str = "???"
-
-
-@dataclass
-class LayerScaledConfig(ScorerConfig):
-    """A baseline whose scores carry each layer's own scale: under ``pruning.scope=global``
-    they are normalised per layer before layers are pooled (mabbench/pruning/normalizers.py)."""
-
-    global_normalizer: str = "mean"
 
 
 class Scorer(ABC):

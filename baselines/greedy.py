@@ -19,13 +19,10 @@ Cost: the forwards.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 
-from baselines.base import LayerScaledConfig, Scorer, prune_batches
-from mabbench.config import store_schema
+from baselines.base import Scorer, prune_batches
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.cost import FlopMeter
@@ -116,12 +113,3 @@ class GreedyActivation(Scorer):
                 handle.remove()
         cost.forward_flops += meter.flops
         return {layer: m.variance().cpu() for layer, m in moments.items()}
-
-
-@dataclass
-class GreedyConfig(LayerScaledConfig):
-    _target_: str = "baselines.greedy.GreedyActivation"
-    name: str = "greedy"
-
-
-store_schema("policy", "greedy", GreedyConfig)

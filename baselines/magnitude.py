@@ -2,12 +2,9 @@
 (a Linear row, a Conv filter). No data, no forwards: its cost is seconds only."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from baselines.base import LayerScaledConfig, Scorer
-from mabbench.config import store_schema
+from baselines.base import Scorer
 from mabbench.pruning.context import PruningContext, PruningCost
 
 
@@ -19,12 +16,3 @@ class Magnitude(Scorer):
             layer: ctx.model.get_submodule(layer).weight.detach().abs().flatten(1).sum(dim=1)
             for layer in ctx.widths
         }
-
-
-@dataclass
-class MagnitudeConfig(LayerScaledConfig):
-    _target_: str = "baselines.magnitude.Magnitude"
-    name: str = "magnitude"
-
-
-store_schema("policy", "magnitude", MagnitudeConfig)

@@ -17,14 +17,12 @@ dense folder's oracle lock, so concurrent trials compute each layer once.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from baselines.base import Scorer, ScorerConfig
+from baselines.base import Scorer
 from mabbench import memo
-from mabbench.config import store_schema
 from mabbench.integrity import read_trusted_json, write_checked_json
 from mabbench.locks import build_lock
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
@@ -126,12 +124,3 @@ class Oracle(Scorer):
     def rank(self, ctx: PruningContext) -> Ranking:
         scores, spent = oracle_scores(ctx)  # the cost is the oracle's, cached or not
         return ranking_from_scores(self.transform(scores), ctx.cfg.scope, spent)
-
-
-@dataclass
-class OracleConfig(ScorerConfig):
-    _target_: str = "baselines.oracle.Oracle"
-    name: str = "oracle"
-
-
-store_schema("policy", "oracle", OracleConfig)

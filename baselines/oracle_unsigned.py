@@ -9,13 +9,9 @@ as doing something (usually fitting noise of a small split), not as free.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from baselines.base import ScorerConfig
 from baselines.oracle import Oracle
-from mabbench.config import store_schema
 
 
 def unsigned(deltas: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -30,12 +26,3 @@ class OracleUnsigned(Oracle):
 
     def transform(self, deltas: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         return unsigned(deltas)
-
-
-@dataclass
-class OracleUnsignedConfig(ScorerConfig):
-    _target_: str = "baselines.oracle_unsigned.OracleUnsigned"
-    name: str = "oracle_unsigned"
-
-
-store_schema("policy", "oracle_unsigned", OracleUnsignedConfig)

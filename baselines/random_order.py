@@ -4,12 +4,9 @@ The floor any ranking method must beat; its Spearman rho to the oracle is ~0.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from baselines.base import Scorer, ScorerConfig
-from mabbench.config import store_schema
+from baselines.base import Scorer
 from mabbench.pruning.context import PruningContext, PruningCost
 
 
@@ -20,12 +17,3 @@ class RandomOrder(Scorer):
         generator = torch.Generator().manual_seed(ctx.seed)  # one stream, layers in order
         return {layer: torch.rand(width, generator=generator, dtype=torch.float64)
                 for layer, width in ctx.widths.items()}
-
-
-@dataclass
-class RandomConfig(ScorerConfig):
-    _target_: str = "baselines.random_order.RandomOrder"
-    name: str = "random"
-
-
-store_schema("policy", "random", RandomConfig)

@@ -40,12 +40,9 @@ the budget counts only the units it reached.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from baselines.base import Scorer, ScorerConfig
-from mabbench.config import store_schema
+from baselines.base import Scorer
 from mabbench.errors import ConfigError
 from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.context import PruningContext, PruningCost
@@ -54,7 +51,6 @@ from mabbench.pruning.engine import PullEngine
 
 class Shapley(Scorer):
     name = "shapley"
-    uses_pull_budget = True  # its permutations are bought with the bandits' budget (store.py)
 
     def __init__(self, tolerance: float = 0.05) -> None:
         if not tolerance >= 0:
@@ -115,13 +111,3 @@ class Shapley(Scorer):
             walked += 1
         self.permutations[layer] = walked
         return total / samples.clamp_min(1), spent
-
-
-@dataclass
-class ShapleyConfig(ScorerConfig):
-    _target_: str = "baselines.shapley.Shapley"
-    name: str = "shapley"
-    tolerance: float = 0.05
-
-
-store_schema("policy", "shapley", ShapleyConfig)

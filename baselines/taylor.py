@@ -12,12 +12,9 @@ split in ``pruning.batch_size`` batches; cost: forward + backward FLOPs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from baselines.base import Scorer, ScorerConfig, prune_batches
-from mabbench.config import store_schema
+from baselines.base import Scorer, prune_batches
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.cost import FlopMeter
@@ -58,12 +55,3 @@ class Taylor(Scorer):
                 handle.remove()
         cost.forward_flops += meter.flops
         return {layer: total.cpu() / max(n_batches, 1) for layer, total in totals.items()}
-
-
-@dataclass
-class TaylorConfig(ScorerConfig):
-    _target_: str = "baselines.taylor.Taylor"
-    name: str = "taylor"
-
-
-store_schema("policy", "taylor", TaylorConfig)

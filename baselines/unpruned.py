@@ -1,10 +1,6 @@
 """The unpruned dense model (``policy=none``): no ranking, the curve is sparsity 0."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from baselines.base import ScorerConfig
-from mabbench.config import store_schema
 from mabbench.pruning.context import PruningContext
 
 
@@ -14,12 +10,3 @@ class Unpruned:
 
     def rank(self, ctx: PruningContext) -> None:
         return None
-
-
-@dataclass
-class UnprunedConfig(ScorerConfig):
-    _target_: str = "baselines.unpruned.Unpruned"
-    name: str = "none"
-
-
-store_schema("policy", "none", UnprunedConfig)

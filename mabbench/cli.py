@@ -33,10 +33,14 @@ def _refuse(error: ConfigError) -> None:
 
 def run_single(cfg: DictConfig) -> None:
     from mabbench.report import headline
-    from mabbench.trial import run_trial
+    from mabbench.resume import finished_trial
 
     try:
-        record = run_trial(cfg)
+        record = finished_trial(cfg)  # asked before the trial machinery (torch) loads
+        if record is None:
+            from mabbench.trial import run_trial
+
+            record = run_trial(cfg)
     except ConfigError as error:
         _refuse(error)
     outcome = outcome_of(record, [])

@@ -1,7 +1,7 @@
 """One results table: every stored trial, one row per curve level.
 
 ``python -m mabbench.collect --results results --out results.parquet`` (or
-``.csv``). Columns are documented one by one in docs/results_table.md:
+``.csv``); ``--results`` may also be a records archive (mabbench.compact). Columns are documented one by one in docs/results_table.md:
 identity, trial-level numbers, the level's own metrics, flags saying which
 level is the dense model / the target / the selected point, and the run's
 flattened hyper-parameters as ``cfg.<dotted.key>`` (from its config.yaml).
@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from mabbench.compact import entries
 from mabbench.errors import ConfigError
 from mabbench.integrity import CHECKSUM_KEY, record_checksum
 
@@ -30,8 +31,8 @@ TEXT_KEYS = ("task", "dataset", "model", "policy", "kind", "config_hash", "metri
 POINTS = ("dense", "target", "selected")
 FLAGS = [f"is_{point}" for point in POINTS]
 # Per-trial columns besides identity (their values repeat on every level row).
-TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm", "arms",
-         "spearman_oracle", "git_commit"]
+TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm",
+         "reward", "schedule", "arms", "spearman_oracle", "git_commit"]
 CONFIG_PREFIX = "cfg."
 WRITERS = {".parquet": lambda table, path: table.to_parquet(path, index=False),
            ".csv": lambda table, path: table.to_csv(path, index=False)}
@@ -108,11 +109,13 @@ def flatten(node, prefix: str = CONFIG_PREFIX) -> dict:
     return flat
 
 
-def read_config(folder: Path) -> dict:
-    """The run's config.yaml as a dict; {} when absent or unreadable (the row keeps NaNs)."""
+def parse_config(text: str | None) -> dict:
+    """A run's config.yaml text as a dict; {} when absent or unreadable (the row keeps NaNs)."""
+    if text is None:
+        return {}
     try:
-        config = yaml.load((folder / "config.yaml").read_text(), Loader=_Loader)
-    except (OSError, yaml.YAMLError):
+        config = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError:
         return {}
     return config if isinstance(config, dict) else {}
 
@@ -126,12 +129,12 @@ def level_metrics(point: dict) -> dict:
     return values
 
 
-def trial_columns(path: Path, root: Path, record: dict, config: dict) -> dict:
+def trial_columns(where: str, record: dict, config: dict) -> dict:
     row = {key: record[key] for key in IDENTITY}
     row["seed"] = int(record["seed"])
     for key in ("metric", "dense_hash", "scope", "device", "precision", "git_commit"):
         row[key] = record.get(key)
-    row["path"] = path.relative_to(root).as_posix()
+    row["path"] = where
     arms = sum(number(w) for w in (record.get("layers") or {}).values())
     row["arms"] = arms
     cost = record.get("cost") or {}
@@ -140,6 +143,9 @@ def trial_columns(path: Path, root: Path, record: dict, config: dict) -> dict:
         pulls = number(cost.get("pulls"))
         budget = round(pulls / arms, 3) if arms > 0 else math.nan
     row["budget_per_arm"] = budget
+    pruning = config.get("pruning") or {}
+    row["reward"] = (pruning.get("reward") or {}).get("transform")  # None without config.yaml
+    row["schedule"] = pruning.get("schedule")
     row["spearman_oracle"] = number(record.get("spearman_oracle"))
     for key, value in cost.items():
         row[f"cost_{key}"] = number(value)
@@ -171,17 +177,14 @@ def _uniform(column: pd.Series) -> pd.Series:
 
 
 def collect(root: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Every ``runs/**/result.json`` under ``root`` in sorted path order, one row
-    per level. Returns (table, problems) with 'path: why' per skipped file."""
-    root = Path(root)
-    runs_dir = root / "runs"
-    if not runs_dir.is_dir():
-        raise ConfigError(f"--results {root}: no runs/ folder (expected {runs_dir})")
+    """Every record under ``root`` (``runs/**/result.json``, or the archive
+    ``python -m mabbench.compact`` wrote: see mabbench.compact.entries) in path
+    order, one row per level. Returns (table, problems) with 'path: why' per skipped file."""
     rows, problems = [], []
-    for path in sorted(runs_dir.rglob("result.json")):
-        where = path.relative_to(root).as_posix()
+    for entry in entries(Path(root)):
+        where = entry.where
         try:
-            record = upgraded(json.loads(path.read_text()))
+            record = upgraded(json.loads(entry.data().decode()))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             problems.append(f"{where}: unreadable ({type(error).__name__}: {error})")
             continue
@@ -193,8 +196,8 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[str]]:
             problems.append(f"{where}: {why}")
             continue
         try:  # any other wrongly typed field: name the file, skip it, go on
-            config = read_config(path.parent)
-            trial = trial_columns(path, root, record, config) | flatten(config)
+            config = parse_config(entry.config())
+            trial = trial_columns(where, record, config) | flatten(config)
             rows.extend(level_rows(record, trial))
         except (TypeError, ValueError, AttributeError, KeyError) as error:
             problems.append(f"{where}: unusable ({type(error).__name__}: {error})")
@@ -241,7 +244,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m mabbench.collect", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results", type=Path, default=Path("results"),
-                        help="results root holding runs/ (default: results)")
+                        help="results root holding runs/ or records.parquet, or a "
+                        "records.parquet archive (default: results)")
     parser.add_argument("--out", type=Path, required=True,
                         help="the table to write: <file>.parquet or <file>.csv")
     args = parser.parse_args(argv)

@@ -4,7 +4,9 @@ YAML files under conf/ hold values; these dataclasses hold types and defaults.
 Each YAML lists its schema first in its defaults (``schema/<group>/<name>``), so a
 misspelt key such as ``pruning.sparsityy=0.5`` fails at start-up, naming it.
 Groups whose options differ in shape (dataset, model, policy) are typed per
-option: each option's module registers its own schema with ``store_schema``.
+option, registered with ``store_schema``: a bandit policy beside its class,
+datasets, models and baselines in their package's ``schemas.py``, apart from
+the code that needs torch or pandas (mabbench.configs.register_schemas).
 """
 from __future__ import annotations
 

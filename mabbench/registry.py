@@ -1,13 +1,19 @@
 """A name -> object registry that fails with the list of valid names."""
 from __future__ import annotations
 
-from typing import Callable, Generic, Iterator, TypeVar
+import importlib
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 
 
 class Registry(Generic[T]):
     """Maps names to objects (classes, functions) for one concern.
+
+    ``providers`` names modules that register entries when imported; they are
+    imported on the first lookup, not before, so a registry whose entries need
+    heavy libraries (pandas, torch) costs nothing to a command that never
+    looks one up (``--help``, a bad override, a finished trial).
 
     >>> LOSSES = Registry("loss")
     >>> @LOSSES.register("mse")
@@ -16,9 +22,10 @@ class Registry(Generic[T]):
     True
     """
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, providers: Iterable[str] = ()) -> None:
         self.kind = kind
         self._entries: dict[str, T] = {}
+        self._providers = tuple(providers)
 
     def register(self, name: str) -> Callable[[T], T]:
         def add(obj: T) -> T:
@@ -29,7 +36,13 @@ class Registry(Generic[T]):
 
         return add
 
+    def _import_providers(self) -> None:
+        providers, self._providers = self._providers, ()  # once, even if one registers lookups
+        for module in providers:
+            importlib.import_module(module)
+
     def get(self, name: str) -> T:
+        self._import_providers()
         try:
             return self._entries[name]
         except KeyError:
@@ -38,9 +51,11 @@ class Registry(Generic[T]):
             ) from None
 
     def names(self) -> list[str]:
+        self._import_providers()
         return sorted(self._entries)
 
     def __contains__(self, name: object) -> bool:
+        self._import_providers()
         return name in self._entries
 
     def __iter__(self) -> Iterator[str]:

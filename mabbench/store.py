@@ -37,7 +37,7 @@ UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits",
 # Pruning keys only the pull engine reads (budget, batching of arms, how rewards
 # become a ranking, the iterative schedule): a baseline's identity leaves them
 # out, so changing a budget re-runs only the bandits. A bandit's hash is as before.
-# A baseline class that does read them says so with ``uses_pull_budget = True``.
+# A baseline that does read them says so with ``uses_pull_budget = True`` on its schema.
 BANDIT_ONLY_KEYS = ("budget_per_arm", "arms_per_round", "ranking", "schedule", "iterations",
                     "reward")
 
@@ -56,12 +56,18 @@ def _defaults_of(schema: type) -> dict:
 
 
 def uses_pull_budget(policy: DictConfig) -> bool:
-    """True for a bandit policy (its ``_target_`` is a ``Policy`` class) or a method
-    that declares ``uses_pull_budget = True``; False for the other baselines."""
+    """What the policy's schema declares (``uses_pull_budget``, baselines/schemas.py:
+    read without importing the method, so hashing a finished trial needs no torch);
+    else True for a bandit policy (its ``_target_`` is a ``Policy`` class) or a
+    method class that declares ``uses_pull_budget = True``, False for other classes."""
     from hydra.utils import get_class
 
     from mabbench.policies.base import Policy
 
+    declared = getattr(OmegaConf.get_type(policy), "uses_pull_budget", None) \
+        if isinstance(policy, DictConfig) else None
+    if declared is not None:
+        return bool(declared)
     target = policy.get("_target_") if isinstance(policy, DictConfig) else None
     try:
         found = get_class(target) if target else None

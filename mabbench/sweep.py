@@ -79,12 +79,16 @@ def run_job(cfg: DictConfig) -> dict:
     record: dict = {}
     try:
         from mabbench.report import headline
-        from mabbench.runtime import set_threads
-        from mabbench.trial import run_trial
+        from mabbench.resume import finished_trial
 
-        if cfg.runtime.threads == 0:
-            set_threads(_threads_per_job())
-        record = run_trial(cfg)
+        record = finished_trial(cfg)  # asked before the trial machinery (torch) loads
+        if record is None:
+            from mabbench.runtime import set_threads
+            from mabbench.trial import run_trial
+
+            if cfg.runtime.threads == 0:
+                set_threads(_threads_per_job())
+            record = run_trial(cfg)
         outcome = outcome_of(record, overrides)
         if outcome.status != "failed":
             outcome.headline = headline(record)

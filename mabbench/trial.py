@@ -15,7 +15,7 @@ from mabbench.curve import point, sparsity_curve
 from mabbench.curve_summary import area_under_curve, metric_at_macs, select_point, trivial_scores
 from mabbench.errors import ConfigError
 from mabbench.failures import FAILED_NAME, Diverged, Stage, write_failure
-from mabbench.integrity import non_finite_paths, read_trusted_json, write_checked_json
+from mabbench.integrity import non_finite_paths, write_checked_json
 from mabbench.models import build_model
 from mabbench.objectives import LOSSES
 from mabbench.policies.base import Policy
@@ -27,6 +27,7 @@ from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
 from mabbench.pruning.saved import point_dir, save_pruned
 from mabbench.resources import check_fits
+from mabbench.resume import stored_outcome
 from mabbench.runtime import (autocast, device_name, job_index, resolve_device, seed_everything,
                               set_threads)
 from mabbench.tasks import load_splits
@@ -36,8 +37,6 @@ from mabbench.timing import phase
 from mabbench.validate import validate
 
 log = logging.getLogger(__name__)
-# A stored result is trusted (and its trial skipped) only with these keys.
-RESULT_KEYS = ("config_hash", "seed", "policy", "dense", "curve", "target")
 
 
 def build_method(policy_cfg: DictConfig):
@@ -99,24 +98,17 @@ def run_recorded(cfg: DictConfig, folder, config_hash: str, body) -> dict:
     else ``body(result_path, stage)`` (which writes the result) with any
     trial-level error recorded in failed.json. ConfigError is raised."""
     timing.start()
+    settled = stored_outcome(cfg, folder, config_hash)
+    if settled is not None:
+        return settled
     result_path, failed_path = folder / "result.json", folder / FAILED_NAME
-    expected = {"config_hash": config_hash, "seed": cfg.seed}
-    if read_trusted_json(result_path, RESULT_KEYS, expected) is not None:
-        log.info("already done, skipping: %s", result_path)
-        return {"status": "skipped", "skipped": True, "path": str(result_path)}
-    earlier = read_trusted_json(failed_path, ("reason",))
-    if earlier is not None and not cfg.runtime.retry_failed:
-        log.warning("failed before (%s), skipping; runtime.retry_failed=true runs it again: %s",
-                    earlier["reason"], failed_path)
-        return {"status": "failed", "skipped": True, "reason": earlier["reason"],
-                "stage": earlier.get("stage"), "path": str(failed_path)}
     stage = Stage()
     try:
         record = body(result_path, stage)
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001  (any trial-level error is recorded, not raised)
-        return write_failure(folder, error, stage.name, expected["config_hash"])
+        return write_failure(folder, error, stage.name, config_hash)
     failed_path.unlink(missing_ok=True)
     return record | {"status": "done"}
 

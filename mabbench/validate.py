@@ -70,12 +70,14 @@ def validate(cfg: DictConfig) -> None:
 
 
 def check_model_task(cfg: DictConfig) -> None:
-    """A model class may declare ``TASKS`` (the task families whose inputs it takes)."""
-    try:
-        model_class = get_class(cfg.model._target_)
-    except Exception:  # noqa: BLE001  (an unknown _target_ fails, naming it, when built)
-        return
-    tasks = getattr(model_class, "TASKS", None)
+    """A model's schema (mabbench/models/schemas.py) declares ``TASKS``, the task
+    families whose inputs it takes; a model without one may declare it on its class."""
+    tasks = getattr(OmegaConf.get_type(cfg.model), "TASKS", None)
+    if tasks is None:  # read without importing the model (torch) when the schema knows
+        try:
+            tasks = getattr(get_class(cfg.model._target_), "TASKS", None)
+        except Exception:  # noqa: BLE001  (an unknown _target_ fails, naming it, when built)
+            return
     check(tasks is None or cfg.task.name in tasks, "model", cfg.model.name,
           f"takes task={' or task='.join(tasks or ())} inputs, not task={cfg.task.name}; "
           f"choose a model for task={cfg.task.name}")

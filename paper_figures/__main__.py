@@ -29,7 +29,8 @@ def development_suite() -> list[str]:
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m paper_figures", description=__doc__)
     parser.add_argument("--results", type=Path, default=Path("results"),
-                        help="results root holding runs/ (default: results)")
+                        help="results root holding runs/ or records.parquet, or the "
+                        "path of a records.parquet archive (default: results)")
     parser.add_argument("--out", type=Path, default=Path("figures"),
                         help="where tables and figures go, replaced whole (default: figures)")
     parser.add_argument("--point", choices=sorted(POINTS), default="selected",

@@ -17,6 +17,18 @@ POINTS = {
 }
 
 
+# Record columns naming the protocol a run followed (docs/protocol.md); the ablation
+# varies them on a few datasets, the main tables keep each task's most common.
+PROTOCOL_KEYS = ("scope", "reward", "schedule")
+PRUNING_KINDS = ("bandit", "baseline")
+
+
+def _protocol(runs: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Each run's protocol values as one tuple of strings ('' where a record has none)."""
+    text = runs[keys].astype(object).where(runs[keys].notna(), "").astype(str)
+    return pd.Series(list(map(tuple, text.to_numpy())), index=runs.index, dtype=object)
+
+
 @dataclass
 class Inputs:
     store: Store
@@ -47,12 +59,35 @@ class Inputs:
         return budgets
 
     @cached_property
+    def main_protocol(self) -> dict[str, tuple]:
+        """Per task, the (scope, reward, schedule) most pruning runs used: the main grid's,
+        as opposed to an ablation's few (a tie goes to the first in sorted order)."""
+        runs = self.store.runs
+        if len(runs) == 0:
+            return {}
+        keys = [k for k in PROTOCOL_KEYS if k in runs.columns]
+        found = {}
+        for task, group in runs[runs["kind"].isin(PRUNING_KINDS)].groupby("task", sort=True):
+            counts = _protocol(group, keys).value_counts(sort=False).sort_index()
+            found[task] = counts.idxmax()
+        return found
+
+    @cached_property
     def main_runs(self) -> pd.DataFrame:
-        """One configuration per (task, dataset, model, method): bandits at their task's budget,
-        and where several config hashes remain, the one with most seeds (then the first hash)."""
+        """One configuration per (task, dataset, model, method): under the task's main
+        protocol (scope, reward, schedule), bandits at their task's budget, and where several
+        config hashes remain, the one with most seeds (then the first hash)."""
         runs = self.store.runs
         if len(runs) == 0:
             return runs
+        keys = [k for k in PROTOCOL_KEYS if k in runs.columns]
+        protocol = _protocol(runs, keys)
+        in_main = ((protocol == runs["task"].map(self.main_protocol))
+                   | ~runs["kind"].isin(PRUNING_KINDS))  # unpruned, comparators: no protocol
+        for row in runs[~in_main][["task", *keys]].drop_duplicates().itertuples(index=False):
+            self.note(f"rank tables and curves use each task's main protocol: left out "
+                      f"{row.task} runs under {', '.join(map(str, row[1:]))}")
+        runs = runs[in_main]
         main_budget = runs["task"].map(self.main_budgets)
         at_budget = (runs["kind"] != "bandit") | (runs["budget_per_arm"] == main_budget)
         runs = runs[at_budget]

@@ -7,12 +7,14 @@ side as ``<point>_<key>`` columns.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from mabbench.collect import IDENTITY, POINTS, check, collect, level_columns, upgraded  # noqa: F401  (the record rules, re-exported)
+from mabbench.compact import stale
 from mabbench.errors import ConfigError
 
 
@@ -47,7 +49,11 @@ def views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def load_store(root: Path) -> Store:
-    """Every ``runs/**/result.json`` under ``root``, in sorted path order."""
+    """Every record under ``root`` (``runs/**/result.json``, or ``records.parquet``; ``root``
+    may also be the archive itself), in sorted path order."""
+    warning = stale(Path(root))
+    if warning is not None:
+        print(f"warning: {warning}", file=sys.stderr)
     try:
         table, problems = collect(Path(root))
     except ConfigError as error:

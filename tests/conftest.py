@@ -11,12 +11,12 @@ import torch
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
-import baselines  # noqa: F401  (registers schemas)
-import mabbench.models  # noqa: F401
-import mabbench.policies  # noqa: F401
+from mabbench.configs import register_schemas
 
 REPO = Path(__file__).resolve().parent.parent
 CONF = REPO / "conf"
+
+register_schemas()  # what the command line registers before composing
 
 # Tests share 2 cores with each other's subprocesses; one thread keeps them honest.
 torch.set_num_threads(1)

@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import CONF, REPO, run_cli
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
@@ -42,16 +43,27 @@ def test_reference_grid_covers_every_policy_dataset_and_comparator(hydra_repo):
     jobs = expand("reference")
     trials = [j for j in jobs if j.part == "trials"]
     policies = catalog.options("policy")
-    for task in catalog.options("task"):
+    seeds = [str(s) for s in range(5)]
+    for task in ("tabular", "regression"):
         datasets = {j.value("dataset") for j in trials if j.value("task") == task}
-        assert datasets, f"no offline dataset found for task={task}"
-        for dataset, seed in itertools.product(datasets, ("0", "1", "2")):
+        assert len(datasets) >= {"tabular": 30, "regression": 15}[task], task
+        for dataset, seed in itertools.product(datasets, seeds):
             ran = sorted(j.value("policy") for j in trials
                          if (j.value("dataset"), j.value("seed")) == (dataset, seed))
             assert ran == policies, (dataset, seed)
     offline = {j.value("dataset") for j in trials}
-    assert {"breast_cancer", "digits", "diabetes", "babi_generated"} <= offline
-    assert not offline & {"adult", "mnist", "csv", "mnist5k"}  # online, user's file, excluded
+    assert {"breast_cancer", "diabetes"} <= offline
+    assert not offline & {"adult", "csv"}  # online, user's file
+    deep = [j for j in jobs if j.part == "deep"]
+    rows = {(j.value("task"), j.value("dataset"), j.value("model")) for j in deep}
+    suite = yaml.safe_load((CONF / "suite" / "deep.yaml").read_text())["rows"]
+    assert len(rows) == len(suite) >= 12
+    assert ("image", "digits", "vgg") in rows and ("reasoning", "babi_qa6", "memnet") in rows
+    for row, seed in itertools.product(rows, seeds):
+        ran = sorted(j.value("policy") for j in deep
+                     if (j.value("task"), j.value("dataset"), j.value("model")) == row
+                     and j.value("seed") == seed)
+        assert ran == policies, (row, seed)
     comparators = {(j.value("task"), j.value("reference")) for j in jobs if j.part == "comparators"}
     assert ("tabular", "naive_bayes") in comparators  # a classifier-only comparator ...
     assert ("regression", "naive_bayes") not in comparators  # ... only where it applies
@@ -81,7 +93,9 @@ def test_a_slice_selects_and_other_keys_apply_to_every_job(hydra_repo):
     image = grid.slice_jobs(jobs, [("seed", ["0"]), ("task", ["image"]), ("runtime.threads", ["2"])])
     assert {(j.value("task"), j.value("seed")) for j in image} == {("image", "0")}
     assert all(j.overrides[-1] == "runtime.threads=2" for j in image)
-    assert len(image) == len([j for j in jobs if j.value("task") == "image"]) // 3
+    assert len(image) == len([j for j in jobs if j.value("task") == "image"]) // 5
+    vgg = grid.slice_jobs(jobs, [("model", ["vgg"]), ("dataset", ["digits"])])
+    assert {j.value("row") for j in vgg} == {"vgg_digits"}
     with pytest.raises(ConfigError, match="seed=7: not in this grid"):
         grid.slice_jobs(jobs, [("seed", ["7"])])
 

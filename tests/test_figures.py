@@ -302,3 +302,27 @@ def test_schema_1_records_are_read_in_todays_names():
     assert new["selected"] == {"sparsity": 0.5, "select": 0.6, "test": 0.5}
     assert new["dense"] == {"sparsity": 0.0, "select": 0.9, "test": 0.8, "select_macro_f1": 0.7}
     assert new["curve"][0]["select"] == 0.6 and upgraded(new) == new
+
+
+def test_rank_tables_leave_out_an_ablations_protocol(tmp_path):
+    """An ablation (other reward and schedule, as many seeds) on one dataset must not
+    stand in for the main grid's run of the same method in the tables."""
+    root = build_tree(tmp_path / "results", SMALL_BLOCKS, SMALL_METHODS)
+    rng = np.random.default_rng(1)
+    for seed in SEEDS:
+        rec = record("tabular", "iris", "mlp", "ucb1", "bandit", seed, 0.1, rng, 0.85)
+        rec["config_hash"] = "aaaablation"  # sorts first: the old tie-break would take it
+        path = write(root, rec)
+        (path.parent / "config.yaml").write_text(
+            "pruning:\n  budget_per_arm: 2.0\n  schedule: one_shot\n  reward:\n"
+            "    transform: sigmoid\n")
+    for path in (root / "runs").rglob("config.yaml"):
+        if "aaaablation" not in str(path):
+            path.write_text(path.read_text() + "  schedule: iterative\n"
+                            "  reward:\n    transform: unsigned\n")
+    inputs = Inputs(load_store(root), tmp_path / "out")
+    assert inputs.main_protocol["tabular"] == ("layer", "unsigned", "iterative")
+    kept = inputs.main_runs.query("policy == 'ucb1'")["config_hash"].unique().tolist()
+    assert kept == ["ucb12"]
+    assert set(inputs.main_runs["kind"]) == {"bandit", "baseline", "unpruned", "reference"}
+    assert any("sigmoid" in note for note in inputs.notes)

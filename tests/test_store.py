@@ -6,10 +6,10 @@ import json
 import pytest
 from omegaconf import OmegaConf
 
-from baselines.magnitude import MagnitudeConfig
+from baselines.schemas import MagnitudeConfig
 from mabbench import store
 from mabbench.config import Config, DatasetConfig, TaskConfig
-from mabbench.models.mlp import MLPConfig
+from mabbench.models.schemas import MLPConfig
 from mabbench.policies.ucb1 import UCB1Config
 
 
@@ -121,15 +121,13 @@ def test_baseline_hash_still_sees_what_a_baseline_reads():
 
 
 def test_a_baseline_that_reads_the_budget_keeps_it_in_its_hash(monkeypatch):
-    from baselines.magnitude import Magnitude
-
-    monkeypatch.setattr(Magnitude, "uses_pull_budget", True, raising=False)
+    monkeypatch.setattr(MagnitudeConfig, "uses_pull_budget", True)
     assert store.config_hash(with_policy(MagnitudeConfig(), **{"pruning.budget_per_arm": 9.0})) \
         != store.config_hash(with_policy(MagnitudeConfig()))
 
 
 def test_shapley_spends_the_pull_budget_so_its_hash_keeps_it():
-    from baselines.shapley import ShapleyConfig
+    from baselines.schemas import ShapleyConfig
 
     assert store.config_hash(with_policy(ShapleyConfig(), **{"pruning.budget_per_arm": 9.0})) \
         != store.config_hash(with_policy(ShapleyConfig()))

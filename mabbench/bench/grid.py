@@ -37,12 +37,10 @@ def full_grid_counts() -> dict[tuple[str, str], int]:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    import baselines  # noqa: F401  (schemas the grid's selectors read)
-    import mabbench.models  # noqa: F401
-    import mabbench.policies  # noqa: F401
-    import mabbench.reference.config  # noqa: F401
     from mabbench import grid
+    from mabbench.configs import register_schemas
 
+    register_schemas()  # the schemas the grid's selectors read
     GlobalHydra.instance().clear()
     with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
         cfg = compose("config", overrides=["+experiment=reference"], return_hydra_config=True)

@@ -3,17 +3,23 @@ whose output units (Linear neurons, Conv channels) are arms. Masking a unit
 must equal removing it: a model whose prunable layer feeds something not zero
 at zero (BatchNorm) declares ``mask_after = {"conv1": "bn1"}``; one whose
 layers above a prunable layer do not treat dim 0 as the batch sets
-``batched_pulls = False``. The full convention: mabbench/pruning/arms.py."""
+``batched_pulls = False``. The full convention: mabbench/pruning/arms.py.
+
+A model is its module here (the torch class) and its schema in schemas.py,
+which importing this package registers; the class is imported by
+``build_model`` (its ``_target_``), so composing a config never imports torch."""
 from __future__ import annotations
 
-from hydra.utils import instantiate
-from torch import nn
+from typing import TYPE_CHECKING
 
-from mabbench.models import mlp  # noqa: F401  (registers its schema)
-from mabbench.models import lenet, memnet, vgg  # noqa: F401,E402
-from mabbench.models import text  # noqa: F401,E402
-from mabbench.models import cnn1d  # noqa: F401,E402
-from mabbench.tasks.base import Splits
+from hydra.utils import instantiate
+
+from mabbench.models import schemas  # noqa: F401  (registers the model schemas)
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from mabbench.tasks.base import Splits
 
 
 def build_model(model_cfg, splits: Splits) -> nn.Module:

@@ -10,17 +10,13 @@ zero, so masking a unit equals removing it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
-from mabbench.config import ModelConfig, store_schema
-
 
 class CNN1d(nn.Module):
-    TASKS = ("image",)  # 1-D signals of the image family (MNIST-1D); validate.py
 
     def __init__(self, n_outputs: int, info: dict[str, Any], channels: int = 25, fc: int = 100,
                  name: str = "cnn1d") -> None:
@@ -47,14 +43,3 @@ class CNN1d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.out(self.act4(self.fc1(self.features(x))))
-
-
-@dataclass
-class CNN1dConfig(ModelConfig):
-    _target_: str = "mabbench.models.cnn1d.CNN1d"
-    name: str = "cnn1d"
-    channels: int = 25
-    fc: int = 100
-
-
-store_schema("model", "cnn1d", CNN1dConfig)

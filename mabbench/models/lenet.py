@@ -8,13 +8,10 @@ equals removing it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Optional
 
 import torch
 from torch import nn
-
-from mabbench.config import ModelConfig, store_schema
 
 # Below this side length two unpadded 5x5 convolutions and 2x2 pools leave
 # nothing (8x8 digits would shrink to 4x4, 2x2, then fail).
@@ -29,8 +26,6 @@ class LeNet(nn.Module):
     side >= 16 (MNIST 28x28 -> 4x4x50, CIFAR 32x32 -> 5x5x50) and uses 2 ("same")
     for smaller ones (digits 8x8 -> 2x2x50).
     """
-
-    TASKS = ("image",)  # the task families whose inputs it takes (validate.py)
 
     def __init__(self, n_outputs: int, info: dict[str, Any], conv1: int = 20, conv2: int = 50,
                  fc: int = 500, padding: Optional[int] = None, name: str = "lenet") -> None:
@@ -58,16 +53,3 @@ class LeNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.out(self.act3(self.fc1(self.features(x))))
-
-
-@dataclass
-class LeNetConfig(ModelConfig):
-    _target_: str = "mabbench.models.lenet.LeNet"
-    name: str = "lenet"
-    conv1: int = 20
-    conv2: int = 50
-    fc: int = 500
-    padding: Optional[int] = None
-
-
-store_schema("model", "lenet", LeNetConfig)

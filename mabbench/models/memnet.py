@@ -16,13 +16,10 @@ touching the tied embeddings.)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
-
-from mabbench.config import ModelConfig, store_schema
 
 EMPTY_SLOT = -1e9  # attention logit of a padded memory slot
 
@@ -38,8 +35,6 @@ def position_encoding(sentence_length: int, dim: int) -> torch.Tensor:
 class MemN2N(nn.Module):
     """Inputs: story (B, M, L) and query (B, L) int64 word ids (0 = padding);
     output (B, n_outputs) logits over the answers."""
-
-    TASKS = ("reasoning",)  # the task families whose inputs it takes (validate.py)
 
     def __init__(self, n_outputs: int, info: dict[str, Any], embedding_dim: int = 32,
                  hops: int = 3, hidden: int = 64, name: str = "memnet") -> None:
@@ -77,15 +72,3 @@ class MemN2N(nn.Module):
             attention = torch.softmax(logits, dim=1)
             u = u + torch.einsum("bm,bmd->bd", attention, values)
         return self.out(self.answer_act(self.answer_hidden(u)))
-
-
-@dataclass
-class MemN2NConfig(ModelConfig):
-    _target_: str = "mabbench.models.memnet.MemN2N"
-    name: str = "memnet"
-    embedding_dim: int = 32
-    hops: int = 3
-    hidden: int = 64
-
-
-store_schema("model", "memnet", MemN2NConfig)

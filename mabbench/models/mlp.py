@@ -1,13 +1,10 @@
 """Multi-layer perceptron for tabular classification and regression."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
-
-from mabbench.config import ModelConfig, store_schema
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU}
 
@@ -21,10 +18,6 @@ class MLP(nn.Module):
     models' Dropout(0.5)); it is the identity in eval mode, so masking a unit
     still equals removing it.
     """
-
-    # the task families whose inputs it takes (validate.py); image only for flat
-    # signals (MNIST-1D): a 2-D image set has no info["in_features"] and fails when built
-    TASKS = ("tabular", "regression", "image")
 
     def __init__(self, n_outputs: int, info: dict[str, Any], hidden: list[int],
                  activation: str = "relu", dropout: float = 0.0, name: str = "mlp") -> None:
@@ -44,15 +37,3 @@ class MLP(nn.Module):
             if hasattr(self, f"drop{i}"):
                 x = getattr(self, f"drop{i}")(x)
         return self.out(x)
-
-
-@dataclass
-class MLPConfig(ModelConfig):
-    _target_: str = "mabbench.models.mlp.MLP"
-    name: str = "mlp"
-    hidden: list[int] = field(default_factory=lambda: [32])
-    activation: str = "relu"
-    dropout: float = 0.0  # after each hidden activation, training only
-
-
-store_schema("model", "mlp", MLPConfig)

@@ -11,20 +11,16 @@ removing it, and the pull engine's batched replication stays exact.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
 
-from mabbench.config import ModelConfig, store_schema
 from mabbench.tasks.text import PAD
 
 
 class EmbeddingBagMLP(nn.Module):
     """(B, L) ids -> mean embedding (B, embed_dim) -> hidden0.. (ReLU) -> (B, n_outputs)."""
-
-    TASKS = ("text",)  # the task families whose inputs it takes (validate.py)
 
     def __init__(self, n_outputs: int, info: dict[str, Any], embed_dim: int = 64,
                  hidden: list[int] = (64,), name: str = "embedding_bag") -> None:
@@ -50,8 +46,6 @@ class TextCNN(nn.Module):
     """(B, L) ids -> (B, embed_dim, L) -> conv (B, channels, L') -> max over time
     (B, channels) -> fc (B, hidden) -> (B, n_outputs). Arms: conv channels, fc units."""
 
-    TASKS = ("text",)  # the task families whose inputs it takes (validate.py)
-
     def __init__(self, n_outputs: int, info: dict[str, Any], embed_dim: int = 64,
                  channels: int = 64, kernel_size: int = 5, hidden: int = 64,
                  name: str = "text_cnn") -> None:
@@ -75,8 +69,6 @@ class LSTMClassifier(nn.Module):
     """(B, L) ids -> LSTM over the unpadded tokens -> last hidden state (B, lstm)
     -> fc (B, hidden) -> (B, n_outputs). Arms: fc units (the LSTM is kept whole)."""
 
-    TASKS = ("text",)  # the task families whose inputs it takes (validate.py)
-
     def __init__(self, n_outputs: int, info: dict[str, Any], embed_dim: int = 64,
                  lstm: int = 64, hidden: int = 64, name: str = "lstm") -> None:
         super().__init__()
@@ -93,35 +85,3 @@ class LSTMClassifier(nn.Module):
                                                    enforce_sorted=False)
         _, (last, _) = self.lstm(packed)
         return self.out(self.act_fc(self.fc(last[-1])))
-
-
-@dataclass
-class EmbeddingBagConfig(ModelConfig):
-    _target_: str = "mabbench.models.text.EmbeddingBagMLP"
-    name: str = "embedding_bag"
-    embed_dim: int = 64
-    hidden: list[int] = field(default_factory=lambda: [64])
-
-
-@dataclass
-class TextCNNConfig(ModelConfig):
-    _target_: str = "mabbench.models.text.TextCNN"
-    name: str = "text_cnn"
-    embed_dim: int = 64
-    channels: int = 64
-    kernel_size: int = 5
-    hidden: int = 64
-
-
-@dataclass
-class LSTMConfig(ModelConfig):
-    _target_: str = "mabbench.models.text.LSTMClassifier"
-    name: str = "lstm"
-    embed_dim: int = 64
-    lstm: int = 64
-    hidden: int = 64
-
-
-store_schema("model", "embedding_bag", EmbeddingBagConfig)
-store_schema("model", "text_cnn", TextCNNConfig)
-store_schema("model", "lstm", LSTMConfig)

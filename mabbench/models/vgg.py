@@ -14,21 +14,16 @@ channel, which is what Torch-Pruning's dependency graph does.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
-
-from mabbench.config import ModelConfig, store_schema
 
 
 class VGG(nn.Module):
     """Input (B, C, H, W) with C = ``info["in_channels"]``, H = W = ``info["image_size"]``;
     output (B, n_outputs) logits. ``stages``: conv widths per stage, e.g.
     [[32, 32], [64, 64], [128, 128]] turns 32x32 images into 128 x 4 x 4 features."""
-
-    TASKS = ("image",)  # the task families whose inputs it takes (validate.py)
 
     def __init__(self, n_outputs: int, info: dict[str, Any], stages: list[list[int]],
                  fc: list[int], name: str = "vgg") -> None:
@@ -69,14 +64,3 @@ class VGG(nn.Module):
         for i in range(1, self.n_fc + 1):
             x = getattr(self, f"fc_act{i}")(getattr(self, f"fc{i}")(x))
         return self.out(x)
-
-
-@dataclass
-class VGGConfig(ModelConfig):
-    _target_: str = "mabbench.models.vgg.VGG"
-    name: str = "vgg"
-    stages: list[list[int]] = field(default_factory=lambda: [[32, 32], [64, 64], [128, 128]])
-    fc: list[int] = field(default_factory=lambda: [256])
-
-
-store_schema("model", "vgg", VGGConfig)

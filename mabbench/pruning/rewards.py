@@ -25,9 +25,12 @@ classes (regression) cannot use it (validate.py says so in one line).
 """
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from mabbench.registry import Registry
+
+if TYPE_CHECKING:  # tensor methods only below: validate.py reads this registry without torch
+    import torch
 
 REWARDS: Registry = Registry("reward transform")
 
@@ -44,7 +47,7 @@ def correct(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 @REWARDS.register("sigmoid")
 def sigmoid_reward(pulled, scale: float) -> torch.Tensor:
     """sigma(-delta / (scale * base)): smooth, never saturates exactly."""
-    return torch.sigmoid(-pulled.delta / (scale * pulled.base).clamp_min(1e-12))
+    return (-pulled.delta / (scale * pulled.base).clamp_min(1e-12)).sigmoid()
 
 
 @REWARDS.register("linear")
@@ -56,7 +59,7 @@ def linear_reward(pulled, scale: float) -> torch.Tensor:
 @REWARDS.register("unsigned")
 def unsigned_reward(pulled, scale: float) -> torch.Tensor:
     """2 sigma(-|delta| / (scale * base)): 1 for no change, falling with any change."""
-    return 2.0 * torch.sigmoid(-pulled.delta.abs() / (scale * pulled.base).clamp_min(1e-12))
+    return 2.0 * (-pulled.delta.abs() / (scale * pulled.base).clamp_min(1e-12)).sigmoid()
 
 
 @REWARDS.register("accuracy")

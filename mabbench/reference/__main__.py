@@ -6,12 +6,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-import baselines  # noqa: F401  (registers schemas that task files may name)
-import mabbench.config
-import mabbench.models
-import mabbench.policies
-import mabbench.reference.config  # noqa: F401  (registers the reference schemas)
-from mabbench.configs import CONF_DIR
+from mabbench.configs import CONF_DIR, register_schemas
 from mabbench.errors import ConfigError
 
 
@@ -28,4 +23,5 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
+    register_schemas()  # every schema a task file may name, the reference ones included
     main()

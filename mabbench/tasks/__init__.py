@@ -1,30 +1,34 @@
 """Task families and their datasets. Knows nothing of pruning.
 
 ``load_splits(cfg)`` is the one entry point: it looks the dataset up in
-``DATASETS`` (a loader per name, registered by the modules imported below)
-and returns :class:`Splits` fixed by the seed.
+``DATASETS`` (a loader per name, registered by the modules of
+``LOADER_MODULES``) and returns :class:`~mabbench.tasks.base.Splits` fixed by
+the seed. The dataset schemas live apart, in mabbench/tasks/schemas.py.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mabbench.errors import ConfigError
 from mabbench.registry import Registry
-from mabbench.tasks.base import Split, Splits
-from mabbench.tasks.checks import check_splits
+from mabbench.tasks import schemas  # noqa: F401  (registers the dataset schemas; no loader)
 
-DATASETS: Registry = Registry("dataset")
+if TYPE_CHECKING:
+    from mabbench.tasks.base import Splits
 
-from mabbench.tasks import tabular  # noqa: E402,F401  (registers its loaders)
-from mabbench.tasks import babi, image, image_folder, image_online  # noqa: E402,F401
-from mabbench.tasks import regression, text  # noqa: E402,F401
-from mabbench.tasks import packaged  # noqa: E402,F401  (the offline suites)
-from mabbench.tasks import mnist1d  # noqa: E402,F401
-from mabbench.tasks import openml, text_online, user_data  # noqa: E402,F401
+# Each module registers its loaders when imported; DATASETS imports them on its
+# first lookup, so composing a config never pays for pandas, sklearn or torch.
+LOADER_MODULES = ("tabular", "babi", "image", "image_folder", "image_online", "regression",
+                  "text", "packaged", "mnist1d", "openml", "text_online", "user_data")
+DATASETS: Registry = Registry("dataset",
+                              providers=[f"mabbench.tasks.{m}" for m in LOADER_MODULES])
 
 
 def load_splits(cfg) -> Splits:
     """Load ``cfg.dataset`` for ``cfg.task`` with the split fixed by ``cfg.seed``."""
+    from mabbench.tasks.checks import check_splits
+
     if cfg.dataset.family != cfg.task.name:
         raise ConfigError(
             f"dataset={cfg.dataset.name} belongs to task={cfg.dataset.family}, "
@@ -46,4 +50,4 @@ def data_version(dataset_name: str):
     return getattr(DATASETS.get(dataset_name), "data_version", None)
 
 
-__all__ = ["DATASETS", "Split", "Splits", "load_splits"]
+__all__ = ["DATASETS", "LOADER_MODULES", "data_version", "load_splits"]

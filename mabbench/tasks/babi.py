@@ -27,39 +27,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from mabbench.config import DatasetConfig, store_schema
 from mabbench.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.babi_format import Example, examples, parse
 from mabbench.tasks.babi_generator import GENERATOR_VERSION, TASK_NAMES, file_name, generate_text
 from mabbench.tasks.base import Split, Splits, role_split
 from mabbench.tasks.cache import RemoteFile, dataset_dir, fetch
+from mabbench.tasks.schemas import BABI_ARCHIVE
 
 PAD, UNKNOWN = 0, 1
-ARCHIVE = "tasks_1-20_v1-2.tar.gz"
-
-
-@dataclass
-class BabiConfig(DatasetConfig):
-    task: int = 1
-    memory_size: int = 50  # statements a question can look back on (Sukhbaatar et al.: 50)
-
-
-@dataclass
-class BabiGeneratedConfig(BabiConfig):
-    stories_train: int = 200
-    stories_test: int = 200
-    generator_seed: int = 0  # fixes the data itself; the run's seed only draws prune/select
-
-
-@dataclass
-class BabiOfficialConfig(BabiConfig):
-    url: str = "https://www.thespermwhale.com/jaseweston/babi/" + ARCHIVE
-    variant: str = "en"  # "en" (1k questions per task) or "en-10k"
-
-
-store_schema("dataset", "babi_generated", BabiGeneratedConfig)
-store_schema("dataset", "babi", BabiOfficialConfig)
+ARCHIVE = BABI_ARCHIVE
 
 
 # ---- files -> examples -----------------------------------------------------

@@ -18,21 +18,9 @@ import torch
 from sklearn import datasets as sk_datasets
 from sklearn.model_selection import train_test_split
 
-from mabbench.config import DatasetConfig, store_schema
 from mabbench.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Split, Splits, role_split
-
-
-@dataclass
-class ImageDatasetConfig(DatasetConfig):
-    """``limit``: keep at most this many train+prune+select images (stratified, by the
-    seed) so a large set fits a CPU run; None keeps them all."""
-
-    limit: Optional[int] = None
-
-
-store_schema("dataset", "image", ImageDatasetConfig)
 
 
 @dataclass

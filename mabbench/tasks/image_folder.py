@@ -8,28 +8,16 @@ folder is kept as the test split. Every image is resized to
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from omegaconf import MISSING, OmegaConf
+from omegaconf import OmegaConf
 
-from mabbench.config import store_schema
 from mabbench.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Splits
-from mabbench.tasks.image import ImageArrays, ImageDatasetConfig, image_splits, official_splits
-
-
-@dataclass
-class ImageFolderConfig(ImageDatasetConfig):
-    path: str = MISSING
-    image_size: int = 32
-    grayscale: bool = False
-
-
-store_schema("dataset", "image_folder", ImageFolderConfig)
+from mabbench.tasks.image import ImageArrays, image_splits, official_splits
 
 
 def read_folder(root: Path, image_size: int, grayscale: bool,

@@ -18,30 +18,16 @@ from __future__ import annotations
 
 import random
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mabbench.config import DatasetConfig, store_schema
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Split, Splits
 from mabbench.tasks.cache import dataset_dir
 from mabbench.tasks.image import ImageArrays, official_splits
 
 CACHE_VERSION = 1  # part of the cache key: a changed recipe never reads stale arrays
-
-
-@dataclass
-class MNIST1DConfig(DatasetConfig):
-    """``num_samples`` and ``generator_seed`` fix the data (the package's defaults,
-    5,000 and 42, are the published set); the run's seed only draws prune and select."""
-
-    num_samples: int = 5000
-    generator_seed: int = 42
-
-
-store_schema("dataset", "mnist1d", MNIST1DConfig)
 
 
 def generate(num_samples: int, seed: int) -> dict[str, np.ndarray]:

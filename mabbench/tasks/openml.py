@@ -11,47 +11,17 @@ from __future__ import annotations
 
 import shutil
 import urllib.error
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 import pandas as pd
 from sklearn import datasets as sk_datasets
 
-from mabbench.config import DatasetConfig, store_schema
 from mabbench.tasks import DATASETS
 from mabbench.tasks.cache import RemoteFile, dataset_dir, fetch, offline_error, require_online
 from mabbench.tasks.frames import frame_splits
 
 KIND_OF_FAMILY = {"tabular": "classification", "regression": "regression"}
 UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases"
-
-
-@dataclass
-class OpenMLDatasetConfig(DatasetConfig):
-    """An OpenML data set by name and version, or by ``data_id`` (which wins: ids are
-    unambiguous, as suites such as OpenML-CC18 list them); ``target`` None = OpenML's
-    default target."""
-
-    openml_name: str = ""
-    version: int = 1
-    data_id: Optional[int] = None
-    loader: str = "openml"  # so any name (``dataset.name=kr-vs-kp``) reaches this loader
-    target: Optional[str] = None
-    drop: list[str] = field(default_factory=list)  # identifier / leaking columns
-    online: bool = True
-
-
-@dataclass
-class UCIFileDatasetConfig(DatasetConfig):
-    """A UCI file parsed by its own reader; ``target`` picks the column to predict."""
-
-    target: str = ""
-    online: bool = True
-
-
-store_schema("dataset", "openml", OpenMLDatasetConfig)
-store_schema("dataset", "uci_file", UCIFileDatasetConfig)
 
 
 def fetch_openml_frame(cfg, data_dir: Path) -> tuple[pd.DataFrame, str]:

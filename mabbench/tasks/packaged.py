@@ -18,26 +18,11 @@ from typing import Callable, Optional
 
 import pandas as pd
 
-from mabbench.config import DatasetConfig, store_schema
 from mabbench.tasks import DATASETS
 from mabbench.tasks.frames import frame_loader
 from mabbench.tasks.tabular import rdataset
 
 SUBSAMPLE_SEED = 0
-
-
-@dataclass
-class PackagedDatasetConfig(DatasetConfig):
-    """A packaged set's card with the sizes a test checks: ``rows`` after cleaning,
-    ``features`` after one-hot encoding, ``classes`` (1 for regression)."""
-
-    rows: int = 0
-    features: int = 0
-    classes: int = 0
-    cleaned: str = ""
-
-
-store_schema("dataset", "packaged", PackagedDatasetConfig)
 
 
 @dataclass(frozen=True)

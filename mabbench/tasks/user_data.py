@@ -12,19 +12,16 @@ text columns and scaling are handled as for the packaged sets (frames.py).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import pandas as pd
-from omegaconf import MISSING
 
-from mabbench.config import DatasetConfig, store_schema
 from mabbench.errors import ConfigError
 from mabbench.registry import Registry
 from mabbench.tasks import DATASETS
 from mabbench.tasks.frames import frame_splits
-from mabbench.tasks.text import TextDatasetConfig, text_splits
+from mabbench.tasks.text import text_splits
 
 READERS: Registry[Callable[[Path], pd.DataFrame]] = Registry("file format")
 READERS.register(".csv")(pd.read_csv)
@@ -34,30 +31,6 @@ READERS.register(".pq")(pd.read_parquet)
 KIND_OF_TASK = {"tabular": "classification", "regression": "regression"}
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TableFileConfig(DatasetConfig):
-    """A table on disk; ``family`` follows the task (``${task.name}``)."""
-
-    path: str = MISSING
-    target: str = MISSING
-    drop: list[str] = field(default_factory=list)  # identifier columns to leave out
-
-
-@dataclass
-class TextFileConfig(TextDatasetConfig):
-    """A CSV with one text column and one label column; ``test_path`` (optional)
-    is a held-out file in the same layout, else test is drawn by the seed."""
-
-    path: str = MISSING
-    text: str = "text"
-    label: str = "label"
-    test_path: Optional[str] = None
-
-
-store_schema("dataset", "table_file", TableFileConfig)
-store_schema("dataset", "text_file", TextFileConfig)
 
 
 def read_table(path_value: str, key: str = "dataset.path") -> pd.DataFrame:
