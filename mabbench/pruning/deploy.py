@@ -29,22 +29,32 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING
 
 from mabbench.registry import Registry
 
+if TYPE_CHECKING:  # torch loads when a model is deployed: config checks import the names
+    from torch import nn
+
 # (model, inputs) -> (module to call, inputs to call it with); the model is untouched
-DeployForm = Callable[[nn.Module, tuple], tuple[nn.Module, tuple]]
-DEPLOY_FORMS: Registry[DeployForm] = Registry("pruning.latency.deploy")
+DEPLOY_FORMS: Registry[Callable[[nn.Module, tuple], tuple[nn.Module, tuple]]] = Registry(
+    "pruning.latency.deploy")
 
 
-@torch.no_grad()
 def fold_batchnorm(model: nn.Module) -> nn.Module:
     """A copy of ``model`` in which every BatchNorm named in ``model.mask_after``
     (the convention of mabbench.pruning.arms: it directly follows that layer)
     is folded into the layer and replaced by Identity. ``model`` is untouched."""
+    import torch
+
+    with torch.no_grad():
+        return _folded_copy(model)
+
+
+def _folded_copy(model: nn.Module) -> nn.Module:
+    import torch
+    from torch import nn
+
     folded = copy.deepcopy(model).eval()
     for layer, point in dict(getattr(model, "mask_after", {}) or {}).items():
         norm = folded.get_submodule(point)
@@ -61,11 +71,13 @@ def fold_batchnorm(model: nn.Module) -> nn.Module:
     return folded
 
 
-@torch.no_grad()
 def deployed(model: nn.Module, inputs: tuple, form: str) -> tuple[nn.Module, tuple]:
     """``model`` in inference form ``form`` (a DEPLOY_FORMS name) with ``inputs``
     in the layout it expects: call ``module(*inputs)``. Same outputs as ``model``."""
-    return DEPLOY_FORMS.get(form)(model, tuple(inputs))
+    import torch
+
+    with torch.no_grad():
+        return DEPLOY_FORMS.get(form)(model, tuple(inputs))
 
 
 @DEPLOY_FORMS.register("raw")
@@ -80,6 +92,9 @@ def _folded(model: nn.Module, inputs: tuple) -> tuple[nn.Module, tuple]:
 
 @DEPLOY_FORMS.register("channels_last")
 def _channels_last(model: nn.Module, inputs: tuple) -> tuple[nn.Module, tuple]:
+    import torch
+    from torch import nn
+
     folded = fold_batchnorm(model)
     if not any(isinstance(m, nn.Conv2d) for m in folded.modules()):
         return folded, inputs  # nothing reads the layout: a copy would only cost time
@@ -90,6 +105,8 @@ def _channels_last(model: nn.Module, inputs: tuple) -> tuple[nn.Module, tuple]:
 
 @DEPLOY_FORMS.register("frozen")
 def _frozen(model: nn.Module, inputs: tuple) -> tuple[nn.Module, tuple]:
+    import torch
+
     module, inputs = _channels_last(model, inputs)
     with warnings.catch_warnings():  # TorchScript is deprecated upstream, still shipped
         warnings.simplefilter("ignore", FutureWarning)
