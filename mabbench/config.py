@@ -115,12 +115,15 @@ class RewardConfig:
 class LatencyConfig:
     """Measured inference latency of the dense model and every curve point:
     ``warmup`` untimed forwards, then the median of ``repeats`` timed ones on
-    ``batch_size`` select rows with ``threads`` torch threads. ``repeats: 0`` skips it."""
+    ``batch_size`` select rows with ``threads`` torch threads. ``repeats: 0`` skips it.
+    ``deploy``: the inference form timed, dense and pruned alike (a name in
+    mabbench.pruning.deploy.DEPLOY_FORMS: raw, folded, channels_last, frozen)."""
 
     batch_size: int = 256
     threads: int = 1
     warmup: int = 3
     repeats: int = 10
+    deploy: str = "frozen"
 
 
 @dataclass

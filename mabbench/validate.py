@@ -6,6 +6,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from mabbench.early_stopping import MONITORS
 from mabbench.errors import ConfigError
+from mabbench.pruning.deploy import DEPLOY_FORMS
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
 
@@ -48,6 +49,8 @@ def validate(cfg: DictConfig) -> None:
     lat = p.latency
     check(lat.batch_size >= 1 and lat.threads >= 1 and lat.warmup >= 0 and lat.repeats >= 0,
           "pruning.latency", dict(lat), "batch_size, threads >= 1; warmup, repeats >= 0")
+    check(lat.deploy in DEPLOY_FORMS, "pruning.latency.deploy", lat.deploy,
+          f"expected one of {', '.join(DEPLOY_FORMS.names())}")
     ft = p.finetune
     check(ft.epochs >= 0 and ft.batch_size >= 1 and ft.lr > 0, "pruning.finetune", dict(ft),
           "epochs >= 0, batch_size >= 1, lr > 0")

@@ -27,6 +27,7 @@ def test_latency_is_recorded_for_dense_and_every_point_with_its_settings(results
     for point in [record["dense"], *record["curve"]]:
         assert point["latency_s"] > 0
         assert point["latency_batch"] == 64 and point["latency_threads"] == 1
+        assert point["latency_deploy"] == LatencyConfig().deploy  # dense and pruned alike
 
 
 def test_latency_can_be_skipped_and_restores_the_thread_count():

@@ -1,12 +1,18 @@
-"""BatchNorm folding (the inference form the speed-up bench times) changes
-no output and leaves no BatchNorm behind."""
+"""Inference forms (what latency is timed on): BatchNorm folding and every
+form in DEPLOY_FORMS change no output of any zoo model; latency records say
+which form it was measured in; an unknown form is refused by name."""
 from __future__ import annotations
 
+import pytest
 import torch
+from test_compaction_zoo import MODELS, zoo_model
 from torch import nn
 
-from mabbench.pruning.deploy import fold_batchnorm
-from test_compaction_zoo import zoo_model
+from mabbench.config import LatencyConfig
+from mabbench.errors import ConfigError
+from mabbench.preflight import preflight
+from mabbench.pruning.cost import measure_latency
+from mabbench.pruning.deploy import DEPLOY_FORMS, deployed, fold_batchnorm
 
 
 def test_folded_vgg_equals_the_original_and_has_no_batchnorm(tmp_path):
@@ -16,3 +22,41 @@ def test_folded_vgg_equals_the_original_and_has_no_batchnorm(tmp_path):
         torch.testing.assert_close(folded(*inputs), model(*inputs), atol=1e-5, rtol=1e-5)
     assert not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in folded.modules())
     assert any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+
+
+@pytest.mark.parametrize("form", DEPLOY_FORMS.names())
+@pytest.mark.parametrize("name", MODELS)
+def test_every_form_of_every_zoo_model_gives_the_same_outputs(name, form, tmp_path):
+    # frozen traces on two rows and runs on all six: a trace that baked in the
+    # batch or a data-dependent branch would show here
+    model, inputs = zoo_model(name, tmp_path)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    module, moved = deployed(model, inputs, form)
+    with torch.inference_mode():
+        torch.testing.assert_close(module(*moved), model(*inputs), atol=1e-4, rtol=1e-4)
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)  # the model is untouched
+
+
+def test_channels_last_puts_conv_weights_and_images_in_nhwc(tmp_path):
+    model, inputs = zoo_model("vgg", tmp_path)
+    module, moved = deployed(model, inputs, "channels_last")
+    layout = torch.channels_last
+    assert moved[0].is_contiguous(memory_format=layout)
+    assert all(m.weight.is_contiguous(memory_format=layout)
+               for m in module.modules() if isinstance(m, nn.Conv2d))
+
+
+def test_latency_record_names_its_form():
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    for form in ("folded", "frozen"):
+        measured = measure_latency(model, (torch.randn(3, 4),),
+                                   LatencyConfig(batch_size=8, warmup=0, repeats=2, deploy=form))
+        assert measured["latency_deploy"] == form and measured["latency_s"] > 0
+
+
+def test_an_unknown_form_is_refused_naming_the_key_and_the_forms():
+    with pytest.raises(ConfigError) as caught:
+        preflight(["pruning.latency.deploy=jit"])
+    message = str(caught.value)
+    assert "pruning.latency.deploy" in message and "frozen" in message and "\n" not in message

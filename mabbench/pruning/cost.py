@@ -71,14 +71,19 @@ def batch_of(inputs: tuple[torch.Tensor, ...], rows: int) -> tuple[torch.Tensor,
     return tuple(x[index] for x in inputs)
 
 
-@torch.no_grad()
 def measure_latency(model: nn.Module, inputs: tuple[torch.Tensor, ...], latency_cfg) -> dict:
-    """Inference latency of ``model`` on ``latency_cfg.batch_size`` rows: seconds
-    (median), with the batch size and thread count it was measured under."""
+    """Inference latency of ``model`` in inference form ``latency_cfg.deploy``
+    (mabbench.pruning.deploy) on ``latency_cfg.batch_size`` rows: seconds
+    (median), with the batch size, thread count and form it was measured under."""
     if latency_cfg.repeats == 0:
         return {}
+    from mabbench.pruning.deploy import deployed  # one-way: deploy needs nothing from here
+
     batch = batch_of(inputs, latency_cfg.batch_size)
     with torch_threads(latency_cfg.threads):
-        seconds = median_seconds(lambda: model(*batch), latency_cfg.warmup, latency_cfg.repeats)
+        module, batch = deployed(model, batch, latency_cfg.deploy)
+        with torch.inference_mode():
+            seconds = median_seconds(lambda: module(*batch), latency_cfg.warmup,
+                                     latency_cfg.repeats)
     return {"latency_s": seconds, "latency_batch": latency_cfg.batch_size,
-            "latency_threads": latency_cfg.threads}
+            "latency_threads": latency_cfg.threads, "latency_deploy": latency_cfg.deploy}
