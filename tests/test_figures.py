@@ -42,7 +42,7 @@ LEVELS = (0.25, 0.5, 0.75)
 EXPECTED = {
     "rank_tabular_accuracy", "rank_tabular_f1", "rank_regression_r2", "rank_deep_learning",
     "rank_tabular_accuracy_nemenyi", "rank_tabular_f1_nemenyi", "rank_regression_r2_nemenyi",
-    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality", "dense_quality",
+    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality", "dense_quality", "paper2017",
 }
 EXPECTED_FIGURES = {
     "rank_tabular_accuracy_cd", "rank_tabular_f1_cd", "rank_regression_r2_cd",
@@ -326,3 +326,17 @@ def test_rank_tables_leave_out_an_ablations_protocol(tmp_path):
     assert kept == ["ucb12"]
     assert set(inputs.main_runs["kind"]) == {"bandit", "baseline", "unpruned", "reference"}
     assert any("sigmoid" in note for note in inputs.notes)
+
+
+def test_the_2017_table_sets_our_rows_beside_theirs(tree, tmp_path):
+    from paper_figures import paper2017
+
+    inputs = Inputs(load_store(tree), tmp_path)
+    table = {row[0]: row for row in paper2017.rows(inputs)}
+    # the tree's shared data sets: iris, boston, concrete, digits/lenet (a stand-in row)
+    assert set(table) == {"IRIS", "Boston", "Concrete", "MNIST LeNet (stand-in: 8x8 digits)"}
+    for row in table.values():
+        selected, peeked = float(row[8]), float(row[10])
+        assert peeked >= selected  # the best level on test can only be higher
+        assert row[6] == str(len(SEEDS))
+    assert table["IRIS"][3:5] == ["0.9670", "1.0000"]
