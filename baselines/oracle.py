@@ -51,8 +51,8 @@ def _layer_deltas(ctx: PruningContext, layer: str) -> tuple[list[float], Pruning
     width = ctx.widths[layer]
     k, rows = arms_and_rows(width, engine.row_elements[layer])
     total = torch.zeros(width, dtype=torch.float64, device=ctx.device)
-    for start in range(0, len(ctx.prune), rows):
-        chunk = torch.arange(start, min(start + rows, len(ctx.prune)), device=ctx.device)
+    for first_row in range(0, len(ctx.prune), rows):
+        chunk = torch.arange(first_row, min(first_row + rows, len(ctx.prune)), device=ctx.device)
         for first in range(0, width, k):
             units = torch.arange(first, min(first + k, width), device=ctx.device)
             delta = engine.pull_rows(layer, units, chunk).delta

@@ -3,6 +3,7 @@ layer costs about one pass on the incremental path; the bandits and the
 baselines record the same unit, consistent with their FLOPs."""
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -48,7 +49,9 @@ def test_split_forward_flops_is_one_dense_pass_over_every_row():
 
 def test_oracle_of_the_last_hidden_layer_costs_at_most_a_few_passes_and_is_exact():
     ctx = lenet_context("fc1")
+    started = time.perf_counter()
     scores, cost = oracle_scores(ctx)
+    assert 0 < cost.seconds <= time.perf_counter() - started  # its own wall time, no more
     assert cost.pulls == 500
     assert 1.0 <= cost.forward_passes <= 5.0, cost
     with torch.no_grad():
