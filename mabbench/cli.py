@@ -85,6 +85,8 @@ def _multirun(overrides: list[str]) -> None:
     if launched == 2:  # bad input refused by the sweeper (an experiment's grid): nothing ran
         sys.exit(2)
     outcomes = read_outcomes(sweep_dir, sweep.jobs)
+    if not outcomes and sweep.jobs is None:  # a grid's dry run: it listed its jobs, ran none
+        sys.exit(launched)
     for line in remote_headlines(outcomes, sweep.launcher):
         print(line, flush=True)
     print(summary(outcomes), flush=True)

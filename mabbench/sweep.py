@@ -59,6 +59,9 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+JOB_LIST = "jobs.json"  # beside the numbered outcome files
+
+
 def status_dir(sweep_dir: str | Path) -> Path:
     return Path(sweep_dir) / STATUS_FOLDER
 
@@ -110,11 +113,24 @@ def _write(hydra_cfg, outcome: Outcome) -> None:
     atomic_write_json(path, asdict(outcome))
 
 
+def write_job_list(sweep_dir: str | Path, jobs: list[list[str]]) -> None:
+    """A sweeper that expands its own jobs (the grid) lists them, in launch order,
+    before it launches, so a job that never starts is counted as failed."""
+    atomic_write_json(status_dir(sweep_dir) / JOB_LIST, {"jobs": jobs})
+
+
 def read_outcomes(sweep_dir: str | Path, jobs: list[list[str]] | None) -> list[Outcome]:
     """One outcome per job, in job order; a job that left no status failed.
-    With ``jobs`` unknown (a sweeper that expands its own), every status found."""
+    With ``jobs`` unknown (a sweeper that expands its own), the job list it wrote,
+    else every status found."""
     if jobs is None:
-        found = sorted(status_dir(sweep_dir).glob("*.json"), key=lambda p: int(p.stem))
+        try:
+            jobs = json.loads((status_dir(sweep_dir) / JOB_LIST).read_text())["jobs"]
+        except (OSError, ValueError, KeyError, TypeError):
+            jobs = None
+    if jobs is None:
+        found = sorted((p for p in status_dir(sweep_dir).glob("*.json") if p.stem.isdigit()),
+                       key=lambda p: int(p.stem))
         jobs = [[] for _ in range(int(found[-1].stem) + 1)] if found else []
     outcomes = []
     for number, overrides in enumerate(jobs):

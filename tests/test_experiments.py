@@ -4,6 +4,7 @@ resumes, and OpenML-CC18 lists its 72 tasks without downloading anything."""
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -146,8 +147,23 @@ def test_smoke_experiment_runs_every_part_and_resumes(tmp_path):
     again = run_cli(*args, cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-2000:]
     assert [p.stat().st_mtime_ns for p in written] == stamps  # nothing recomputed
+    assert "sweep: done 0 / skipped 4 / failed 0" in again.stdout
     listed = run_cli(*args, "policy=ucb1", "hydra.sweeper.dry_run=true", cwd=tmp_path)
     assert listed.returncode == 0 and "2 jobs: trials 1, budget 1" in listed.stdout
+    assert "sweep:" not in listed.stdout  # a dry run ran nothing: no outcome line
+
+
+def test_a_grid_job_that_never_reported_counts_as_failed(tmp_path):
+    from mabbench import sweep
+
+    sweep.write_job_list(tmp_path, [["seed=0", "policy=a"], ["seed=0", "policy=b"]])
+    sweep._write(SimpleNamespace(sweep=SimpleNamespace(dir=str(tmp_path)),
+                                 job=SimpleNamespace(num=0)),
+                 sweep.Outcome("done", ["seed=0", "policy=a"]))
+    outcomes = sweep.read_outcomes(tmp_path, None)
+    assert [o.status for o in outcomes] == ["done", "failed"]
+    assert "never started" in outcomes[1].reason
+    assert "failed policy=b" in sweep.summary(outcomes)
 
 
 def test_a_value_outside_the_grid_is_one_line_and_exit_2(tmp_path):

@@ -101,6 +101,7 @@ class GridSweeper(Sweeper):
     def sweep(self, arguments: List[str]) -> Any:
         from mabbench import grid
         from mabbench.errors import ConfigError
+        from mabbench.sweep import write_job_list
 
         try:
             jobs = self._jobs(arguments)
@@ -119,9 +120,12 @@ class GridSweeper(Sweeper):
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
         log.info("grid: %s", grid.describe(jobs))
         # Jobs never raise (mabbench/sweep.py records each outcome); the parent's
-        # summary line and exit code come from those records, for every launcher.
+        # summary line and exit code come from those records and the job list,
+        # for every launcher.
+        batches = grid.batches(jobs, leaders_first)
+        write_job_list(sweep_dir, [list(job.overrides) for batch in batches for job in batch])
         start, done, returns = time.perf_counter(), 0, []
-        for batch in grid.batches(jobs, leaders_first):
+        for batch in batches:
             returns.append(self.launcher.launch([list(job.overrides) for job in batch],
                                                 initial_job_idx=done))
             done += len(batch)

@@ -25,6 +25,7 @@ from torch import nn
 
 from mabbench.errors import ConfigError
 from mabbench.pruning.compaction import compact
+from mabbench.store import atomic_write_text
 
 MODELS_DIR = "models"
 WEIGHTS = "weights.safetensors"
@@ -50,7 +51,7 @@ def save_pruned(folder: Path, model: nn.Module, removed: dict[str, list[int]],
     plan = {"sparsity": sparsity, "model": model_cfg, "n_outputs": int(n_outputs),
             "info": info, "removed": {layer: [int(u) for u in units]
                                       for layer, units in removed.items()}}
-    (folder / PLAN).write_text(json.dumps(plan, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(folder / PLAN, json.dumps(plan, indent=2, sort_keys=True) + "\n")
     return folder
 
 
