@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from paper_figures.bayes import signed_rank
+from paper_figures.discrimination import non_discriminating
 from paper_figures.inputs import POINTS, Inputs
 from paper_figures.power import claim_power
 from paper_figures.rank_tables import RANK_TABLES, score_matrix
@@ -121,9 +122,12 @@ POOL_LABELS = {"paper": "paper's six", "all": "all methods", "comparators": "com
 
 
 def without_development_suite(scores: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
-    """Drop blocks (datasets, or task/dataset/model rows) of the development suite."""
+    """Drop blocks (datasets, or task/dataset/model rows) of the development suite, and
+    rows that rank methods by noise (discrimination.py)."""
     excluded = set(inputs.claims_exclude)
-    keep = [b for b in scores.index if not excluded & set(str(b).split("/"))]
+    flat = non_discriminating(inputs)
+    keep = [b for b in scores.index
+            if not excluded & set(str(b).split("/")) and str(b) not in flat]
     return scores.loc[keep]
 
 
@@ -182,7 +186,8 @@ def make(inputs: Inputs) -> list[Path]:
                f"claim, contradicted = significant against it, else inconclusive). Bayesian "
                f"signed-rank ROPE = {ROPE:g}. Power: Monte Carlo probability that the rule "
                f"(Friedman) detects a true one-mean-rank advantage at this N and k. Development "
-               f"suite left out: {excluded}. Rules: paper_figures/verdicts.py, claims.py.")
+               f"suite left out: {excluded}; so are deep-learning rows that do not tell "
+               f"methods apart (discrimination.md). Rules: paper_figures/verdicts.py, claims.py.")
     header = ["#", "claim", "pool", "N", "k", "Friedman, Nemenyi CD (paper)",
               "Holm-Wilcoxon", f"Bayesian signed-rank (ROPE {ROPE:g})", "power", "verdict"]
     return write_table(inputs.out, "claims", "Claims of the paper and whether they reproduce",

@@ -7,14 +7,14 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from paper_figures import (claims, cost, curves, dense_quality, paper2017, rank_tables,
-                           ranking_quality, render, speed)
+from paper_figures import (claims, cost, curves, dense_quality, discrimination, paper2017,
+                           rank_tables, ranking_quality, render, speed)
 from paper_figures.inputs import Inputs
 from paper_figures.load import load_store
 
 # Output modules in the order they run; each has NAME and make(inputs) -> list[Path].
-OUTPUTS = (rank_tables, claims, curves, cost, ranking_quality, speed, dense_quality,
-           paper2017)
+OUTPUTS = (rank_tables, claims, discrimination, curves, cost, ranking_quality, speed,
+           dense_quality, paper2017)
 
 
 def unique(lines: list[str]) -> list[str]:

@@ -42,7 +42,7 @@ LEVELS = (0.25, 0.5, 0.75)
 EXPECTED = {
     "rank_tabular_accuracy", "rank_tabular_f1", "rank_regression_r2", "rank_deep_learning",
     "rank_tabular_accuracy_nemenyi", "rank_tabular_f1_nemenyi", "rank_regression_r2_nemenyi",
-    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality", "dense_quality", "paper2017",
+    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality", "dense_quality", "paper2017", "discrimination",
 }
 EXPECTED_FIGURES = {
     "rank_tabular_accuracy_cd", "rank_tabular_f1_cd", "rank_regression_r2_cd",
@@ -340,3 +340,29 @@ def test_the_2017_table_sets_our_rows_beside_theirs(tree, tmp_path):
         assert peeked >= selected  # the best level on test can only be higher
         assert row[6] == str(len(SEEDS))
     assert table["IRIS"][3:5] == ["0.9670", "1.0000"]
+
+
+def test_a_deep_row_where_methods_differ_by_noise_only_leaves_the_claims(tmp_path):
+    """Two deep rows: one where methods differ (the synthetic skills), one where every
+    method scores the same up to seed noise; only the flat one is left out."""
+    from paper_figures import claims, discrimination
+
+    root = build_tree(tmp_path / "results", {"image": [("digits", "lenet"),
+                                                       ("mnist5k", "lenet")]}, SMALL_METHODS)
+    for path in (root / "runs" / "image" / "mnist5k").rglob("result.json"):
+        rec = json.loads(path.read_text())
+        rng = np.random.default_rng(rec["seed"] * 7 + len(rec["policy"]))
+        for p in (rec["curve"], [rec["target"]], [rec["selected"]]):
+            for point_ in p:
+                if point_["sparsity"] > 0:
+                    point_["test"] = 0.9 + rng.normal(0, 0.01)  # same for every method
+        path.write_text(json.dumps(rec))
+    inputs = Inputs(load_store(root), tmp_path / "out")
+    table = discrimination.rows(inputs).set_index("dataset")
+    assert bool(table.loc["digits", "discriminates"])
+    assert not bool(table.loc["mnist5k", "discriminates"])
+    assert discrimination.non_discriminating(inputs) == {"image/mnist5k/lenet"}
+    scores, _ = rank_tables.score_matrix(inputs, rank_tables.RANK_TABLES["rank_deep_learning"],
+                                         "rank_deep_learning")
+    assert list(claims.without_development_suite(scores, inputs).index) == [
+        "image/digits/lenet"]
