@@ -91,6 +91,7 @@ class Inputs:
         main_budget = runs["task"].map(self.main_budgets)
         at_budget = (runs["kind"] != "bandit") | (runs["budget_per_arm"] == main_budget)
         runs = runs[at_budget]
+        runs = self._paired(runs)
         keys = ["task", "dataset", "model", "policy"]
         seeds = runs.groupby([*keys, "config_hash"]).size().rename("n_seeds").reset_index()
         seeds = seeds.sort_values([*keys, "n_seeds", "config_hash"],
@@ -101,6 +102,21 @@ class Inputs:
             self.note(f"rank tables and curves use one configuration per method: "
                       f"ignored {row.task}/{row.dataset}/{row.policy} config {row.config_hash}")
         return runs.merge(chosen[[*keys, "config_hash"]], on=[*keys, "config_hash"])
+
+    def _paired(self, runs: pd.DataFrame) -> pd.DataFrame:
+        """Per (task, dataset), only the seeds every method there has, so a dataset's
+        means compare methods on the same dense models (a grid stopped part-way, or a
+        failed trial, leaves some methods with seeds the others lack)."""
+        block = ["task", "dataset"]
+        per_method = runs.groupby([*block, "policy"])["seed"].agg(frozenset)
+        common = per_method.groupby(level=block).agg(lambda sets: frozenset.intersection(*sets))
+        shared = runs.set_index(block).index.map(common)
+        keep = [seed in seeds for seed, seeds in zip(runs["seed"], shared)]
+        dropped = runs[[not k for k in keep]]
+        for (task, dataset), group in dropped.groupby(block, sort=True):
+            self.note(f"tables use the seeds every method has: left out {task}/{dataset} "
+                      f"seeds {sorted(set(group['seed']))} ({len(group)} records)")
+        return runs[keep]
 
     def value(self, key: str = "test") -> str:
         """Column of ``runs`` holding ``key`` at the chosen point, e.g. ``selected_test``."""

@@ -366,3 +366,14 @@ def test_a_deep_row_where_methods_differ_by_noise_only_leaves_the_claims(tmp_pat
                                          "rank_deep_learning")
     assert list(claims.without_development_suite(scores, inputs).index) == [
         "image/digits/lenet"]
+
+
+def test_tables_compare_methods_on_the_seeds_they_all_have(tmp_path):
+    """A grid stopped part-way: one method also has seed 3 on one dataset; the
+    tables must not average it in (its seed-3 dense model nobody else pruned)."""
+    root = build_tree(tmp_path / "results", SMALL_BLOCKS, SMALL_METHODS)
+    rng = np.random.default_rng(3)
+    write(root, record("tabular", "iris", "mlp", "magnitude", "baseline", 3, 0.3, rng, 0.2), 2.0)
+    inputs = Inputs(load_store(root), tmp_path / "out")
+    assert 3 not in set(inputs.main_runs["seed"])
+    assert any("left out tabular/iris seeds [3]" in note for note in inputs.notes)
