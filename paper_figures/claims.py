@@ -122,13 +122,16 @@ POOL_LABELS = {"paper": "paper's six", "all": "all methods", "comparators": "com
 
 
 def without_development_suite(scores: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
-    """Drop blocks (datasets, or task/dataset/model rows) of the development suite, and
-    rows that rank methods by noise (discrimination.py)."""
+    """Drop blocks (datasets, or task/dataset/model rows) of the development suite."""
     excluded = set(inputs.claims_exclude)
-    flat = non_discriminating(inputs)
-    keep = [b for b in scores.index
-            if not excluded & set(str(b).split("/")) and str(b) not in flat]
+    keep = [b for b in scores.index if not excluded & set(str(b).split("/"))]
     return scores.loc[keep]
+
+
+def without_flat_rows(scores: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
+    """Drop deep-learning rows that rank methods by noise (discrimination.py)."""
+    flat = non_discriminating(inputs)
+    return scores.loc[[b for b in scores.index if str(b) not in flat]]
 
 
 def evidence(scores: pd.DataFrame, methods: list[str], requirements, alpha: float) -> list[str]:
@@ -160,7 +163,7 @@ def evidence(scores: pd.DataFrame, methods: list[str], requirements, alpha: floa
 def claim_rows(number: int, claim: Claim, inputs: Inputs) -> list[list[str]]:
     scores, kinds = score_matrix(inputs, RANK_TABLES[claim.table], claim.table)
     if scores.size:
-        scores = without_development_suite(scores, inputs)
+        scores = without_flat_rows(without_development_suite(scores, inputs), inputs)
     rows = []
     for pool in claim.pools:
         design = (f"no records for {claim.table}" if scores.size == 0 else

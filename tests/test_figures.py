@@ -364,8 +364,7 @@ def test_a_deep_row_where_methods_differ_by_noise_only_leaves_the_claims(tmp_pat
     assert discrimination.non_discriminating(inputs) == {"image/mnist5k/lenet"}
     scores, _ = rank_tables.score_matrix(inputs, rank_tables.RANK_TABLES["rank_deep_learning"],
                                          "rank_deep_learning")
-    assert list(claims.without_development_suite(scores, inputs).index) == [
-        "image/digits/lenet"]
+    assert list(claims.without_flat_rows(scores, inputs).index) == ["image/digits/lenet"]
 
 
 def test_tables_compare_methods_on_the_seeds_they_all_have(tmp_path):
