@@ -128,9 +128,9 @@ def without_development_suite(scores: pd.DataFrame, inputs: Inputs) -> pd.DataFr
     return scores.loc[keep]
 
 
-def without_flat_rows(scores: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
-    """Drop deep-learning rows that rank methods by noise (discrimination.py)."""
-    flat = non_discriminating(inputs)
+def without_flat_rows(scores: pd.DataFrame, flat: set[str]) -> pd.DataFrame:
+    """Drop the rows in ``flat``: deep-learning rows that rank methods by noise
+    (discrimination.non_discriminating)."""
     return scores.loc[[b for b in scores.index if str(b) not in flat]]
 
 
@@ -160,10 +160,10 @@ def evidence(scores: pd.DataFrame, methods: list[str], requirements, alpha: floa
             f"{fmt(power.rule, 2)} (Friedman {fmt(power.friedman, 2)})", tested.verdict]
 
 
-def claim_rows(number: int, claim: Claim, inputs: Inputs) -> list[list[str]]:
+def claim_rows(number: int, claim: Claim, inputs: Inputs, flat: set[str]) -> list[list[str]]:
     scores, kinds = score_matrix(inputs, RANK_TABLES[claim.table], claim.table)
     if scores.size:
-        scores = without_flat_rows(without_development_suite(scores, inputs), inputs)
+        scores = without_flat_rows(without_development_suite(scores, inputs), flat)
     rows = []
     for pool in claim.pools:
         design = (f"no records for {claim.table}" if scores.size == 0 else
@@ -179,8 +179,9 @@ def claim_rows(number: int, claim: Claim, inputs: Inputs) -> list[list[str]]:
 
 
 def make(inputs: Inputs) -> list[Path]:
+    flat = non_discriminating(inputs)
     rows = [row for number, claim in enumerate(CLAIMS, start=1)
-            for row in claim_rows(number, claim, inputs)]
+            for row in claim_rows(number, claim, inputs, flat)]
     excluded = ", ".join(inputs.claims_exclude) or "none"
     caption = (f"Each claim of the paper's abstract tested on these results (test metric at "
                f"{POINTS[inputs.point]}, mean over seeds per dataset, alpha = {inputs.alpha:g}), "

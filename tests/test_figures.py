@@ -361,10 +361,13 @@ def test_a_deep_row_where_methods_differ_by_noise_only_leaves_the_claims(tmp_pat
     table = discrimination.rows(inputs).set_index("dataset")
     assert bool(table.loc["digits", "discriminates"])
     assert not bool(table.loc["mnist5k", "discriminates"])
-    assert discrimination.non_discriminating(inputs) == {"image/mnist5k/lenet"}
+    flat = discrimination.non_discriminating(inputs)
+    assert flat == {"image/mnist5k/lenet"}
     scores, _ = rank_tables.score_matrix(inputs, rank_tables.RANK_TABLES["rank_deep_learning"],
                                          "rank_deep_learning")
-    assert list(claims.without_flat_rows(scores, inputs).index) == ["image/digits/lenet"]
+    assert list(claims.without_flat_rows(scores, flat).index) == ["image/digits/lenet"]
+    rows = claims.claim_rows(5, claims.CLAIMS[4], inputs, flat)
+    assert all(row[3] == "1" for row in rows)  # N: the flat row left the claim
 
 
 def test_tables_compare_methods_on_the_seeds_they_all_have(tmp_path):

@@ -44,7 +44,7 @@ from mabbench.pruning.activations import ActivationCache
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PerExampleLoss
 from mabbench.pruning.incremental import NextLinear, fan_out, fan_out_hook, next_linear
-from mabbench.pruning.suffix import leaf_calls, suffix_after
+from mabbench.pruning.suffix import leaf_calls, suffix_after, trace
 from mabbench.tasks.base import Split
 
 log = logging.getLogger(__name__)
@@ -119,16 +119,17 @@ def _assembled(parts: list[tuple[torch.Tensor, torch.Tensor]], k: int) -> Pulled
     delta = first.new_empty((k, first.shape[1]))
     for arms, per_copy in parts:
         delta[arms] = per_copy[1:] - per_copy[0]
-    base = first[0]
-    if first.shape[1] == 1:
-        return Pulled(delta[:, 0], base[0])
-    return Pulled(delta[:, 0], base[0], delta[:, 1], base[1])
+    return _as_pulled(delta, first[0])
 
 
 def _pulled(per_copy: torch.Tensor) -> Pulled:
     """Copy 0 is unmasked; copies 1.. are the arms."""
-    delta, base = per_copy[1:] - per_copy[0], per_copy[0]
-    if per_copy.shape[1] == 1:
+    return _as_pulled(per_copy[1:] - per_copy[0], per_copy[0])
+
+
+def _as_pulled(delta: torch.Tensor, base: torch.Tensor) -> Pulled:
+    """(k, 1 or 2) deltas and (1 or 2,) base: loss, then the metric when scored."""
+    if base.shape[0] == 1:
         return Pulled(delta[:, 0], base[0])
     return Pulled(delta[:, 0], base[0], delta[:, 1], base[1])
 
@@ -173,6 +174,7 @@ class PullEngine:
         self.row_elements: dict[str, int] = {}
         self.source = source
         self.suffixes: dict[str, nn.Module] = {}  # cached layers: what runs above N
+        self._masked_at_next: dict[str, list[str]] = {}  # cached layer -> layers masked at N
         self.cache: ActivationCache | None = None
         if probe is not None:
             self._verify(probe)
@@ -209,25 +211,27 @@ class PullEngine:
             raise ValueError("pull_rows needs an engine built with a source split")
         k = int(units.shape[0])
         rows = rows.to(self.source.targets.device)
+        targets = self.source.targets[rows]
+        self.pulls += k
+        if isinstance(layers, str):  # one layer (scope=layer, the oracle): one part
+            if layers in self.suffixes:
+                return _pulled(self._cached_round(layers, units, rows, targets))
+            return _pulled(self._per_copy(layers, units, self.source.subset(rows)))
         names = list(self.widths)
-        position = (torch.full((k,), names.index(layers), device=units.device)
-                    if isinstance(layers, str) else layers)
         parts: list[tuple[torch.Tensor, torch.Tensor]] = []  # (arm indices, per copy)
         rest = []
-        for j in torch.unique(position).tolist():
-            arms = (position == j).nonzero().flatten()
-            layer = names[j]
-            if layer in self.suffixes:
-                parts.append((arms, self._cached_round(layer, units[arms], rows)))
+        for j in torch.unique(layers).tolist():
+            arms = (layers == j).nonzero().flatten()
+            if names[j] in self.suffixes:
+                parts.append((arms, self._cached_round(names[j], units[arms], rows, targets)))
             else:
                 rest.append(arms)
         if rest:
             arms = torch.cat(rest)
-            rest_layers = self._single_layer(position[arms])
-            batch = self.source.subset(rows)
+            rest_layers = self._single_layer(layers[arms])
             parts.append((arms, self._per_copy(rest_layers if rest_layers is not None
-                                               else position[arms], units[arms], batch)))
-        self.pulls += k
+                                               else layers[arms], units[arms],
+                                               self.source.subset(rows))))
         return _assembled(parts, k)
 
     def path(self, layer: str) -> str:
@@ -254,12 +258,12 @@ class PullEngine:
         key = (where, k, len(batch), batched)
         return self._counted(key, lambda: self._forward(varying, batch, batched))
 
-    def _cached_round(self, layer: str, units: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    def _cached_round(self, layer: str, units: torch.Tensor, rows: torch.Tensor,
+                      targets: torch.Tensor) -> torch.Tensor:
         if not self.cache.entries:
             self._build_cache()
         inputs, output = self.cache.rows(layer, rows)
         key = ("cached", layer, int(units.shape[0]), int(rows.shape[0]))
-        targets = self.source.targets[rows]
         return self._counted(key, lambda: self._score(
             self._above(layer, units, inputs, output), targets, int(units.shape[0]) + 1))
 
@@ -269,9 +273,9 @@ class PullEngine:
         out, zero retired units whose mask point is N, run what lies above N."""
         plan = self.incremental[layer]
         copies = fan_out(plan, inputs, output, units)
-        for name, point in self.points.items():
-            if point is plan.module and self.retired[name].any():
-                copies = _scale_hook(self.keep[name], self.dims[name])(point, (), copies)
+        for name in self._masked_at_next[layer]:
+            if self.retired[name].any():
+                copies = _scale_hook(self.keep[name], self.dims[name])(plan.module, (), copies)
         handles = self._hooks({}, int(output.shape[0]), None)  # retired units above N
         try:
             return self.suffixes[layer](copies)
@@ -438,42 +442,44 @@ class PullEngine:
         probe rows, in layer order while N's input and output over every source
         row fit in ``budget`` bytes."""
         small = probe.subset(torch.arange(min(rows, len(probe)), device=probe.targets.device))
-        calls = leaf_calls(self.model)
+        traced = trace(self.model)
         points = {mask_point(self.model, layer) for layer in self.widths}
-        if calls is None or any(calls.count(point) != 1 for point in points):
+        if traced is None or any(leaf_calls(traced).count(p) != 1 for p in points):
             return  # a mask point fx traces through would miss its hook above N
+        cuts = {layer: suffix_after(traced, plan.name) for layer, plan in self.incremental.items()}
+        candidates = {layer: self.incremental[layer].module
+                      for layer, cut in cuts.items() if cut is not None}
+        # per layer, the layers whose mask point is its N: masked after the fan-out
+        self._masked_at_next = {
+            layer: [name for name, point in self.points.items() if point is module]
+            for layer, module in candidates.items()}
+        probed = ActivationCache(small, candidates)
+        probed.build(self.model, lambda n: [])  # N's input and output on the probe rows
         modules = {}
-        for layer, plan in self.incremental.items():
-            suffix = suffix_after(self.model, plan.name)
-            if suffix is None:
-                continue
-            inputs, output = _capture(self.model, plan.module, small)
+        for layer, module in candidates.items():
+            inputs, output = probed.entries[layer]
             per_row = (inputs[0].numel() + output[0].numel()) * output.element_size()
             if per_row * len(self.source) > budget:
                 continue
-            self.suffixes[layer] = suffix
+            self.suffixes[layer] = cuts[layer]
             if self._cut_agrees(layer, inputs, output, small):
                 budget -= per_row * len(self.source)
-                modules[layer] = plan.module
+                modules[layer] = module
             else:
                 del self.suffixes[layer]
         if modules:
             self.cache = ActivationCache(self.source, modules)
 
     def _cut_agrees(self, layer: str, inputs: torch.Tensor, output: torch.Tensor,
-                    small: Split, sample: int = 8) -> bool:
-        width = self.widths[layer]
-        units = torch.linspace(0, width - 1, min(sample, width)).round().long().unique()
-        units = units.to(small.targets.device)
+                    small: Split) -> bool:
+        units = _spread_units(self.widths[layer], small.targets.device)
         reference = self._incremental_outputs(self.incremental[layer], units, small)
         try:
             fast = self._above(layer, units, inputs, output)
         except Exception as error:  # a cut that does not run on copies: not exact
             log.debug("cut model above %s failed: %s", layer, error)
             return False
-        scale = float(reference.abs().max()) if reference.numel() else 1.0
-        return fast.shape == reference.shape and torch.allclose(
-            fast, reference, rtol=1e-4, atol=1e-5 * max(1.0, scale))
+        return _same_outputs(fast, reference)
 
     def _check_batched(self, layer: str, width: int, small: Split) -> None:
         units = torch.arange(min(2, width), device=small.targets.device)
@@ -491,14 +497,10 @@ class PullEngine:
             log.warning("layer %s: batched pulls disagree with single pulls; "
                         "using one forward per arm (slower, exact)", layer)
 
-    def _incremental_agrees(self, layer: str, plan: NextLinear, small: Split,
-                            sample: int = 8) -> bool:
-        """Outputs of the incremental path equal masked forwards' for ``sample``
-        units spread over the layer, first and last included (a wrong reading
-        of the unit slices shows at either end)."""
-        width = self.widths[layer]
-        units = torch.linspace(0, width - 1, min(sample, width)).round().long().unique()
-        units = units.to(small.targets.device)
+    def _incremental_agrees(self, layer: str, plan: NextLinear, small: Split) -> bool:
+        """Outputs of the incremental path equal masked forwards' for units spread
+        over the layer (``_spread_units``)."""
+        units = _spread_units(self.widths[layer], small.targets.device)
         varying = self._masks(layer, units)
         copies = range(int(units.shape[0]) + 1)
         reference = (self._outputs(varying, small, None) if self.batched[layer] else
@@ -508,9 +510,7 @@ class PullEngine:
         except Exception as error:  # a layout the slice reading did not foresee: not exact
             log.debug("incremental pull of %s failed: %s", layer, error)
             return False
-        scale = float(reference.abs().max()) if reference.numel() else 1.0
-        return fast.shape == reference.shape and torch.allclose(
-            fast, reference, rtol=1e-4, atol=1e-5 * max(1.0, scale))
+        return _same_outputs(fast, reference)
 
     def _row_elements(self, module: nn.Module, small: Split) -> int:
         sizes: list[int] = []
@@ -523,14 +523,15 @@ class PullEngine:
         return sizes[0] if sizes else 1
 
 
-@torch.no_grad()
-def _capture(model: nn.Module, module: nn.Module, small: Split) -> tuple[torch.Tensor, torch.Tensor]:
-    """``module``'s input and output in one forward on ``small``."""
-    seen: list[tuple[torch.Tensor, torch.Tensor]] = []
-    handle = module.register_forward_hook(
-        lambda _m, args, output: seen.append((args[0].clone(), output.clone())))
-    try:
-        model(*small.inputs)
-    finally:
-        handle.remove()
-    return seen[0]
+def _spread_units(width: int, device, sample: int = 8) -> torch.Tensor:
+    """Up to ``sample`` units spread over a layer, first and last included (a wrong
+    reading of the unit slices shows at either end)."""
+    units = torch.linspace(0, width - 1, min(sample, width)).round().long().unique()
+    return units.to(device)
+
+
+def _same_outputs(fast: torch.Tensor, reference: torch.Tensor) -> bool:
+    """A fast path's model outputs equal the reference's, to float tolerance at their scale."""
+    scale = float(reference.abs().max()) if reference.numel() else 1.0
+    return fast.shape == reference.shape and torch.allclose(
+        fast, reference, rtol=1e-4, atol=1e-5 * max(1.0, scale))

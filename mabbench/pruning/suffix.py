@@ -22,21 +22,22 @@ from typing import Optional
 from torch import fx, nn
 
 
-def leaf_calls(model: nn.Module) -> Optional[list[str]]:
-    """Names of the modules the traced forward calls, in order; None if fx cannot trace it."""
+def trace(model: nn.Module) -> Optional[fx.GraphModule]:
+    """``model``'s traced forward, or None if fx cannot trace it."""
     try:
-        traced = fx.symbolic_trace(model)
+        return fx.symbolic_trace(model)
     except Exception:  # data-dependent control flow, unsupported ops: no cut, no error
         return None
+
+
+def leaf_calls(traced: fx.GraphModule) -> list[str]:
+    """Names of the modules the traced forward calls, in order."""
     return [str(node.target) for node in traced.graph.nodes if node.op == "call_module"]
 
 
-def suffix_after(model: nn.Module, name: str) -> Optional[fx.GraphModule]:
-    """A module mapping ``name``'s output to ``model``'s output, or None (see module doc)."""
-    try:
-        traced = fx.symbolic_trace(model)
-    except Exception:  # as in leaf_calls
-        return None
+def suffix_after(traced: fx.GraphModule, name: str) -> Optional[fx.GraphModule]:
+    """A module mapping module ``name``'s output to the traced model's output, or
+    None (see module doc)."""
     nodes = list(traced.graph.nodes)
     cuts = [i for i, node in enumerate(nodes) if node.op == "call_module" and node.target == name]
     if len(cuts) != 1:
