@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CONF, REPO, run_cli
+from conftest import CONF, run_cli
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
 import mabbench.reference.config  # noqa: F401  (+reference=<comparator> composes)
-from mabbench import grid, store
+from mabbench import grid
 from mabbench.errors import ConfigError
 
 CC18_TASKS = 72
