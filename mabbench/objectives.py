@@ -42,6 +42,50 @@ def mse(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return (outputs.reshape(targets.shape) - targets).pow(2)
 
 
+# Per-copy means: a pull round scores ``copies`` copies of the same B rows in
+# one output tensor, (copies x B, ...) against B targets, and needs each copy's
+# mean. The forms below read the outputs as (copies, B, ...) and broadcast the
+# targets over copies instead of repeating them (a copy of copies x B targets
+# per round): the same numbers as the per-example form's means, fewer ops.
+# Signature: (outputs (copies B, ...), targets (B, ...), copies) -> (copies,).
+
+
+def _cross_entropy_per_copy(outputs: torch.Tensor, targets: torch.Tensor,
+                            copies: int) -> torch.Tensor:
+    if outputs.dim() != 2:  # (N, C, d1, ...) outputs: the general form
+        return repeated_means(cross_entropy, outputs, targets, copies)
+    grouped = outputs.view(copies, -1, outputs.shape[1])  # (copies, B, C)
+    target_logit = grouped.gather(2, targets.view(1, -1, 1).expand(copies, -1, 1))
+    return (torch.logsumexp(grouped, dim=2) - target_logit.squeeze(2)).mean(dim=1)
+
+
+def _mse_per_copy(outputs: torch.Tensor, targets: torch.Tensor, copies: int) -> torch.Tensor:
+    errors = (outputs.reshape(copies, *targets.shape) - targets).pow(2)
+    return errors.reshape(copies, -1).mean(dim=1)
+
+
+PER_COPY = {cross_entropy: _cross_entropy_per_copy, mse: _mse_per_copy}
+
+
+def repeated_means(per_example, outputs: torch.Tensor, targets: torch.Tensor,
+                   copies: int) -> torch.Tensor:
+    """(copies,) means of ``per_example`` on each copy's rows, targets repeated:
+    the general per-copy form, for any per-example loss or metric."""
+    targets = targets.repeat(copies, *([1] * (targets.dim() - 1)))
+    # in the outputs' dtype before the mean: a 0/1 metric may come as bool or int
+    values = forward_only(per_example)(outputs, targets).to(outputs.dtype)
+    return values.reshape(copies, -1).mean(dim=1)
+
+
+def per_copy(per_example):
+    """``per_example``'s per-copy form (see PER_COPY): the registered one where
+    known, else ``repeated_means``."""
+    form = PER_COPY.get(per_example)
+    if form is not None:
+        return form
+    return lambda outputs, targets, copies: repeated_means(per_example, outputs, targets, copies)
+
+
 @METRICS.register("accuracy")
 def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
     return (outputs.argmax(dim=1) == targets).double().mean().item()

@@ -39,11 +39,11 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from mabbench.objectives import forward_only
+from mabbench.objectives import per_copy
 from mabbench.pruning.activations import ActivationCache
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PerExampleLoss
-from mabbench.pruning.incremental import NextLinear, fan_out, fan_out_hook, next_linear
+from mabbench.pruning.incremental import TERM_FLOPS, NextLinear, fan_out, fan_out_hook, next_linear
 from mabbench.pruning.suffix import leaf_calls, suffix_after, trace
 from mabbench.tasks.base import Split
 
@@ -153,9 +153,10 @@ class PullEngine:
                  probe: Split | None = None, metric: PerExampleLoss | None = None,
                  incremental: bool = True, source: Split | None = None,
                  cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
-        # a loss's forward-only form where one is registered (same values, faster)
-        self.model, self.widths, self.metric = model, dict(widths), metric
-        self.loss = forward_only(loss)
+        self.model, self.widths = model, dict(widths)
+        # per-copy means of a round's outputs (mabbench.objectives.per_copy)
+        self.loss = per_copy(loss)
+        self.metric = per_copy(metric) if metric is not None else None
         self.points = {layer: model.get_submodule(mask_point(model, layer)) for layer in widths}
         self.dims = {layer: unit_dim(model.get_submodule(layer)) for layer in widths}
         device = next(model.parameters()).device
@@ -300,7 +301,7 @@ class PullEngine:
         if key in self._round_flops:
             result = run()
         else:
-            with FlopCounterMode(display=False) as counter:
+            with FlopCounterMode(display=False, custom_mapping=TERM_FLOPS) as counter:
                 result = run()
             self._round_flops[key] = float(counter.get_total_flops())
         self.flops += self._round_flops[key]
@@ -396,11 +397,10 @@ class PullEngine:
 
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor, copies: int) -> torch.Tensor:
         """(copies, 1 or 2): mean loss and metric of each copy's B rows."""
-        targets = targets.repeat(copies, *([1] * (targets.dim() - 1)))
-        scores = [self.loss(outputs, targets)]
-        if self.metric is not None:
-            scores.append(self.metric(outputs, targets).to(scores[0].dtype))
-        return torch.stack([s.reshape(copies, -1).mean(dim=1) for s in scores], dim=1)
+        loss = self.loss(outputs, targets, copies)
+        if self.metric is None:
+            return loss.unsqueeze(1)
+        return torch.stack([loss, self.metric(outputs, targets, copies).to(loss.dtype)], dim=1)
 
     # -- start-up check ----------------------------------------------------------
     def _execution_order(self, small: Split) -> dict[str, int] | None:

@@ -16,6 +16,13 @@ only what lies above N runs per copy. When N produces the model's outputs
 Which slice of N's input belongs to unit j is read from shapes: a Conv's
 input channel j; a Linear's input features [j * span, (j + 1) * span) where
 span = in_features / width (1 after a Linear, H x W after a conv and flatten).
+When the slice is one feature (span 1: N is a Linear after a Linear), unit
+j's term is an outer product, x[:, j] times W[:, j]: one broadcast
+``addcmul`` subtracts every copy's term from N's output in a single
+elementwise kernel. FlopCounterMode counts matmuls and convolutions, not
+elementwise ops, so ``TERM_FLOPS`` tells a counter to count that addcmul as
+the matmul it replaces (2 FLOPs per multiply-add).
+
 Nothing here trusts that reading: the engine compares every unit of the
 layer against masked forwards on probe rows at start-up and keeps the batched
 path for any layer where they differ (BatchNorm or LayerNorm between the mask
@@ -26,11 +33,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 _CONVS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+
+
+def _outer_product_flops(self_shape, tensor1_shape, tensor2_shape, *args, **kwargs) -> int:
+    """addcmul's products counted as a matmul's multiply-adds: 2 per product."""
+    return 2 * math.prod(torch.broadcast_shapes(tensor1_shape, tensor2_shape))
+
+
+# FlopCounterMode(custom_mapping=TERM_FLOPS): count the span-1 fan-out as the
+# batched matmul (k, M, 1) x (k, 1, out) it computes.
+TERM_FLOPS = {torch.ops.aten.addcmul: _outer_product_flops}
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,21 @@ class NextLinear:
                      module.dilation, groups=k)  # (B, k * out, *spatial)
         return terms.view(x.shape[0], k, out, *terms.shape[2:]).transpose(0, 1)
 
+    def remove(self, x: torch.Tensor, output: torch.Tensor, units: torch.Tensor,
+               out: torch.Tensor) -> None:
+        """out[i] = ``output`` (N's output on input ``x``) less unit units[i]'s term."""
+        module = self.module
+        if isinstance(module, nn.Linear) and self.span == 1:
+            # (k, ..., 1) rows of x times (k, 1, ..., out) rows of W^T: one kernel
+            # (counted through TERM_FLOPS), where a bmm with inner size 1 and a
+            # subtraction take two, each several times slower at this size.
+            k, lead = int(units.shape[0]), x.shape[:-1]
+            features = x.reshape(-1, x.shape[-1]).t()[units].view(k, *lead, 1)
+            weights = module.weight.t()[units].view(k, *([1] * len(lead)), module.out_features)
+            torch.addcmul(output, features, weights, value=-1, out=out)
+        else:
+            torch.sub(output.unsqueeze(0), self.contribution(x, units), out=out)
+
 
 def fan_out(plan: NextLinear, inputs: torch.Tensor, output: torch.Tensor,
             units: torch.Tensor) -> torch.Tensor:
@@ -67,7 +101,7 @@ def fan_out(plan: NextLinear, inputs: torch.Tensor, output: torch.Tensor,
     k = int(units.shape[0])
     copies = output.new_empty((k + 1, *output.shape))
     copies[0] = output
-    torch.sub(output.unsqueeze(0), plan.contribution(inputs, units), out=copies[1:])
+    plan.remove(inputs, output, units, out=copies[1:])
     return copies.view(-1, *output.shape[1:])
 
 
