@@ -118,8 +118,17 @@ def _assembled(parts: list[tuple[torch.Tensor, torch.Tensor]], k: int) -> Pulled
     first = parts[0][1]
     delta = first.new_empty((k, first.shape[1]))
     for arms, per_copy in parts:
-        delta[arms] = per_copy[1:] - per_copy[0]
+        delta.index_copy_(0, arms, per_copy[1:] - per_copy[0])
     return _as_pulled(delta, first[0])
+
+
+def _by_layer(layers: torch.Tensor, n_layers: int) -> list[tuple[int, torch.Tensor]]:
+    """(position, indices of its arms in the round) of each layer with arms, in
+    layer order: one stable sort and one count, where a comparison and a
+    nonzero per layer take more ops for the same groups."""
+    order = torch.argsort(layers, stable=True)
+    counts = torch.bincount(layers, minlength=n_layers).tolist()
+    return [(j, arms) for j, arms in enumerate(order.split(counts)) if counts[j]]
 
 
 def _pulled(per_copy: torch.Tensor) -> Pulled:
@@ -163,6 +172,9 @@ class PullEngine:
         self.retired = {layer: torch.zeros(w, dtype=torch.bool, device=device)
                         for layer, w in widths.items()}
         self.keep = {layer: torch.ones(w, device=device) for layer, w in widths.items()}
+        # layers with retired units, kept beside ``retired`` so a round asks a
+        # set, not a tensor (``any()`` is an op and a sync per layer per round)
+        self._retiring: set[str] = set()
         self._templates: dict[tuple[str, int], torch.Tensor] = {}  # (layer, copies) -> masks
         declared = getattr(model, "batched_pulls", True)
         self.batched = {layer: bool(declared) for layer in widths}
@@ -187,6 +199,8 @@ class PullEngine:
         """Zero ``units`` of ``layer`` in every later pull (iterative pruning)."""
         self.retired[layer][units] = True
         self.keep[layer] = (~self.retired[layer]).to(torch.float32)
+        if bool(self.retired[layer].any()):
+            self._retiring.add(layer)
         self._templates = {key: t for key, t in self._templates.items() if key[0] != layer}
         if self.cache is not None:
             self.cache.clear()  # activations above the retired units change
@@ -212,7 +226,7 @@ class PullEngine:
             raise ValueError("pull_rows needs an engine built with a source split")
         k = int(units.shape[0])
         rows = rows.to(self.source.targets.device)
-        targets = self.source.targets[rows]
+        targets = self.source.targets.index_select(0, rows)
         self.pulls += k
         if isinstance(layers, str):  # one layer (scope=layer, the oracle): one part
             if layers in self.suffixes:
@@ -221,10 +235,10 @@ class PullEngine:
         names = list(self.widths)
         parts: list[tuple[torch.Tensor, torch.Tensor]] = []  # (arm indices, per copy)
         rest = []
-        for j in torch.unique(layers).tolist():
-            arms = (layers == j).nonzero().flatten()
+        for j, arms in _by_layer(layers, len(names)):
             if names[j] in self.suffixes:
-                parts.append((arms, self._cached_round(names[j], units[arms], rows, targets)))
+                parts.append((arms, self._cached_round(names[j], units.index_select(0, arms),
+                                                       rows, targets)))
             else:
                 rest.append(arms)
         if rest:
@@ -275,7 +289,7 @@ class PullEngine:
         plan = self.incremental[layer]
         copies = fan_out(plan, inputs, output, units)
         for name in self._masked_at_next[layer]:
-            if self.retired[name].any():
+            if name in self._retiring:
                 copies = _scale_hook(self.keep[name], self.dims[name])(plan.module, (), copies)
         handles = self._hooks({}, int(output.shape[0]), None)  # retired units above N
         try:
@@ -369,7 +383,7 @@ class PullEngine:
             if layer in varying:
                 hook = (_fan_out_hook(varying[layer], dim, batch_rows) if copy is None
                         else _scale_hook(varying[layer][copy], dim))
-            elif self.retired[layer].any():
+            elif layer in self._retiring:
                 hook = _scale_hook(self.keep[layer], dim)
             else:
                 continue
