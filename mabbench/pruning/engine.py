@@ -69,6 +69,11 @@ class Pulled(NamedTuple):
     metric_base: Optional[torch.Tensor] = None
 
 
+# A round's scores: each copy's mean loss, shape (copies,), then each copy's
+# mean metric when the engine has one. Copy 0 is unmasked.
+Scores = tuple[torch.Tensor, ...]
+
+
 class BatchLayoutError(RuntimeError):
     """A hooked output whose dim 0 is neither B nor (k + 1) x B."""
 
@@ -111,15 +116,17 @@ def _scale_hook(mask: torch.Tensor, dim: int):
     return hook
 
 
-def _assembled(parts: list[tuple[torch.Tensor, torch.Tensor]], k: int) -> Pulled:
+def _assembled(parts: list[tuple[torch.Tensor, Scores]], k: int) -> Pulled:
     """One Pulled from rounds over disjoint subsets of a round's k arms:
-    ``parts`` = [(arm indices, (copies, 1 or 2) per-copy scores)]. Every part
-    measured the same rows unmasked; the first part's copy 0 is the base."""
-    first = parts[0][1]
-    delta = first.new_empty((k, first.shape[1]))
-    for arms, per_copy in parts:
-        delta.index_copy_(0, arms, per_copy[1:] - per_copy[0])
-    return _as_pulled(delta, first[0])
+    ``parts`` = [(arm indices, their round's Scores)]. Every part measured the
+    same rows unmasked; the first part's copy 0 is the base."""
+    fields = []
+    for i, first in enumerate(parts[0][1]):
+        delta = first.new_empty(k)
+        for arms, scores in parts:
+            delta.index_copy_(0, arms, scores[i][1:] - scores[i][0])
+        fields += [delta, first[0]]
+    return Pulled(*fields)
 
 
 def _by_layer(layers: torch.Tensor, n_layers: int) -> list[tuple[int, torch.Tensor]]:
@@ -131,16 +138,13 @@ def _by_layer(layers: torch.Tensor, n_layers: int) -> list[tuple[int, torch.Tens
     return [(j, arms) for j, arms in enumerate(order.split(counts)) if counts[j]]
 
 
-def _pulled(per_copy: torch.Tensor) -> Pulled:
+def _pulled(scores: Scores) -> Pulled:
     """Copy 0 is unmasked; copies 1.. are the arms."""
-    return _as_pulled(per_copy[1:] - per_copy[0], per_copy[0])
-
-
-def _as_pulled(delta: torch.Tensor, base: torch.Tensor) -> Pulled:
-    """(k, 1 or 2) deltas and (1 or 2,) base: loss, then the metric when scored."""
-    if base.shape[0] == 1:
-        return Pulled(delta[:, 0], base[0])
-    return Pulled(delta[:, 0], base[0], delta[:, 1], base[1])
+    fields = []
+    for per_copy in scores:  # the loss, then the metric
+        base = per_copy[0]
+        fields += [per_copy[1:] - base, base]
+    return Pulled(*fields)
 
 
 class PullEngine:
@@ -233,7 +237,7 @@ class PullEngine:
                 return _pulled(self._cached_round(layers, units, rows, targets))
             return _pulled(self._per_copy(layers, units, self.source.subset(rows)))
         names = list(self.widths)
-        parts: list[tuple[torch.Tensor, torch.Tensor]] = []  # (arm indices, per copy)
+        parts: list[tuple[torch.Tensor, Scores]] = []  # (arm indices, their scores)
         rest = []
         for j, arms in _by_layer(layers, len(names)):
             if names[j] in self.suffixes:
@@ -257,8 +261,8 @@ class PullEngine:
         return "batched" if self.batched[layer] else "single"
 
     def _per_copy(self, layers: Union[str, torch.Tensor], units: torch.Tensor,
-                  batch: Split) -> torch.Tensor:
-        """(k + 1, 1 or 2) mean loss (and metric) of the unmasked copy and each arm's."""
+                  batch: Split) -> Scores:
+        """Scores of the unmasked copy and each arm's (k + 1 copies)."""
         k = int(units.shape[0])
         layer = self._single_layer(layers)
         if layer in self.incremental:
@@ -274,7 +278,7 @@ class PullEngine:
         return self._counted(key, lambda: self._forward(varying, batch, batched))
 
     def _cached_round(self, layer: str, units: torch.Tensor, rows: torch.Tensor,
-                      targets: torch.Tensor) -> torch.Tensor:
+                      targets: torch.Tensor) -> Scores:
         if not self.cache.entries:
             self._build_cache()
         inputs, output = self.cache.rows(layer, rows)
@@ -310,7 +314,7 @@ class PullEngine:
         first = int(layers[0])
         return list(self.widths)[first] if bool((layers == first).all()) else None
 
-    def _counted(self, key: tuple, run) -> torch.Tensor:
+    def _counted(self, key: tuple, run) -> Scores:
         """``run()``, adding its FLOPs (counted once per round shape) to ``flops``."""
         if key in self._round_flops:
             result = run()
@@ -321,8 +325,8 @@ class PullEngine:
         self.flops += self._round_flops[key]
         return result
 
-    def _incremental(self, layer: str, units: torch.Tensor, batch: Split) -> torch.Tensor:
-        """(k + 1, 1 or 2) scores, fanning out at the layer's next linear operation."""
+    def _incremental(self, layer: str, units: torch.Tensor, batch: Split) -> Scores:
+        """Scores of k + 1 copies, fanning out at the layer's next linear operation."""
         outputs = self._incremental_outputs(self.incremental[layer], units, batch)
         return self._score(outputs, batch.targets, int(units.shape[0]) + 1)
 
@@ -351,8 +355,7 @@ class PullEngine:
         batched = self.batched[layer]
         where = (layer,) if self.position is None else self.position[layer]
         key = (where, int(masks.shape[0]) - 1, len(batch), batched)  # k + 1 copies, as pull
-        losses = self._counted(key, lambda: self._forward(varying, batch, batched))
-        return losses[:, 0]  # column 1, when there, is the metric
+        return self._counted(key, lambda: self._forward(varying, batch, batched))[0]
 
     def _masks(self, layers: Union[str, torch.Tensor], units: torch.Tensor
                ) -> dict[str, torch.Tensor]:
@@ -360,10 +363,9 @@ class PullEngine:
         copies = int(units.shape[0]) + 1
         if isinstance(layers, str):
             chosen = {layers: torch.arange(1, copies, device=units.device)}
-        else:  # rows (copy indices) of each layer's arms, by tensor comparison
+        else:  # rows (copy indices) of each layer's arms
             names = list(self.widths)
-            chosen = {names[j]: (layers == j).nonzero().flatten() + 1
-                      for j in torch.unique(layers).tolist()}
+            chosen = {names[j]: arms + 1 for j, arms in _by_layer(layers, len(names))}
         varying = {}
         for layer, rows in chosen.items():
             template = self._templates.get((layer, copies))
@@ -391,14 +393,15 @@ class PullEngine:
         return handles
 
     def _forward(self, varying: dict[str, torch.Tensor], batch: Split,
-                 batched: bool) -> torch.Tensor:
-        """Mean loss (column 0) and metric (column 1, if any) per copy: (k + 1, 1 or 2)."""
+                 batched: bool) -> Scores:
+        """Scores of the k + 1 copies ``varying`` masks."""
         copies = next(iter(varying.values())).shape[0]
         if batched:
             return self._run(varying, batch, None, copies)
-        return torch.cat([self._run(varying, batch, c, 1) for c in range(copies)])
+        singles = [self._run(varying, batch, c, 1) for c in range(copies)]
+        return tuple(torch.cat(field) for field in zip(*singles))
 
-    def _run(self, varying, batch: Split, copy: int | None, copies: int) -> torch.Tensor:
+    def _run(self, varying, batch: Split, copy: int | None, copies: int) -> Scores:
         return self._score(self._outputs(varying, batch, copy), batch.targets, copies)
 
     def _outputs(self, varying, batch: Split, copy: int | None) -> torch.Tensor:
@@ -409,12 +412,12 @@ class PullEngine:
             for handle in handles:
                 handle.remove()
 
-    def _score(self, outputs: torch.Tensor, targets: torch.Tensor, copies: int) -> torch.Tensor:
-        """(copies, 1 or 2): mean loss and metric of each copy's B rows."""
+    def _score(self, outputs: torch.Tensor, targets: torch.Tensor, copies: int) -> Scores:
+        """Mean loss (and metric) of each copy's B rows."""
         loss = self.loss(outputs, targets, copies)
         if self.metric is None:
-            return loss.unsqueeze(1)
-        return torch.stack([loss, self.metric(outputs, targets, copies).to(loss.dtype)], dim=1)
+            return (loss,)
+        return loss, self.metric(outputs, targets, copies).to(loss.dtype)
 
     # -- start-up check ----------------------------------------------------------
     def _execution_order(self, small: Split) -> dict[str, int] | None:
@@ -501,8 +504,8 @@ class PullEngine:
         reference = self._forward(varying, small, batched=False)
         try:
             fast = self._forward(varying, small, batched=True)
-            agree = fast.shape == reference.shape and torch.allclose(
-                fast, reference, rtol=1e-4, atol=1e-5)
+            agree = all(f.shape == r.shape and torch.allclose(f, r, rtol=1e-4, atol=1e-5)
+                        for f, r in zip(fast, reference))
         except Exception as error:  # any failure of the batched layout means: fall back
             agree = False
             log.debug("batched pull of %s failed: %s", layer, error)
