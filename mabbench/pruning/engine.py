@@ -141,9 +141,9 @@ def _by_layer(layers: torch.Tensor, n_layers: int) -> list[tuple[int, torch.Tens
 def _pulled(scores: Scores) -> Pulled:
     """Copy 0 is unmasked; copies 1.. are the arms."""
     fields = []
-    for per_copy in scores:  # the loss, then the metric
-        base = per_copy[0]
-        fields += [per_copy[1:] - base, base]
+    for means in scores:  # the loss, then the metric
+        base = means[0]
+        fields += [means[1:] - base, base]
     return Pulled(*fields)
 
 

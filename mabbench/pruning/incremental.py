@@ -30,10 +30,9 @@ point and N, an LSTM, attention, a skip connection, anything unrecognised).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional
-
-import math
 
 import torch
 import torch.nn.functional as F
@@ -88,7 +87,9 @@ class NextLinear:
             # subtraction take two, each several times slower at this size.
             k, lead = int(units.shape[0]), x.shape[:-1]
             features = x.reshape(-1, x.shape[-1]).t()[units].view(k, *lead, 1)
-            weights = module.weight.t()[units].view(k, *([1] * len(lead)), module.out_features)
+            # in the output's dtype, as a bmm under autocast would give it (out= must hold it)
+            weights = module.weight.t()[units].to(output.dtype)
+            weights = weights.view(k, *([1] * len(lead)), module.out_features)
             torch.addcmul(output, features, weights, value=-1, out=out)
         else:
             torch.sub(output.unsqueeze(0), self.contribution(x, units), out=out)
