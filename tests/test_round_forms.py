@@ -34,6 +34,9 @@ def _case(kind: str, generator: torch.Generator):
     if kind == "cross_entropy, (N, C, d) outputs":
         return (cross_entropy, torch.randn(COPIES * ROWS, CLASSES, 3, generator=generator),
                 torch.randint(0, CLASSES, (ROWS, 3), generator=generator))
+    if kind == "cross_entropy, class probabilities":
+        return (cross_entropy, torch.randn(COPIES * ROWS, CLASSES, generator=generator),
+                torch.rand(ROWS, CLASSES, generator=generator).softmax(dim=1))
     if kind == "mse":
         return mse, torch.randn(COPIES * ROWS, 1, generator=generator), torch.randn(ROWS, generator=generator)
     if kind == "mse, 2 targets per row":
@@ -44,7 +47,8 @@ def _case(kind: str, generator: torch.Generator):
     raise KeyError(kind)
 
 
-@pytest.mark.parametrize("kind", ["cross_entropy", "cross_entropy, (N, C, d) outputs", "mse",
+@pytest.mark.parametrize("kind", ["cross_entropy", "cross_entropy, (N, C, d) outputs",
+                                  "cross_entropy, class probabilities", "mse",
                                   "mse, 2 targets per row", "correct (no registered form)"])
 def test_per_copy_means_equal_the_per_example_loss_on_repeated_targets(kind):
     per_example, outputs, targets = _case(kind, torch.Generator().manual_seed(0))
