@@ -146,3 +146,23 @@ def test_the_term_count_is_scoped_to_the_counter_given_it():
         torch.addcmul(a, b, c)
     assert plain.get_total_flops() == 0
     assert counted.get_total_flops() == 2 * 2 * 3 * 4
+
+
+def test_a_round_from_a_reused_fan_out_buffer_is_not_changed_by_the_next():
+    """Rounds of one shape fan out into one kept buffer; a layer whose next
+    linear operation yields the outputs (hidden1 -> out) scores the buffer
+    itself. What a round returned must survive the next round's overwrite."""
+    model = regression_mlp()
+    source = Split((torch.randn(16, 6, generator=torch.Generator().manual_seed(4)),),
+                   torch.randn(16, generator=torch.Generator().manual_seed(5)))
+    engine = PullEngine(model, {"hidden1": 8}, mse, probe=source, source=source)
+    assert engine.path("hidden1") == "cached"
+    rows = torch.arange(16)
+    first = engine.pull_rows("hidden1", torch.arange(4), rows)
+    engine.pull_rows("hidden1", torch.arange(4, 8), rows)
+    with torch.no_grad():
+        base = mse(model(*source.inputs), source.targets).mean()
+    for unit in range(4):
+        with torch.no_grad(), masked(model, {"hidden1": [unit]}):
+            want = mse(model(*source.inputs), source.targets).mean() - base
+        torch.testing.assert_close(first.delta[unit], want, atol=1e-5, rtol=1e-4)

@@ -193,6 +193,7 @@ class PullEngine:
         self.suffixes: dict[str, nn.Module] = {}  # cached layers: what runs above N
         self._masked_at_next: dict[str, list[str]] = {}  # cached layer -> layers masked at N
         self.cache: ActivationCache | None = None
+        self._fan_out_buffer: torch.Tensor | None = None  # see _copies_buffer
         if probe is not None:
             self._verify(probe)
             if source is not None and self._allow_incremental:
@@ -289,9 +290,12 @@ class PullEngine:
     def _above(self, layer: str, units: torch.Tensor, inputs: torch.Tensor,
                output: torch.Tensor) -> torch.Tensor:
         """Model outputs of every copy from N's input and output on B rows: fan
-        out, zero retired units whose mask point is N, run what lies above N."""
+        out, zero retired units whose mask point is N, run what lies above N.
+        When nothing lies above N they are the fan-out buffer itself, which the
+        next round overwrites: score them before."""
         plan = self.incremental[layer]
-        copies = fan_out(plan, inputs, output, units)
+        copies = fan_out(plan, inputs, output, units,
+                         out=self._copies_buffer((int(units.shape[0]) + 1, *output.shape), output))
         for name in self._masked_at_next[layer]:
             if name in self._retiring:
                 copies = _scale_hook(self.keep[name], self.dims[name])(plan.module, (), copies)
@@ -301,6 +305,21 @@ class PullEngine:
         finally:
             for handle in handles:
                 handle.remove()
+
+    def _copies_buffer(self, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
+        """The buffer a cached round fans out into, kept for the next round of the
+        same shape. A block of megabytes allocated afresh each round can cost
+        more than the round's arithmetic (the allocator hands large freed
+        blocks back to the system, so every round pays page faults again: 2x
+        on the 64-arm rounds of a 64-wide MLP). One buffer per engine: the
+        oracle's and one layer's rounds repeat a shape; a global round's parts
+        alternate and reallocate as before."""
+        buffer = self._fan_out_buffer
+        if (buffer is None or buffer.shape != shape or buffer.dtype != like.dtype
+                or buffer.device != like.device):
+            self._fan_out_buffer = None  # freed before its successor is allocated
+            buffer = self._fan_out_buffer = like.new_empty(shape)
+        return buffer
 
     def _build_cache(self) -> None:
         with FlopCounterMode(display=False) as counter:

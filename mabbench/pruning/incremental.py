@@ -96,11 +96,12 @@ class NextLinear:
 
 
 def fan_out(plan: NextLinear, inputs: torch.Tensor, output: torch.Tensor,
-            units: torch.Tensor) -> torch.Tensor:
+            units: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
     """N's ``output`` on B rows (``inputs`` its input) -> ((k + 1) B, ...): copy 0
-    unmasked, copy i the output with unit units[i - 1] removed."""
+    unmasked, copy i the output with unit units[i - 1] removed; written into
+    ``out`` ((k + 1, *output.shape)) when given."""
     k = int(units.shape[0])
-    copies = output.new_empty((k + 1, *output.shape))
+    copies = output.new_empty((k + 1, *output.shape)) if out is None else out
     copies[0] = output
     plan.remove(inputs, output, units, out=copies[1:])
     return copies.view(-1, *output.shape[1:])
