@@ -10,7 +10,8 @@
 - cached: the engine as the bandits and the oracle get it (``pull_rows`` on
   rows of its source split): the activations at the fan-out point are kept for
   every source row, so a round runs only the arms' terms and what lies above;
-  ``--k`` arms per round and every arm of the layer in one round (the oracle).
+  ``--k`` arms per round (a bandit's engine) and every arm of the layer in one
+  round (on an engine of its own, as the oracle builds one per layer).
   Keeping them costs one forward of the split per retirement stage, not timed
   here (trials count it in their FLOPs and forward passes).
 - floor: the matmul/conv FLOPs a pull spends per arm in an all-arms round
@@ -27,6 +28,7 @@ hits all of them alike; the table shows medians. On CUDA every timing
 synchronises the device.
 
     python -m mabbench.bench pulls [--threads 2] [--k 16] [--repeats 5] [--device cpu]
+                                   [--cases MLP LeNet]   # cases whose label contains one
 """
 from __future__ import annotations
 
@@ -160,12 +162,13 @@ def measure(case: Case, k: int, repeats: int, matmul_rate: float) -> dict:
     batched = PullEngine(case.model, widths, cross_entropy, probe=case.batch, incremental=False)
     fast = PullEngine(case.model, widths, cross_entropy, probe=case.batch)
     cached = PullEngine(case.model, widths, cross_entropy, probe=case.batch, source=case.batch)
+    oracle = PullEngine(case.model, widths, cross_entropy, probe=case.batch, source=case.batch)
     sweep(fast, case, arms, arms)  # FLOPs of one all-arms round (before any timed one)
     floor = fast.flops / arms / matmul_rate
-    sweep_rows(cached, case, arms, arms)  # keeps the activations (not timed), counts FLOPs
-    start = cached.flops
-    sweep_rows(cached, case, arms, arms)
-    floor_cached = (cached.flops - start) / arms / matmul_rate
+    sweep_rows(oracle, case, arms, arms)  # keeps the activations (not timed), counts FLOPs
+    start = oracle.flops
+    sweep_rows(oracle, case, arms, arms)
+    floor_cached = (oracle.flops - start) / arms / matmul_rate
     sample = list(range(0, arms, max(1, arms // NAIVE_ARMS)))[:NAIVE_ARMS]
     rounds = min(arms, ROUNDS * k)
     variants = {
@@ -173,7 +176,7 @@ def measure(case: Case, k: int, repeats: int, matmul_rate: float) -> dict:
         "batched": (lambda: sweep(batched, case, rounds, k), rounds),
         "incremental": (lambda: sweep(fast, case, rounds, k), rounds),
         "cached": (lambda: sweep_rows(cached, case, rounds, k), rounds),
-        "cached_all": (lambda: sweep_rows(cached, case, arms, arms), arms),
+        "cached_all": (lambda: sweep_rows(oracle, case, arms, arms), arms),
     }
     timed = _timer(case.batch.targets.device)
     for run, _ in variants.values():  # warm-up; FLOPs counted once per round shape
@@ -201,6 +204,8 @@ def run(args: list[str]) -> None:
                              "(default: pruning.arms_per_round)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--cases", nargs="+", metavar="TEXT",
+                        help="only the cases whose label contains one of these (default: all)")
     opts = parser.parse_args(args)
     device = torch.device(opts.device)
     with torch_threads(opts.threads):
@@ -214,6 +219,8 @@ def run(args: list[str]) -> None:
               f"{'cached':>16s} {'cached, all arms':>17s} {'floor':>9s} {'floor cached':>12s} "
               f"{'all/floor':>9s} {'all/f.cached':>12s}  path")
         for case in cases():
+            if opts.cases and not any(text in case.label for text in opts.cases):
+                continue
             t = measure(_to(case, device), opts.k, opts.repeats, rate)
             cells = [f"{1 / t[name]:8.0f} ({t['naive'] / t[name]:4.0f}x)" for name in columns]
             print(f"{case.label:28s} {1 / t['naive']:7.0f} {cells[0]:>16s} {cells[1]:>16s} "
