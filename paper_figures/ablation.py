@@ -57,7 +57,8 @@ def ablation_runs(inputs: Inputs) -> pd.DataFrame:
     left = set(runs["policy"]) - shared
     if left:
         inputs.note(f"{NAME}: kept the policies run under every protocol "
-                    f"({', '.join(sorted(shared)) or 'none'}); left out {len(left)} others")
+                    f"({', '.join(sorted(shared)) or 'none'}); left out {len(left)} other "
+                    f"{'policy' if len(left) == 1 else 'policies'}")
     if not shared:
         inputs.note(f"{NAME}: no policy was run under every protocol; skipped")
         return runs.iloc[:0]
