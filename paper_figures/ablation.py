@@ -92,6 +92,17 @@ def cell_means(runs: pd.DataFrame) -> pd.DataFrame:
     return means.loc[order.index].reset_index(drop=True)
 
 
+def what_was_run(inputs: Inputs, runs: pd.DataFrame) -> str:
+    """One line: the datasets, policies, seeds and bandit budget behind every cell."""
+    def listed(values) -> str:
+        return ", ".join(map(str, sorted(set(values))))
+
+    budgets = listed(f"{inputs.main_budgets[task]:g}" for task in runs["task"])
+    return (f"Datasets: {listed(runs['task'] + '/' + runs['dataset'])}; policies: "
+            f"{listed(runs['policy'])}; seeds: {listed(runs['seed'])}; bandits at {budgets} "
+            "pulls per arm.")
+
+
 def make(inputs: Inputs) -> list[Path]:
     runs = ablation_runs(inputs)
     if len(runs) == 0:
@@ -105,17 +116,11 @@ def make(inputs: Inputs) -> list[Path]:
     rows = [[m.reward, f"{m.schedule} ({m.scope})", str(m.trials), fmt(m.selected),
              fmt(m.target), *([fmt(m.macs)] if "macs" in means else [])]
             for m in means.itertuples(index=False)]
-    datasets = sorted(set(runs["task"] + "/" + runs["dataset"]))
     metrics = ", ".join(sorted(runs["metric"].unique()))
-    footer = [f"Datasets: {', '.join(datasets)}; policies: "
-              f"{', '.join(sorted(runs['policy'].unique()))}; seeds: "
-              f"{', '.join(map(str, sorted(runs['seed'].unique())))}; bandits at "
-              f"{', '.join(f'{inputs.main_budgets[t]:g}' for t in sorted(set(runs['task'])))} "
-              "pulls per arm."]
     return write_table(
         inputs.out, NAME, "The protocol ablation: reward x schedule (scope)",
         f"Mean test {metrics} over each cell's trials (datasets x policies x seeds), at the "
         "point chosen on select (the dense model a candidate), at the target sparsity, and "
         "at a fixed fraction of the dense model's MACs. The cells are the protocols found on "
         "the datasets that vary them, with the policies run under every one; rows ordered by "
-        "the target column, best first.", header, rows, footer)
+        "the target column, best first.", header, rows, [what_was_run(inputs, runs)])
