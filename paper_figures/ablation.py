@@ -80,8 +80,8 @@ def cell_means(runs: pd.DataFrame) -> pd.DataFrame:
     values = {"selected": "selected_test", "target": "target_test"}
     if macs in runs:
         values["macs"] = macs
-    # a trial whose curve stops short of the MACs has none: the cell's mean would
-    # average fewer trials than it claims, so it is n/a instead
+    # a trial without a value (its curve stops short of the MACs) would leave a mean
+    # over fewer trials than the cell claims: n/a instead
     means = runs.groupby(CELL).agg(
         trials=("seed", "size"),
         **{name: (column, lambda s: s.mean() if s.notna().all() else float("nan"))
