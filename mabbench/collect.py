@@ -33,6 +33,9 @@ FLAGS = [f"is_{point}" for point in POINTS]
 # Per-trial columns besides identity (their values repeat on every level row).
 TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm",
          "reward", "schedule", "arms", "spearman_oracle", "git_commit"]
+# Per-trial curve summaries (mabbench/curve_summary.py) flattened as ``<prefix><key>``:
+# ``auc_test``, ``at_macs_0.5``; like costs, one value per trial.
+SUMMARY_PREFIXES = {"auc": "auc_", "at_macs": "at_macs_"}
 CONFIG_PREFIX = "cfg."
 WRITERS = {".parquet": lambda table, path: table.to_parquet(path, index=False),
            ".csv": lambda table, path: table.to_csv(path, index=False)}
@@ -149,6 +152,10 @@ def trial_columns(where: str, record: dict, config: dict) -> dict:
     row["spearman_oracle"] = number(record.get("spearman_oracle"))
     for key, value in cost.items():
         row[f"cost_{key}"] = number(value)
+    for field, prefix in SUMMARY_PREFIXES.items():
+        summary = record.get(field)
+        for key, value in (summary.items() if isinstance(summary, dict) else ()):
+            row[f"{prefix}{key}"] = number(value)  # None (a curve short of the MACs): NaN
     return row
 
 
@@ -208,22 +215,23 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[str]]:
 
 
 def ordered(columns: list[str]) -> list[str]:
-    """Identity, trial columns, costs, level columns (sparsity, val, test first),
+    """Identity, trial columns, costs, curve summaries, level columns (sparsity, val, test first),
     flags, then the hyper-parameters in first-seen order."""
     head = [c for c in [*IDENTITY, *TRIAL] if c in columns]
     cost = sorted(c for c in columns if c.startswith("cost_"))
+    summary = sorted(c for c in columns if c.startswith(tuple(SUMMARY_PREFIXES.values())))
     config = [c for c in columns if c.startswith(CONFIG_PREFIX)]
-    rest = set(columns) - set(head) - set(cost) - set(config) - set(FLAGS)
+    rest = set(columns) - set(head) - set(cost) - set(summary) - set(config) - set(FLAGS)
     first = [c for c in ("sparsity", "select", "test") if c in rest]
     level = first + sorted(rest - set(first))
-    return [*head, *cost, *level, *(f for f in FLAGS if f in columns), *config]
+    return [*head, *cost, *summary, *level, *(f for f in FLAGS if f in columns), *config]
 
 
 def level_columns(table: pd.DataFrame) -> list[str]:
     """The columns that vary per level (sparsity, val, test, params, ...)."""
     fixed = set(IDENTITY) | set(TRIAL) | set(FLAGS)
-    return [c for c in table.columns if c not in fixed and not c.startswith(CONFIG_PREFIX)
-            and not c.startswith("cost_")]
+    trial = ("cost_", CONFIG_PREFIX, *SUMMARY_PREFIXES.values())
+    return [c for c in table.columns if c not in fixed and not c.startswith(trial)]
 
 
 def write(table: pd.DataFrame, out: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from paper_figures.inputs import PRUNING_KINDS, Inputs
+from paper_figures.inputs import DEEP_TASKS, PRUNING_KINDS, Inputs
 from paper_figures.load import IDENTITY
 from paper_figures.render import fmt, write_table
 
@@ -26,7 +26,7 @@ NAME = "discrimination"
 ROW = ["task", "dataset", "model"]
 # Tasks whose non-discriminating rows leave the claims (the deep-learning rows: few
 # and costly, so a flat one would weigh as much as any other in a rank test).
-CLAIM_TASKS = ("image", "text", "reasoning")
+CLAIM_TASKS = DEEP_TASKS
 
 
 def levels(inputs: Inputs) -> pd.DataFrame:

@@ -21,6 +21,8 @@ POINTS = {
 # varies them on a few datasets, the main tables keep each task's most common.
 PROTOCOL_KEYS = ("scope", "reward", "schedule")
 PRUNING_KINDS = ("bandit", "baseline")
+# The deep-learning suite's tasks: few rows, each (dataset, model) a table of its own.
+DEEP_TASKS = ("image", "text", "reasoning")
 
 
 def _protocol(runs: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -76,7 +78,17 @@ class Inputs:
     def main_runs(self) -> pd.DataFrame:
         """One configuration per (task, dataset, model, method): under the task's main
         protocol (scope, reward, schedule), bandits at their task's budget, and where several
-        config hashes remain, the one with most seeds (then the first hash)."""
+        config hashes remain, the one with most seeds (then the first hash); on the seeds
+        every method of its (task, dataset) has."""
+        return self._main(paired=True)
+
+    @cached_property
+    def main_runs_every_seed(self) -> pd.DataFrame:
+        """``main_runs`` with every seed each method has, for a table that shows each
+        method's seed count rather than cutting all methods to the shared seeds."""
+        return self._main(paired=False)
+
+    def _main(self, paired: bool) -> pd.DataFrame:
         runs = self.store.runs
         if len(runs) == 0:
             return runs
@@ -91,7 +103,8 @@ class Inputs:
         main_budget = runs["task"].map(self.main_budgets)
         at_budget = (runs["kind"] != "bandit") | (runs["budget_per_arm"] == main_budget)
         runs = runs[at_budget]
-        runs = self._paired(runs)
+        if paired:
+            runs = self._paired(runs)
         keys = ["task", "dataset", "model", "policy"]
         seeds = runs.groupby([*keys, "config_hash"]).size().rename("n_seeds").reset_index()
         seeds = seeds.sort_values([*keys, "n_seeds", "config_hash"],

@@ -10,7 +10,7 @@ import pandas as pd
 import scikit_posthocs as sp
 from matplotlib.lines import Line2D
 
-from paper_figures.inputs import POINTS, Inputs
+from paper_figures.inputs import DEEP_TASKS, POINTS, Inputs
 from paper_figures.render import FAMILY_COLOURS, fmt, fmt_p, save_figure, style, write_table
 from paper_figures.stats import RankTest, rank_test
 
@@ -39,7 +39,7 @@ RANK_TABLES = {
         "Regression: mean ranks by test R^2", ("regression",), "test", "R^2"),
     "rank_deep_learning": RankTableSpec(
         "Deep learning (image, text, reasoning): mean ranks by test accuracy",
-        ("image", "text", "reasoning"), "test", "accuracy", ("task", "dataset", "model")),
+        DEEP_TASKS, "test", "accuracy", ("task", "dataset", "model")),
 }
 
 

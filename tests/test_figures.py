@@ -43,6 +43,7 @@ EXPECTED = {
     "rank_tabular_accuracy", "rank_tabular_f1", "rank_regression_r2", "rank_deep_learning",
     "rank_tabular_accuracy_nemenyi", "rank_tabular_f1_nemenyi", "rank_regression_r2_nemenyi",
     "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality", "dense_quality", "paper2017", "discrimination",
+    *(f"methods_{t}_{d}_{m}" for t in ("image", "text") for d, m in BLOCKS[t]),
 }
 EXPECTED_FIGURES = {
     "rank_tabular_accuracy_cd", "rank_tabular_f1_cd", "rank_regression_r2_cd",
