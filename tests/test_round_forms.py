@@ -166,3 +166,22 @@ def test_a_round_from_a_reused_fan_out_buffer_is_not_changed_by_the_next():
         with torch.no_grad(), masked(model, {"hidden1": [unit]}):
             want = mse(model(*source.inputs), source.targets).mean() - base
         torch.testing.assert_close(first.delta[unit], want, atol=1e-5, rtol=1e-4)
+
+
+def test_under_bf16_autocast_pull_deltas_follow_the_fp32_ones():
+    """runtime.precision=bf16 autocasts pulls. The per-copy cross-entropy is
+    F.cross_entropy, which autocast runs in fp32, so one unit's loss change
+    survives the mean (a bf16 mean of the loss rounded most of them to 0)."""
+    model = regression_mlp()
+    model.out = nn.Linear(8, 3)
+    generator = torch.Generator().manual_seed(6)
+    source = Split((torch.randn(64, 6, generator=generator),),
+                   torch.randint(0, 3, (64,), generator=generator))
+    units, rows = torch.arange(10), torch.arange(64)
+    exact = PullEngine(model, {"hidden0": 10}, cross_entropy, probe=source, source=source)
+    want = exact.pull_rows("hidden0", units, rows).delta
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        engine = PullEngine(model, {"hidden0": 10}, cross_entropy, probe=source, source=source)
+        got = engine.pull_rows("hidden0", units, rows).delta
+    assert got.dtype == torch.float32
+    assert torch.corrcoef(torch.stack([want, got]))[0, 1] > 0.99

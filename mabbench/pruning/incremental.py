@@ -21,7 +21,9 @@ j's term is an outer product, x[:, j] times W[:, j]: one broadcast
 ``addcmul`` subtracts every copy's term from N's output in a single
 elementwise kernel. FlopCounterMode counts matmuls and convolutions, not
 elementwise ops, so ``TERM_FLOPS`` tells a counter to count that addcmul as
-the matmul it replaces (2 FLOPs per multiply-add).
+the matmul it replaces (2 FLOPs per multiply-add). A wider slice (a Linear
+after a conv and flatten) takes one ``baddbmm``: the batched matmul of the
+slices with the subtraction fused in.
 
 Nothing here trusts that reading: the engine compares every unit of the
 layer against masked forwards on probe rows at start-up and keeps the batched
@@ -63,34 +65,49 @@ class NextLinear:
         """(k, *N's output shape): unit units[i]'s term in N(x), bias excluded."""
         module = self.module
         if isinstance(module, nn.Linear):
-            out = module.out_features
-            width = module.in_features // self.span
             # A batched matmul, not a broadcast product, so the FLOP counter sees it.
-            parts = x.reshape(-1, width, self.span)[:, units, :].transpose(0, 1)  # (k, M, span)
-            weight = module.weight.view(out, width, self.span)[:, units, :].permute(1, 2, 0)
-            return torch.bmm(parts, weight).view(-1, *x.shape[:-1], out)  # (k, ..., out)
+            parts, weight = self._linear_factors(x, units)
+            return torch.bmm(parts, weight).view(-1, *x.shape[:-1], module.out_features)
         k, out = int(units.shape[0]), module.out_channels
-        weight = module.weight[:, units].transpose(0, 1)  # (k, out, *kernel)
+        weight = module.weight.index_select(1, units).transpose(0, 1)  # (k, out, *kernel)
         weight = weight.reshape(k * out, 1, *module.weight.shape[2:])
         conv = _CONVS[module.weight.dim() - 2]
-        terms = conv(x[:, units], weight, None, module.stride, module.padding,
+        terms = conv(x.index_select(1, units), weight, None, module.stride, module.padding,
                      module.dilation, groups=k)  # (B, k * out, *spatial)
         return terms.view(x.shape[0], k, out, *terms.shape[2:]).transpose(0, 1)
+
+    def _linear_factors(self, x: torch.Tensor, units: torch.Tensor
+                        ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(k, M, span) slices of x (M rows) and (k, span, out) of W^T, unit by unit.
+        index_select, not [:, units]: the same gather, several times faster here."""
+        module = self.module
+        width = module.in_features // self.span
+        parts = x.reshape(-1, width, self.span).index_select(1, units).transpose(0, 1)
+        weight = module.weight.view(module.out_features, width, self.span)
+        return parts, weight.index_select(1, units).permute(1, 2, 0)
 
     def remove(self, x: torch.Tensor, output: torch.Tensor, units: torch.Tensor,
                out: torch.Tensor) -> None:
         """out[i] = ``output`` (N's output on input ``x``) less unit units[i]'s term."""
         module = self.module
+        k = int(units.shape[0])
         if isinstance(module, nn.Linear) and self.span == 1:
             # (k, ..., 1) rows of x times (k, 1, ..., out) rows of W^T: one kernel
             # (counted through TERM_FLOPS), where a bmm with inner size 1 and a
             # subtraction take two, each several times slower at this size.
-            k, lead = int(units.shape[0]), x.shape[:-1]
+            lead = x.shape[:-1]
             features = x.reshape(-1, x.shape[-1]).t()[units].view(k, *lead, 1)
             # in the output's dtype, as a bmm under autocast would give it (out= must hold it)
             weights = module.weight.t()[units].to(output.dtype)
             weights = weights.view(k, *([1] * len(lead)), module.out_features)
             torch.addcmul(output, features, weights, value=-1, out=out)
+        elif isinstance(module, nn.Linear):
+            # output - parts @ weight in one baddbmm (counted as its bmm): the
+            # subtraction rides on the matmul instead of a pass of its own
+            parts, weight = self._linear_factors(x, units)
+            rows, width = parts.shape[1], module.out_features
+            base = output.reshape(1, rows, width).expand(k, rows, width)
+            torch.baddbmm(base, parts, weight, alpha=-1, out=out.view(k, rows, width))
         else:
             torch.sub(output.unsqueeze(0), self.contribution(x, units), out=out)
 
