@@ -20,8 +20,9 @@ def cross_entropy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 def _cross_entropy_scores(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     # log-sum-exp minus the target's logit: the same value as F.cross_entropy
-    # (to float rounding), ~4x faster on the (copies x rows, classes) outputs
-    # of a pull round, where few classes make log_softmax's row loop the cost.
+    # (to float rounding), ~4x faster on (rows, classes) outputs with few
+    # classes, where log_softmax's row loop is the cost. (Pull rounds score
+    # per copy instead: PER_COPY below.)
     if outputs.dim() != 2 or targets.is_floating_point():  # (N, C, d1, ...) outputs or
         return cross_entropy(outputs, targets)  # class probabilities: the general form
     return torch.logsumexp(outputs, dim=1) - outputs.gather(1, targets.unsqueeze(1)).squeeze(1)

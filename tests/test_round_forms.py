@@ -27,31 +27,31 @@ def repeated_reference(per_example, outputs: torch.Tensor, targets: torch.Tensor
     return values.reshape(copies, -1).mean(dim=1)
 
 
-def _case(kind: str, generator: torch.Generator):
-    if kind == "cross_entropy":
-        return (cross_entropy, torch.randn(COPIES * ROWS, CLASSES, generator=generator) * 5,
-                torch.randint(0, CLASSES, (ROWS,), generator=generator))
-    if kind == "cross_entropy, (N, C, d) outputs":
-        return (cross_entropy, torch.randn(COPIES * ROWS, CLASSES, 3, generator=generator),
-                torch.randint(0, CLASSES, (ROWS, 3), generator=generator))
-    if kind == "cross_entropy, class probabilities":
-        return (cross_entropy, torch.randn(COPIES * ROWS, CLASSES, generator=generator),
-                torch.rand(ROWS, CLASSES, generator=generator).softmax(dim=1))
-    if kind == "mse":
-        return mse, torch.randn(COPIES * ROWS, 1, generator=generator), torch.randn(ROWS, generator=generator)
-    if kind == "mse, 2 targets per row":
-        return mse, torch.randn(COPIES * ROWS, 2, generator=generator), torch.randn(ROWS, 2, generator=generator)
-    if kind == "correct (no registered form)":
-        return (correct, torch.randn(COPIES * ROWS, CLASSES, generator=generator),
-                torch.randint(0, CLASSES, (ROWS,), generator=generator))
-    raise KeyError(kind)
+def _classes(g: torch.Generator, *shape: int) -> torch.Tensor:
+    return torch.randint(0, CLASSES, shape, generator=g)
 
 
-@pytest.mark.parametrize("kind", ["cross_entropy", "cross_entropy, (N, C, d) outputs",
-                                  "cross_entropy, class probabilities", "mse",
-                                  "mse, 2 targets per row", "correct (no registered form)"])
+# name -> generator -> (per-example loss or metric, outputs of COPIES x ROWS rows, ROWS targets)
+CASES = {
+    "cross_entropy": lambda g: (
+        cross_entropy, torch.randn(COPIES * ROWS, CLASSES, generator=g) * 5, _classes(g, ROWS)),
+    "cross_entropy, (N, C, d) outputs": lambda g: (
+        cross_entropy, torch.randn(COPIES * ROWS, CLASSES, 3, generator=g), _classes(g, ROWS, 3)),
+    "cross_entropy, class probabilities": lambda g: (
+        cross_entropy, torch.randn(COPIES * ROWS, CLASSES, generator=g),
+        torch.rand(ROWS, CLASSES, generator=g).softmax(dim=1)),
+    "mse": lambda g: (
+        mse, torch.randn(COPIES * ROWS, 1, generator=g), torch.randn(ROWS, generator=g)),
+    "mse, 2 targets per row": lambda g: (
+        mse, torch.randn(COPIES * ROWS, 2, generator=g), torch.randn(ROWS, 2, generator=g)),
+    "correct (no registered form)": lambda g: (
+        correct, torch.randn(COPIES * ROWS, CLASSES, generator=g), _classes(g, ROWS)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
 def test_per_copy_means_equal_the_per_example_loss_on_repeated_targets(kind):
-    per_example, outputs, targets = _case(kind, torch.Generator().manual_seed(0))
+    per_example, outputs, targets = CASES[kind](torch.Generator().manual_seed(0))
     got = per_copy(per_example)(outputs, targets, COPIES)
     assert got.shape == (COPIES,)
     torch.testing.assert_close(got, repeated_reference(per_example, outputs, targets, COPIES),
