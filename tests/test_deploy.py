@@ -60,3 +60,46 @@ def test_an_unknown_form_is_refused_naming_the_key_and_the_forms():
         preflight(["pruning.latency.deploy=jit"])
     message = str(caught.value)
     assert "pruning.latency.deploy" in message and "frozen" in message and "\n" not in message
+
+
+# A fresh interpreter: the test process's compilation unit may hold other tests' traces.
+RELEASE_SCRIPT = """
+import sys, torch
+from torch import nn
+from mabbench.config import LatencyConfig
+from mabbench.pruning.cost import measure_latency
+unit = torch.jit._state._python_cu
+cfg = LatencyConfig(batch_size=8, warmup=1, repeats=1, deploy="frozen")
+model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
+rows = (torch.randn(8, 6),)
+if sys.argv[1] == "user":
+    @torch.jit.script
+    def twice(x: torch.Tensor) -> torch.Tensor:
+        return 2 * x
+for _ in range(3):
+    measure_latency(model, rows, cfg)
+kept = len(unit.get_functions())
+print(kept, float(twice(torch.ones(1))) if sys.argv[1] == "user" else "")
+"""
+
+
+def _functions_left(tmp_path, mode: str) -> list[str]:
+    import subprocess
+    import sys
+
+    script = tmp_path / "release.py"
+    script.write_text(RELEASE_SCRIPT)
+    done = subprocess.run([sys.executable, str(script), mode], capture_output=True, text=True,
+                          check=True)
+    return done.stdout.split()
+
+
+def test_timing_frozen_forms_leaves_no_traced_graphs_behind(tmp_path):
+    # each frozen trace holds its weights as graph constants in TorchScript's
+    # process-wide unit; a sweep worker timing every curve point grew by GBs
+    assert _functions_left(tmp_path, "none") == ["0"]
+
+
+def test_a_users_scripted_function_survives_latency_timing(tmp_path):
+    kept, value = _functions_left(tmp_path, "user")
+    assert int(kept) > 1 and float(value) == 2.0  # theirs (and ours, left in place) still run

@@ -77,13 +77,15 @@ def measure_latency(model: nn.Module, inputs: tuple[torch.Tensor, ...], latency_
     (median), with the batch size, thread count and form it was measured under."""
     if latency_cfg.repeats == 0:
         return {}
-    from mabbench.pruning.deploy import deployed  # one-way: deploy needs nothing from here
+    # one-way: deploy needs nothing from here
+    from mabbench.pruning.deploy import deployed, releasing_traces
 
     batch = batch_of(inputs, latency_cfg.batch_size)
-    with torch_threads(latency_cfg.threads):
+    with torch_threads(latency_cfg.threads), releasing_traces():
         module, batch = deployed(model, batch, latency_cfg.deploy)
         with torch.inference_mode():
             seconds = median_seconds(lambda: module(*batch), latency_cfg.warmup,
                                      latency_cfg.repeats)
+        del module  # released before its traces are
     return {"latency_s": seconds, "latency_batch": latency_cfg.batch_size,
             "latency_threads": latency_cfg.threads, "latency_deploy": latency_cfg.deploy}

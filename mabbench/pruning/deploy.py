@@ -27,8 +27,10 @@ docs/speedup.md has the measurements behind the default.
 from __future__ import annotations
 
 import copy
+import gc
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mabbench.registry import Registry
@@ -78,6 +80,32 @@ def deployed(model: nn.Module, inputs: tuple, form: str) -> tuple[nn.Module, tup
 
     with torch.no_grad():
         return DEPLOY_FORMS.get(form)(model, tuple(inputs))
+
+
+@contextmanager
+def releasing_traces() -> Iterator[None]:
+    """Free, when the block ends, the graphs TorchScript kept for the modules traced in it.
+
+    Every trace registers its graphs in one process-wide compilation unit that
+    never lets them go, and a frozen graph holds the weights as constants
+    (pytorch/pytorch#35600, #96726). A trial traces each curve point, so a
+    sweep worker kept every pruned model it had timed: about 1 GB per bAbI
+    trial, until a reference-grid worker held 12 GB and the next trials were
+    refused for memory. Dropping the unit's functions is safe only when all of
+    them are ours: when it held none as the block began (nothing in mabbench
+    scripts code; a user's scripted function would keep everything as before).
+    The block must have released its traced modules (dropped graphs cannot run).
+    """
+    import torch
+
+    unit = torch.jit._state._python_cu
+    ours_only = not unit.get_functions()
+    try:
+        yield
+    finally:
+        if ours_only:
+            gc.collect()  # the traced modules, if only cycles still hold them
+            unit.drop_all_functions()
 
 
 @DEPLOY_FORMS.register("raw")
