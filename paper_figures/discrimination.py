@@ -54,8 +54,12 @@ def rows(inputs: Inputs) -> pd.DataFrame:
     found = levels(inputs)
     if len(found) == 0:
         return pd.DataFrame(columns=[*ROW, "sparsity", "gap", "spread", "discriminates"])
+    # No seed spread: any gap is decisive (inf), none is not (0). A level where every
+    # method and seed scores alike (all at chance past a collapse) must not be picked.
     ratio = found["gap"] / found["spread"].where(found["spread"] > 0)
-    found = found.assign(ratio=ratio.fillna(float("inf")))
+    no_spread = found["spread"] <= 0
+    ratio = ratio.mask(no_spread, (found["gap"] > 0).map({True: float("inf"), False: 0.0}))
+    found = found.assign(ratio=ratio)
     strongest = found.sort_values("ratio", ascending=False, kind="stable").drop_duplicates(ROW)
     strongest = strongest.assign(discriminates=strongest["gap"] > strongest["spread"])
     return strongest.sort_values(ROW).reset_index(drop=True)

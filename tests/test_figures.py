@@ -371,6 +371,23 @@ def test_a_deep_row_where_methods_differ_by_noise_only_leaves_the_claims(tmp_pat
     assert all(row[3] == "1" for row in rows)  # N: the flat row left the claim
 
 
+def test_a_level_where_every_method_collapses_alike_does_not_hide_a_row_that_differs(tmp_path):
+    """Past a collapse every method and seed scores exactly chance (gap 0, spread 0);
+    the row still discriminates at the levels where methods differ."""
+    from paper_figures import discrimination
+
+    root = build_tree(tmp_path / "results", {"image": [("mnist5k", "lenet")]}, SMALL_METHODS)
+    for path in (root / "runs").rglob("result.json"):
+        rec = json.loads(path.read_text())
+        top = max(p["sparsity"] for p in rec["curve"])
+        for point_ in rec["curve"]:
+            if point_["sparsity"] == top:
+                point_["test"] = 0.1  # every method, every seed: chance
+        path.write_text(json.dumps(rec))
+    table = discrimination.rows(Inputs(load_store(root), tmp_path / "out"))
+    assert bool(table.loc[0, "discriminates"]) and table.loc[0, "gap"] > 0
+
+
 def test_tables_compare_methods_on_the_seeds_they_all_have(tmp_path):
     """A grid stopped part-way: one method also has seed 3 on one dataset; the
     tables must not average it in (its seed-3 dense model nobody else pruned)."""
