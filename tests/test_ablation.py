@@ -4,7 +4,14 @@ at the main budget; a dataset under one protocol never enters."""
 from __future__ import annotations
 
 import numpy as np
-from test_figures import SMALL_BLOCKS, SMALL_METHODS, build_tree, record, write
+from test_figures import (
+    SMALL_BLOCKS,
+    SMALL_METHODS,
+    assert_renders_twice_alike,
+    build_tree,
+    record,
+    write,
+)
 
 from paper_figures import ablation
 from paper_figures.inputs import Inputs
@@ -87,8 +94,5 @@ def test_a_store_without_an_ablation_writes_nothing_and_says_why(tmp_path):
 
 
 def test_two_renders_are_byte_identical(tmp_path):
-    root = build(tmp_path / "results")
-    for out in ("a", "b"):
-        ablation.make(Inputs(load_store(root), tmp_path / out))
-    for name in ("ablation.md", "ablation.tex"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    names = assert_renders_twice_alike(ablation, build(tmp_path / "results"), tmp_path)
+    assert names == ["ablation.md", "ablation.tex"]

@@ -3,6 +3,9 @@ form in DEPLOY_FORMS change no output of any zoo model; latency records say
 which form it was measured in; an unknown form is refused by name."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import torch
 from test_compaction_zoo import MODELS, zoo_model
@@ -84,9 +87,6 @@ print(kept, float(twice(torch.ones(1))) if sys.argv[1] == "user" else "")
 
 
 def _functions_left(tmp_path, mode: str) -> list[str]:
-    import subprocess
-    import sys
-
     script = tmp_path / "release.py"
     script.write_text(RELEASE_SCRIPT)
     done = subprocess.run([sys.executable, str(script), mode], capture_output=True, text=True,

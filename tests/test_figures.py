@@ -194,6 +194,18 @@ def test_rank_tables_use_only_the_main_budget(tree):
         "policy == 'ucb1'")["budget_per_arm"].unique().tolist() == [8.0]
 
 
+def assert_renders_twice_alike(module, root, tmp_path) -> list[str]:
+    """Run one output module twice on the records under ``root``; every file it writes
+    is byte-identical across the two renders. Returns the names written."""
+    first = module.make(Inputs(load_store(root), tmp_path / "first"))
+    again = module.make(Inputs(load_store(root), tmp_path / "again"))
+    names = [p.relative_to(tmp_path / "first").as_posix() for p in first]
+    assert names and names == [p.relative_to(tmp_path / "again").as_posix() for p in again]
+    for one, two in zip(first, again):
+        assert one.read_bytes() == two.read_bytes(), one.name
+    return names
+
+
 def test_regenerating_gives_byte_identical_files(tmp_path):
     small = build_tree(tmp_path / "results", SMALL_BLOCKS, SMALL_METHODS)
     first = make_all(small, tmp_path / "first")
