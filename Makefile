@@ -32,8 +32,10 @@ figures: install
 	$(PY) -m paper_figures --results $(RESULTS) --out paper_figures/out
 
 # The reference grid (conf/experiment/reference.yaml) into results/reference; re-running
-# resumes. Then its records are packed into results/reference/records.parquet (committed).
+# resumes, from the committed archive too (restore writes back the records runs/ lacks).
+# Then its records are packed into results/reference/records.parquet (committed).
 reference: install
+	$(PY) -m mabbench.restore --results results/reference
 	$(PY) -m mabbench -m +experiment=reference
 	$(PY) -m mabbench.compact --results results/reference
 
