@@ -25,18 +25,42 @@ def readable(n_bytes: float) -> str:
     return f"{n_bytes / GIB:.1f} GiB" if n_bytes >= GIB else f"{n_bytes / (1 << 20):.0f} MiB"
 
 
-def available_bytes(device: torch.device) -> int | None:
-    """Free memory on ``device``, or None when it cannot be told."""
-    if device.type == "cuda":
-        return int(torch.cuda.mem_get_info(device)[0])
+def _meminfo(key: str) -> int | None:
+    """A /proc/meminfo entry in bytes, or None when it cannot be read."""
     try:
         with open("/proc/meminfo") as meminfo:
             for line in meminfo:
-                if line.startswith("MemAvailable:"):
+                if line.startswith(f"{key}:"):
                     return int(line.split()[1]) * 1024
     except OSError:
         return None
     return None
+
+
+def available_bytes(device: torch.device) -> int | None:
+    """Free memory on ``device``, or None when it cannot be told."""
+    if device.type == "cuda":
+        return int(torch.cuda.mem_get_info(device)[0])
+    return _meminfo("MemAvailable")
+
+
+def total_bytes(device: torch.device) -> int | None:
+    """All of ``device``'s memory, or None when it cannot be told."""
+    if device.type == "cuda":
+        return int(torch.cuda.mem_get_info(device)[1])
+    return _meminfo("MemTotal")
+
+
+def _shortfall(need: int, available: int, device: torch.device, remedy: str) -> str:
+    """What to do about needing ``need`` bytes with ``available`` free. When the
+    device holds enough in all, other processes (e.g. a sweep's other jobs) hold the
+    rest, and the job may fit later as it is: say so rather than only "shrink it"."""
+    total = total_bytes(device)
+    where = f"the {readable(available)} available on {device.type}"
+    if total is not None and need <= total:
+        return (f"{where} of {readable(total)} (other processes hold the rest: re-run when "
+                f"they finish, or {remedy})")
+    return f"{where}; {remedy}"
 
 
 def forward_bytes(model: torch.nn.Module, splits: Splits, rows: int) -> int | None:
@@ -77,8 +101,8 @@ def check_fits(cfg: DictConfig, splits: Splits, device: torch.device) -> None:
     if need > available:
         raise ConfigError(
             f"model={cfg.model.name} ({_size_keys(cfg.model)}): {params:,} parameters need "
-            f"~{readable(need)} to train, more than the {readable(available)} "
-            f"available on {device.type}; choose smaller widths")
+            f"~{readable(need)} to train, more than "
+            f"{_shortfall(need, available, device, 'choose smaller widths')}")
     # The rows a forward really holds: a batch never exceeds its split, and a
     # pull batches at most one copy per arm of the widest layer, plus the base.
     widest = max(prunable_widths(model, cfg.pruning.layers).values())
@@ -95,5 +119,5 @@ def check_fits(cfg: DictConfig, splits: Splits, device: torch.device) -> None:
         if activations is not None and need + 2 * activations > available:
             raise ConfigError(
                 f"{key}={value}: a batch of {rows} rows needs ~{readable(2 * activations)} "
-                f"of activations (plus {readable(need)} for the model), more than the "
-                f"{readable(available)} available on {device.type}; choose a smaller batch")
+                f"of activations (plus {readable(need)} for the model), more than "
+                f"{_shortfall(need + 2 * activations, available, device, 'choose a smaller batch')}")

@@ -113,6 +113,22 @@ def test_a_batch_beyond_the_memory_available_is_refused(make_cfg, monkeypatch):
     assert not (store.results_root(cfg) / "dense").exists()
 
 
+@pytest.mark.parametrize("total_mb, advice", [
+    (20, "MiB available on cpu; choose a smaller batch"),
+    (24 << 10, "of 24.0 GiB (other processes hold the rest: re-run when they finish, "
+               "or choose a smaller batch)")])
+def test_a_refusal_says_whether_the_machine_or_other_processes_lack_the_memory(
+        make_cfg, monkeypatch, total_mb, advice):
+    """In a sweep, a job can be refused only because its siblings hold the memory for now."""
+    monkeypatch.setattr(resources, "available_bytes", lambda device: 20 << 20)
+    monkeypatch.setattr(resources, "total_bytes", lambda device: total_mb << 20)
+    cfg = make_cfg("task=image", "dataset=digits", "task.train.batch_size=1024",
+                   "pruning.batch_size=8", "pruning.arms_per_round=1")
+    with pytest.raises(ConfigError) as raised:
+        run_trial(cfg)
+    assert str(raised.value).endswith(advice) and "\n" not in str(raised.value)
+
+
 def test_absurd_width_is_refused_before_allocating(make_cfg, monkeypatch):
     """The estimate runs on the meta device: no real tensor of the model is made."""
     import torch
