@@ -178,7 +178,8 @@ def claim_rows(number: int, claim: Claim, inputs: Inputs, flat: set[str]) -> lis
     return rows
 
 
-def make(inputs: Inputs) -> list[Path]:
+def make(inputs: Inputs, name: str = NAME) -> list[Path]:
+    """``<name>.md/.tex``: every claim at ``inputs.point``."""
     flat = non_discriminating(inputs)
     rows = [row for number, claim in enumerate(CLAIMS, start=1)
             for row in claim_rows(number, claim, inputs, flat)]
@@ -194,5 +195,5 @@ def make(inputs: Inputs) -> list[Path]:
                f"methods apart (discrimination.md). Rules: paper_figures/verdicts.py, claims.py.")
     header = ["#", "claim", "pool", "N", "k", "Friedman, Nemenyi CD (paper)",
               "Holm-Wilcoxon", f"Bayesian signed-rank (ROPE {ROPE:g})", "power", "verdict"]
-    return write_table(inputs.out, "claims", "Claims of the paper and whether they reproduce",
+    return write_table(inputs.out, name, "Claims of the paper and whether they reproduce",
                        caption, header, rows)

@@ -42,7 +42,7 @@ LEVELS = (0.25, 0.5, 0.75)
 EXPECTED = {
     "rank_tabular_accuracy", "rank_tabular_f1", "rank_regression_r2", "rank_deep_learning",
     "rank_tabular_accuracy_nemenyi", "rank_tabular_f1_nemenyi", "rank_regression_r2_nemenyi",
-    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality", "dense_quality", "paper2017", "discrimination",
+    "rank_deep_learning_nemenyi", "claims", "claims_target", "speed", "ranking_quality", "dense_quality", "paper2017", "discrimination",
     *(f"methods_{t}_{d}_{m}" for t in ("image", "text") for d, m in BLOCKS[t]),
 }
 EXPECTED_FIGURES = {
@@ -183,6 +183,21 @@ def test_claims_table_gives_a_verdict_per_claim_and_pool(outputs):
     beats_row = lines[2].split(" | ")
     assert verdicts[2] == "inconclusive" and beats_row[3] == "2"
     assert "P(better)" in lines[2] and "(Friedman" in lines[2]
+
+
+def test_claims_are_tested_again_at_the_target_sparsity(outputs, tree, tmp_path):
+    """Beside the selected point's table, the same claims where every method removes the
+    same share of units; with --point target, claims.md is that table."""
+    out, _ = outputs
+    selected, target = ((out / f"{name}.md").read_text() for name in ("claims", "claims_target"))
+    assert "the target sparsity (pruning.sparsity)" in target
+    assert "the target sparsity" not in selected
+    rows = [[line.split(" | ")[0] for line in text.splitlines() if line.startswith("| ")
+             and line[2].isdigit()] for text in (selected, target)]
+    assert rows[0] == rows[1] and len(rows[1]) == 11
+    from paper_figures import claims_target
+
+    assert claims_target.make(Inputs(load_store(tree), tmp_path, point="target")) == []
 
 
 def test_rank_tables_use_only_the_main_budget(tree):
