@@ -31,6 +31,9 @@ class GridSweeperConf:
     # One job per (task, data set, seed) first, then the rest; None: only when the
     # launcher runs jobs in parallel (so two workers never train the same dense model).
     leaders_first: Optional[bool] = None
+    # Top-level keys in which a job's config may be derived from an earlier job's
+    # instead of composed afresh (mabbench/composition.py: checked exact per process).
+    derive: List[str] = field(default_factory=lambda: ["policy", "reference", "seed"])
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="grid", node=GridSweeperConf,
@@ -39,19 +42,29 @@ ConfigStore.instance().store(group="hydra/sweeper", name="grid", node=GridSweepe
 
 class GridSweeper(Sweeper):
     def __init__(self, seeds, exclude, parts, dry_run: bool = False,
-                 leaders_first: Optional[bool] = None) -> None:
+                 leaders_first: Optional[bool] = None, derive=("policy", "reference", "seed")
+                 ) -> None:
         super().__init__()
         self.grid = {"seeds": seeds, "exclude": exclude, "parts": parts}
         self.dry_run = dry_run
         self.leaders_first = leaders_first
+        self.derive = tuple(derive)
         self.hydra_context = self.config = self.launcher = None
 
     def setup(self, *, hydra_context, task_function, config) -> None:
         from hydra.core.plugins import Plugins
+        from hydra.types import HydraContext
+
+        from mabbench.composition import DerivingConfigLoader
 
         self.hydra_context, self.config = hydra_context, config
+        # The launcher composes each job where it runs it; there, a job differing from
+        # an earlier one only in ``derive`` keys is derived from it (checked exact).
+        deriving = HydraContext(config_loader=DerivingConfigLoader(hydra_context.config_loader,
+                                                                   self.derive),
+                                callbacks=hydra_context.callbacks)
         self.launcher = Plugins.instance().instantiate_launcher(
-            hydra_context=hydra_context, task_function=task_function, config=config)
+            hydra_context=deriving, task_function=task_function, config=config)
 
     def _jobs(self, arguments: List[str]):
         from hydra.core.override_parser.overrides_parser import OverridesParser
