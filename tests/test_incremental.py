@@ -8,9 +8,11 @@ import pytest
 import torch
 
 from conftest import CONF
-from mabbench.objectives import cross_entropy
+from mabbench.models.mlp import MLP
+from mabbench.objectives import cross_entropy, mse
 from mabbench.pruning.arms import masked, prunable_widths
 from mabbench.pruning.engine import PullEngine
+from mabbench.pruning.suffix import narrow_linear
 from mabbench.tasks.base import Split
 from test_compaction_zoo import N_OUTPUTS, ROWS, zoo_model
 
@@ -179,3 +181,36 @@ def test_a_value_crossing_the_cut_keeps_full_forwards():
         with torch.no_grad(), masked(model, {"hidden0": [unit]}):
             want = cross_entropy(model(*source.inputs), source.targets).mean() - base
         torch.testing.assert_close(delta[unit], want, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("outputs, loss", [(2, cross_entropy), (1, mse)])
+def test_rounds_of_a_narrow_head_equal_masked_forwards(outputs, loss):
+    """A binary classifier's or a regressor's MLP: above hidden0 a round runs its
+    ReLU in place on the fan-out buffer and the 1-2 output head as W x^T
+    (suffix.round_form); every arm of both layers, with a retired unit and on a
+    subset of rows, still equals a masked forward."""
+    torch.manual_seed(0)
+    model = MLP(n_outputs=outputs, info={"in_features": 7}, hidden=[16, 16]).eval()
+    x = torch.randn(40, 7)
+    targets = torch.arange(40) % 2 if outputs == 2 else torch.randn(40, 1)
+    source = Split((x,), targets)
+    widths = prunable_widths(model)
+    engine = PullEngine(model, widths, loss, probe=source, source=source)
+    assert engine.path("hidden0") == "cached"
+    form = engine.suffixes["hidden0"].graph
+    assert {n.target for n in form.nodes if n.op == "call_function"} >= {torch.relu_,
+                                                                           narrow_linear}
+    engine.retire("hidden1", torch.tensor([3]))
+    rows = torch.arange(0, 40, 3)
+    batch = source.subset(rows)
+    for layer, width in widths.items():
+        pulled = engine.pull_rows(layer, torch.arange(width), rows)
+        with torch.no_grad(), masked(model, {"hidden1": [3]}):
+            base = loss(model(*batch.inputs), batch.targets).mean()
+        for unit in range(width):
+            remove = {"hidden1": [3] + ([unit] if layer == "hidden1" else []),
+                      **({layer: [unit]} if layer != "hidden1" else {})}
+            with torch.no_grad(), masked(model, remove):
+                want = loss(model(*batch.inputs), batch.targets).mean() - base
+            torch.testing.assert_close(pulled.delta[unit], want, atol=1e-5, rtol=1e-4,
+                                       msg=f"{layer} unit {unit}")

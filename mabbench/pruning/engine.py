@@ -45,7 +45,7 @@ from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PerExampleLoss
 from mabbench.pruning.incremental import (TERM_FLOPS, NextLinear, fan_out, fan_out_hook,
                                           next_linear)
-from mabbench.pruning.suffix import leaf_calls, suffix_after, trace
+from mabbench.pruning.suffix import leaf_calls, round_form, suffix_after, trace
 from mabbench.tasks.base import Split
 
 log = logging.getLogger(__name__)
@@ -485,6 +485,8 @@ class PullEngine:
         if traced is None or any(leaf_calls(traced).count(p) != 1 for p in points):
             return  # a mask point fx traces through would miss its hook above N
         cuts = {layer: suffix_after(traced, plan.name) for layer, plan in self.incremental.items()}
+        cuts = {layer: cut if cut is None else round_form(cut, keep=points)
+                for layer, cut in cuts.items()}
         candidates = {layer: self.incremental[layer].module
                       for layer, cut in cuts.items() if cut is not None}
         # per layer, the layers whose mask point is its N: masked after the fan-out
