@@ -2,14 +2,16 @@
 and score the smaller model on select (for selection) and test (to report)."""
 from __future__ import annotations
 
+import hashlib
+
 import torch
 from torch import nn
 
-from mabbench import progress
+from mabbench import memo, progress
 from mabbench.objectives import EXTRA_METRICS, METRICS
 from mabbench.pruning.compaction import compact
 from mabbench.pruning.context import Ranking
-from mabbench.pruning.cost import count_macs, count_params, measure_latency
+from mabbench.pruning.cost import batch_of, count_macs, count_params, measure_latency
 from mabbench.tasks.base import Split, Splits
 from mabbench.timing import phase
 from mabbench.training import train
@@ -59,8 +61,38 @@ def point(model: nn.Module, splits: Splits, metric: str, sparsity: float,
         record[f"test_{extra}"] = score(model, splits.test, extra)
     if latency_cfg is not None:
         with phase("latency"):
-            record |= measure_latency(model, example, latency_cfg)
+            record |= latency(model, example, latency_cfg)
     return record
+
+
+def latency(model: nn.Module, example: tuple[torch.Tensor, ...], latency_cfg) -> dict:
+    """``measure_latency``, once per architecture in a process: what a forward costs
+    depends on the model's modules and their shapes, the inputs and the timing
+    settings, not on which units were removed. So the methods whose cut leaves the
+    same shapes (every method at a level of a one-hidden-layer MLP) share one
+    measurement instead of timing the same computation again, with its own noise."""
+    key = (architecture(model), fingerprint(batch_of(example, latency_cfg.batch_size)),
+           memo.node_key(latency_cfg))
+    return dict(memo.LATENCY.get_or_make(key, lambda: measure_latency(model, example,
+                                                                      latency_cfg)))
+
+
+def architecture(model: nn.Module) -> str:
+    """The modules (types and settings, as printed) and every tensor's name, shape,
+    dtype and device: what two models of equal cost share."""
+    tensors = [(name, tuple(t.shape), str(t.dtype), str(t.device))
+               for name, t in model.state_dict().items()]
+    return f"{model!r}|{tensors}"
+
+
+def fingerprint(inputs: tuple[torch.Tensor, ...]) -> str:
+    """A digest of the timed batch (a model's cost may depend on its inputs' values:
+    padded lengths, embedding bags)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for x in inputs:
+        digest.update(f"{tuple(x.shape)}{x.dtype}{x.device}".encode())
+        digest.update(x.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], splits: Splits,

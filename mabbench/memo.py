@@ -64,6 +64,9 @@ SPLITS = Memo(size=4)  # loaded data sets: the splits of one (dataset, split, se
 DENSE = Memo(size=4)  # trained dense weights (a state dict) and their meta, by dense folder
 DENSE_POINT = Memo(size=4)  # the dense model's scores and latency, by dense folder
 ORACLE = Memo(size=8)  # oracle.json's contents, by its path
+# measured latency, by architecture, inputs and timing settings (mabbench/curve.py): a
+# tabular group's 20 methods x 19 levels of a one-layer MLP are 19 architectures
+LATENCY = Memo(size=512)
 
 
 def node_key(*nodes: Any) -> str:
@@ -81,5 +84,5 @@ def splits(cfg, load: Callable[[Any], Any]):
 
 
 def clear() -> None:
-    for memo in (SPLITS, DENSE, DENSE_POINT, ORACLE):
+    for memo in (SPLITS, DENSE, DENSE_POINT, ORACLE, LATENCY):
         memo.clear()

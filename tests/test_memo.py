@@ -45,3 +45,33 @@ def test_a_trial_records_where_its_time_went(make_cfg):
     assert 0 < phases <= timing["total"]
     again = run_trial(make_cfg("policy=magnitude", "dataset=iris"))
     assert "dense_training" not in again["timing"]  # the dense model came from the first trial
+
+
+def test_latency_is_measured_once_per_architecture(make_cfg):
+    """Every method's cut of a one-hidden-layer MLP at a level has the same shapes, so
+    a group's second method times nothing new and reports the first one's latency."""
+    memo.clear()
+    first = run_trial(make_cfg("policy=magnitude", "dataset=wine"))
+    measured = memo.LATENCY.misses
+    second = run_trial(make_cfg("policy=random", "dataset=wine"))
+    assert memo.LATENCY.misses == measured  # no new architecture, no new timing
+    assert memo.LATENCY.hits >= len(second["curve"])
+    assert [p["latency_s"] for p in first["curve"]] == [p["latency_s"] for p in second["curve"]]
+    assert {p["params"] for p in first["curve"]} == {p["params"] for p in second["curve"]}
+
+
+def test_models_share_a_latency_only_when_their_shapes_and_inputs_match():
+    import torch
+
+    from mabbench.curve import architecture, fingerprint
+    from mabbench.models.mlp import MLP
+
+    def mlp(width: int, seed: int):
+        torch.manual_seed(seed)
+        return MLP(n_outputs=2, info={"in_features": 5}, hidden=[width])
+
+    assert architecture(mlp(8, 0)) == architecture(mlp(8, 1))  # other weights, same cost
+    assert architecture(mlp(8, 0)) != architecture(mlp(7, 0))
+    x = torch.randn(4, 5)
+    assert fingerprint((x,)) == fingerprint((x.clone(),))
+    assert fingerprint((x,)) != fingerprint((x + 1,))
