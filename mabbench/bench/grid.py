@@ -7,9 +7,11 @@ the budget sweep: 152 jobs); any overrides given replace it (``seed=0 task=tabul
 Each trial records its own phases (mabbench/timing.py); what the workers spent
 outside trials (process start, imports, composing configs, Hydra's job set-up,
 idle) is wall x workers minus the trials' time. The full grid's time is
-extrapolated from the slice: each (part, task)'s mean seconds per job times that
-part's job count in the full grid, plus the slice's overhead per job, over the
-workers; it is an estimate, stated as one.
+extrapolated from the slice for the (part, task) pairs the slice has jobs of:
+each pair's mean seconds per job times its job count in the full grid, plus the
+slice's overhead per job, over the workers; it is an estimate, stated as one.
+Pairs the slice has no job of are listed, not guessed (a tabular trial says
+nothing of a VGG one).
 """
 from __future__ import annotations
 
@@ -106,11 +108,14 @@ def run(args: list[str]) -> None:
         print(f"  {name:<38}{seconds:>9.1f}{seconds / budget:>8.1%}")
     counts = full_grid_counts()
     overhead = outside / max(len(found), 1)
-    estimate = 0.0
-    for key, n in counts.items():
-        times = per_job.get(key) or per_job.get((key[0], "tabular")) or [0.0]
-        estimate += n * (sum(times) / len(times) + overhead)
-    estimate /= WORKERS
-    print(f"full reference grid ({sum(counts.values())} jobs), extrapolated from this slice: "
-          f"{estimate / 60:.1f} min on {WORKERS} workers (an estimate: one dataset per task "
-          f"stands for its task; at this load average)")
+    covered = {key: n for key, n in counts.items() if key in per_job}
+    estimate = sum(n * (sum(per_job[key]) / len(per_job[key]) + overhead)
+                   for key, n in covered.items()) / WORKERS
+    print(f"the reference grid's {sum(covered.values())} jobs of the (part, task) pairs in this "
+          f"slice, extrapolated from it: {estimate / 60:.1f} min on {WORKERS} workers (an "
+          f"estimate: the slice's data sets stand for their task; at this load average)")
+    missing = sorted({f"{part}/{task}" for (part, task) in counts} - set(
+        f"{part}/{task}" for part, task in covered))
+    if missing:
+        print(f"not estimated ({sum(n for k, n in counts.items() if k not in covered)} jobs; "
+              f"no job of theirs in the slice): {', '.join(missing)}")
