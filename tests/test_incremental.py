@@ -119,6 +119,10 @@ def test_rounds_from_kept_activations_equal_masked_forwards(name, tmp_path):
     engine = PullEngine(model, widths, cross_entropy, probe=source, source=source)
     cached = {layer for layer in widths if engine.path(layer) == "cached"}
     assert MUST_BE_CACHED.get(name, set()) <= cached, {l: engine.path(l) for l in widths}
+    if name == "vgg":  # a layer fanning out into a conv (conv1-conv5) runs channels-last
+        into_conv = {l for l in cached
+                     if isinstance(engine.incremental[l].module, torch.nn.Conv2d)}
+        assert into_conv and into_conv <= engine.channels_last
     names = list(widths)
     retired = {names[0]: [0]}
     engine.retire(names[0], torch.tensor([0]))
@@ -214,3 +218,37 @@ def test_rounds_of_a_narrow_head_equal_masked_forwards(outputs, loss):
                 want = loss(model(*batch.inputs), batch.targets).mean() - base
             torch.testing.assert_close(pulled.delta[unit], want, atol=1e-5, rtol=1e-4,
                                        msg=f"{layer} unit {unit}")
+
+
+def test_conv_rounds_run_channels_last_unless_the_model_needs_nchw():
+    """A cached conv layer's rounds run channels-last where the cut model allows it;
+    a model that views its conv output as contiguous NCHW keeps NCHW; both equal
+    masked forwards."""
+    class Net(torch.nn.Module):
+        def __init__(self, contiguous_view: bool):
+            super().__init__()
+            self.conv1, self.conv2 = torch.nn.Conv2d(2, 6, 3), torch.nn.Conv2d(6, 5, 3)
+            self.act, self.out = torch.nn.ReLU(), torch.nn.Linear(5 * 4 * 4, 3)
+            self.contiguous_view = contiguous_view
+            self.prunable = ("conv1",)
+
+        def forward(self, x):
+            x = self.act(self.conv2(self.act(self.conv1(x))))
+            return self.out(x.view(x.shape[0], -1) if self.contiguous_view else x.flatten(1))
+
+    for contiguous_view in (False, True):
+        torch.manual_seed(0)
+        model = Net(contiguous_view).eval()
+        source = Split((torch.randn(12, 2, 8, 8),), torch.arange(12) % 3)
+        engine = PullEngine(model, {"conv1": 6}, cross_entropy, probe=source, source=source)
+        assert engine.path("conv1") == "cached"
+        assert ("conv1" in engine.channels_last) is not contiguous_view
+        rows = torch.arange(1, 12, 2)
+        batch = source.subset(rows)
+        delta = engine.pull_rows("conv1", torch.arange(6), rows).delta
+        with torch.no_grad():
+            base = cross_entropy(model(*batch.inputs), batch.targets).mean()
+        for unit in range(6):
+            with torch.no_grad(), masked(model, {"conv1": [unit]}):
+                want = cross_entropy(model(*batch.inputs), batch.targets).mean() - base
+            torch.testing.assert_close(delta[unit], want, atol=1e-5, rtol=1e-4)
