@@ -32,6 +32,7 @@ they share a loaded data set, a dense model and an oracle (mabbench/memo.py).
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import itertools
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class Catalog:
     def __init__(self, repository) -> None:
         self.repository = repository
         self._options: dict[str, list[str]] = {}
+        self._values: dict[tuple[str, str], dict] = {}  # selectors of every part ask again
 
     def options(self, group: str) -> list[str]:
         group = group.lstrip("+")
@@ -77,17 +79,33 @@ class Catalog:
         return self._options[group]
 
     def values(self, group: str, name: str) -> dict:
-        """The option's own keys over its schema's defaults, unresolved."""
-        result = self.repository.load_config(f"{group.lstrip('+')}/{name}")
+        """The option's own keys over its schema's defaults, unresolved (a copy)."""
+        key = (group.lstrip("+"), name)
+        if key not in self._values:
+            self._values[key] = self._load(*key)
+        return copy.deepcopy(self._values[key])
+
+    def _load(self, group: str, name: str) -> dict:
+        result = self.repository.load_config(f"{group}/{name}")
         merged: dict = {}
+        schema = self._schema(result)
+        if schema is not None:  # a schema not registered in this process: YAML only
+            merged.update(_plain(schema.config))
+        merged.update(_plain(result.config))
+        return merged
+
+    def schema_type(self, group: str, name: str) -> type | None:
+        """The structured config (dataclass) an option's defaults place under it, if any."""
+        schema = self._schema(self.repository.load_config(f"{group.lstrip('+')}/{name}"))
+        found = OmegaConf.get_type(schema.config) if schema is not None else None
+        return found if isinstance(found, type) and found is not dict else None
+
+    def _schema(self, result):
         for default in result.defaults_list or []:
             schema_group = (getattr(default, "group", None) or "").lstrip("/")
             if schema_group.startswith("schema/"):
-                schema = self.repository.load_config(f"{schema_group}/{default.value}")
-                if schema is not None:  # a schema not registered in this process: YAML only
-                    merged.update(_plain(schema.config))
-        merged.update(_plain(result.config))
-        return merged
+                return self.repository.load_config(f"{schema_group}/{default.value}")
+        return None
 
 
 def _plain(node) -> dict:
@@ -128,8 +146,15 @@ def policy_class(catalog: Catalog, name: str):
 
 
 def is_bandit(catalog: Catalog, name: str) -> bool:
-    from mabbench.policies.base import Policy
+    """Bandit configs derive from PolicyConfig, baselines' from ScorerConfig: the schema
+    says which without importing the method (a baseline's module imports torch, seconds
+    of a sweep's start); an option without either asks its class."""
+    from baselines.schemas import ScorerConfig
+    from mabbench.policies.base import Policy, PolicyConfig
 
+    schema = catalog.schema_type("policy", name)
+    if schema is not None and issubclass(schema, (PolicyConfig, ScorerConfig)):
+        return issubclass(schema, PolicyConfig)
     found = policy_class(catalog, name)
     return isinstance(found, type) and issubclass(found, Policy)
 
@@ -152,7 +177,7 @@ def baseline_policies(catalog: Catalog, task: str) -> list[str]:
 @selector("reference", "all")
 def applicable_comparators(catalog: Catalog, task: str) -> list[str]:
     """Comparators with an estimator for the task's metric (a classifier for accuracy)."""
-    from mabbench.reference.comparators import ROLE_BY_METRIC
+    from mabbench.reference.config import ROLE_BY_METRIC  # the schema module: no sklearn
 
     role = ROLE_BY_METRIC.get(catalog.values("task", task)["task"]["metric"])
     return [c for c in catalog.options("reference")

@@ -14,10 +14,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from mabbench.errors import ConfigError
 from mabbench.objectives import EXTRA_METRICS, METRICS
+from mabbench.reference.config import ROLE_BY_METRIC
 from mabbench.tasks.base import Split, Splits
-
-# Which estimator of a comparator a task needs, by the task's metric.
-ROLE_BY_METRIC = {"accuracy": "classifier", "r2": "regressor"}
 
 
 @dataclass
