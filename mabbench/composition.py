@@ -20,7 +20,8 @@ this process (logged), so the result is Hydra's own config either way.
 
 The grid sweeper wraps its launcher's config loader in ``DerivingConfigLoader``
 (hydra_plugins/mabbench_grid); each process that runs jobs (the sweep itself,
-a joblib worker, a submitit or Ray job) keeps its own cache.
+a joblib worker, a submitit or Ray job) keeps its own cache, for one sweep at a
+time (a job of another sweep, i.e. another master config, starts it afresh).
 """
 from __future__ import annotations
 
@@ -68,13 +69,19 @@ class Composer:
     (``policy``, ``reference``) or plain values (``seed``)."""
 
     def __init__(self) -> None:
-        # (master, shape) -> (overrides, config) of the latest job composed in full
+        self._owner: tuple | None = None  # the sweep (master config) the caches belong to
+        self._reset(None)
+        self.composed = self.derived = 0
+
+    def _reset(self, owner: tuple | None) -> None:
+        """Start afresh for another sweep: its configs, options and checks are its own."""
+        self._owner = owner
+        # shape -> (overrides, config) of the latest job of that shape composed in full
         self.bases: OrderedDict[tuple, tuple[tuple[Override, ...], DictConfig]] = OrderedDict()
-        self.donors: dict[tuple, DictConfig] = {}  # (master, group, option) -> a config choosing it
+        self.donors: dict[tuple, DictConfig] = {}  # (group, option) -> a config choosing it
         self.verified: set[tuple] = set()  # changes checked equal to a full composition
         self.refused: set[tuple] = set()  # changes found unequal: always composed in full
         self._groups: set[str] | None = None
-        self.composed = self.derived = 0
 
     def load(self, inner: ConfigLoader, master: DictConfig, overrides: List[str],
              derive: tuple[str, ...]) -> DictConfig:
@@ -82,20 +89,22 @@ class Composer:
         if os.environ.get(DISABLE_ENV) or any(o.is_sweep_override() or o.is_delete()
                                               for o in parsed):
             return self._full(inner, master, overrides)
+        owner = _master_key(master)
+        if owner != self._owner:
+            self._reset(owner)
         if self._groups is None:
             self._groups = set(inner.list_groups(""))
-        owner = _master_key(master)
-        shape = owner, tuple(f"{o.get_key_element()}=*" if _key(o) in derive else o.input_line
-                             for o in parsed)
+        shape = tuple(f"{o.get_key_element()}=*" if _key(o) in derive else o.input_line
+                      for o in parsed)
         if shape not in self.bases:
-            return self._remember(owner, shape, parsed, self._full(inner, master, overrides))
+            return self._remember(shape, parsed, derive, self._full(inner, master, overrides))
         self.bases.move_to_end(shape)
         base_parsed, base = self.bases[shape]
         changed = [o for o, b in zip(parsed, base_parsed) if o.input_line != b.input_line]
         kinds = [self._kind(o) for o in changed]
-        donors = {kind[0]: self.donors.get((owner, *kind)) for kind in kinds if len(kind) == 2}
+        donors = {kind[0]: self.donors.get(kind) for kind in kinds if len(kind) == 2}
         if any(kind in self.refused for kind in kinds) or None in donors.values():
-            return self._remember(owner, shape, parsed, self._full(inner, master, overrides))
+            return self._remember(shape, parsed, derive, self._full(inner, master, overrides))
         derived = _derive(base, master, parsed, changed, donors)
         unchecked = [kind for kind in kinds if kind not in self.verified]
         if unchecked:
@@ -118,7 +127,7 @@ class Composer:
         self.composed += 1
         return inner.load_sweep_config(master, overrides)
 
-    def _remember(self, owner: tuple, shape: tuple, parsed: list[Override],
+    def _remember(self, shape: tuple, parsed: list[Override], derive: tuple[str, ...],
                   cfg: DictConfig) -> DictConfig:
         kept = copy.deepcopy(cfg)  # the job may change its own copy
         self.bases[shape] = (tuple(parsed), kept)
@@ -127,13 +136,14 @@ class Composer:
             self.bases.popitem(last=False)
         for override in parsed:
             kind = self._kind(override)
-            if len(kind) == 2:
-                self.donors.setdefault((owner, *kind), kept)
+            if len(kind) == 2 and kind[0] in derive:
+                self.donors.setdefault(kind, kept)
         return cfg
 
 
 def _master_key(master: DictConfig) -> tuple:
-    """What the sweep contributes to every job: its config name and Hydra overrides."""
+    """What the sweep contributes to every job: its config name and Hydra overrides
+    (``hydra.sweep.dir`` among them, so each sweep has its own)."""
     return (str(master.hydra.job.config_name),
             tuple(OmegaConf.to_container(master.hydra.overrides.hydra)))
 

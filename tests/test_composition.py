@@ -88,3 +88,23 @@ def test_same_config_sees_a_structured_type_that_differs(sweep):
     plain = OmegaConf.create(OmegaConf.to_container(cfg))
     assert OmegaConf.to_container(plain) == OmegaConf.to_container(cfg)
     assert not same_config(plain, cfg)
+
+
+def test_another_sweep_derives_nothing_from_the_first(sweep):
+    """The cache belongs to one sweep (its master config, sweep folder included): a
+    later sweep in the same process composes its first jobs in full again."""
+    master, loader, jobs = sweep
+    composer = Composer()
+    ucb1 = [j for j in jobs if j.value("policy") == "ucb1" and j.part == "trials"
+            and j.value("dataset") == "breast_cancer"]
+    seed0, seed1 = ucb1[0], ucb1[1]
+    assert (seed0.value("seed"), seed1.value("seed")) == ("0", "1")
+    composer.load(loader, master, list(seed0.overrides), DERIVE)
+    composer.load(loader, master, list(seed1.overrides), DERIVE)
+    assert composer.derived == 1
+    other = master.copy()
+    with open_dict(other):
+        other.hydra.overrides.hydra.append("hydra.job.chdir=false")
+    cfg = composer.load(loader, other, list(seed1.overrides), DERIVE)
+    assert composer.derived == 1 and len(composer.bases) == 1  # only the new sweep's job
+    assert same_config(cfg, loader.load_sweep_config(other, list(seed1.overrides)))
