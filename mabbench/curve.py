@@ -71,8 +71,10 @@ def latency(model: nn.Module, example: tuple[torch.Tensor, ...], latency_cfg) ->
     settings, not on which units were removed. So the methods whose cut leaves the
     same shapes (every method at a level of a one-hidden-layer MLP) share one
     measurement instead of timing the same computation again, with its own noise."""
+    device = example[0].device.type
+    autocast = torch.is_autocast_enabled(device) and str(torch.get_autocast_dtype(device))
     key = (architecture(model), fingerprint(batch_of(example, latency_cfg.batch_size)),
-           memo.node_key(latency_cfg))
+           memo.node_key(latency_cfg), autocast)  # a bf16 forward is not an fp32 one
     return dict(memo.LATENCY.get_or_make(key, lambda: measure_latency(model, example,
                                                                       latency_cfg)))
 

@@ -75,3 +75,21 @@ def test_models_share_a_latency_only_when_their_shapes_and_inputs_match():
     x = torch.randn(4, 5)
     assert fingerprint((x,)) == fingerprint((x.clone(),))
     assert fingerprint((x,)) != fingerprint((x + 1,))
+
+
+def test_a_latency_under_autocast_is_not_shared_with_fp32():
+    import torch
+
+    from mabbench.config import LatencyConfig
+    from mabbench.curve import latency
+    from mabbench.models.mlp import MLP
+
+    memo.clear()
+    model = MLP(n_outputs=2, info={"in_features": 5}, hidden=[8]).eval()
+    example = (torch.randn(6, 5),)
+    settings = LatencyConfig(batch_size=8, repeats=2, warmup=1, deploy="folded")
+    latency(model, example, settings)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        latency(model, example, settings)
+    latency(model, example, settings)
+    assert memo.LATENCY.misses == 2 and memo.LATENCY.hits == 1
