@@ -82,8 +82,9 @@ def round_form(suffix: fx.GraphModule, keep: set[str]) -> fx.GraphModule:
     modules = dict(suffix.named_modules())
     for node in suffix.graph.nodes:
         module = modules.get(node.target) if node.op == "call_module" else None
-        plain = module is not None and node.target not in keep and not module._forward_hooks \
-            and not module._forward_pre_hooks
+        plain = (module is not None and node.target not in keep and len(node.args) == 1
+                 and not node.kwargs and not module._forward_hooks
+                 and not module._forward_pre_hooks)
         if plain and isinstance(module, nn.ReLU) and _only_use_of_input(node):
             env[node] = graph.call_function(torch.relu_, (env[node.args[0]],))
         elif plain and isinstance(module, nn.Linear) and module.out_features <= NARROW_OUTPUTS:
@@ -99,9 +100,8 @@ def round_form(suffix: fx.GraphModule, keep: set[str]) -> fx.GraphModule:
 
 def _only_use_of_input(node: fx.Node) -> bool:
     """``node`` reads the suffix's input (the fan-out buffer) and nothing else reads it."""
-    source = node.args[0] if node.args else None
-    return (isinstance(source, fx.Node) and source.op == "placeholder"
-            and len(source.users) == 1 and not node.kwargs)
+    source = node.args[0]
+    return isinstance(source, fx.Node) and source.op == "placeholder" and len(source.users) == 1
 
 
 def narrow_linear(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor]
