@@ -11,7 +11,7 @@ from mabbench import memo, progress
 from mabbench.objectives import EXTRA_METRICS, METRICS
 from mabbench.pruning.compaction import compact
 from mabbench.pruning.context import Ranking
-from mabbench.pruning.cost import batch_of, count_macs, count_params, measure_latency
+from mabbench.pruning.cost import count_macs, count_params, measure_latency
 from mabbench.tasks.base import Split, Splits
 from mabbench.timing import phase
 from mabbench.training import train
@@ -73,8 +73,10 @@ def latency(model: nn.Module, example: tuple[torch.Tensor, ...], latency_cfg) ->
     measurement instead of timing the same computation again, with its own noise."""
     device = example[0].device.type
     autocast = torch.is_autocast_enabled(device) and str(torch.get_autocast_dtype(device))
-    key = (architecture(model), fingerprint(batch_of(example, latency_cfg.batch_size)),
-           memo.node_key(latency_cfg), autocast)  # a bf16 forward is not an fp32 one
+    # the timed batch cycles the example's first batch_size rows (cost.batch_of)
+    rows = tuple(x[:latency_cfg.batch_size] for x in example)
+    key = (architecture(model), fingerprint(rows), memo.node_key(latency_cfg),
+           autocast)  # a bf16 forward is not an fp32 one
     return dict(memo.LATENCY.get_or_make(key, lambda: measure_latency(model, example,
                                                                       latency_cfg)))
 

@@ -26,6 +26,24 @@ def correct(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return (outputs.argmax(dim=1) == targets).float()
 
 
+def assert_arms_are_masked_forwards(model, delta, layer, units, batch, loss=cross_entropy,
+                                    retired=None) -> torch.Tensor:
+    """delta[i] equals the loss on ``batch`` with unit units[i] of ``layer`` masked (and
+    ``retired`` units everywhere) less the loss with only ``retired`` masked; returns
+    that base loss."""
+    retired = retired or {}
+    with torch.no_grad(), masked(model, retired):
+        base = loss(model(*batch.inputs), batch.targets).mean()
+    units = [int(u) for u in units]
+    assert len(delta) == len(units)
+    for got, unit in zip(delta, units):
+        remove = {**retired, layer: retired.get(layer, []) + [unit]}
+        with torch.no_grad(), masked(model, remove):
+            want = loss(model(*batch.inputs), batch.targets).mean() - base
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4, msg=f"{layer} unit {unit}")
+    return base
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_every_arm_of_every_layer_equals_a_masked_forward(name, tmp_path, capsys):
     model, inputs = zoo_model(name, tmp_path)
@@ -68,14 +86,9 @@ def test_incremental_round_with_retired_units_equals_masked_forwards(tmp_path):
         assert engine.path(layer) == "incremental"
         units = torch.tensor([1, 5, 9])
         delta, base, _, _ = engine.pull(layer, units, batch)
-        with torch.no_grad(), masked(model, retired):
-            want_base = cross_entropy(model(*inputs), batch.targets).mean()
+        want_base = assert_arms_are_masked_forwards(model, delta, layer, units, batch,
+                                                    retired=retired)
         torch.testing.assert_close(base, want_base)
-        for unit, got in zip(units.tolist(), delta):
-            remove = {**retired, layer: retired.get(layer, []) + [unit]}
-            with torch.no_grad(), masked(model, remove):
-                want = cross_entropy(model(*inputs), batch.targets).mean() - want_base
-            torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("between", [torch.nn.LayerNorm, torch.nn.BatchNorm1d])
@@ -179,12 +192,7 @@ def test_a_value_crossing_the_cut_keeps_full_forwards():
     engine = PullEngine(model, {"hidden0": 6}, cross_entropy, probe=source, source=source)
     assert engine.path("hidden0") == "incremental"
     delta = engine.pull_rows("hidden0", torch.arange(6), torch.arange(10)).delta
-    with torch.no_grad():
-        base = cross_entropy(model(*source.inputs), source.targets).mean()
-    for unit in range(6):
-        with torch.no_grad(), masked(model, {"hidden0": [unit]}):
-            want = cross_entropy(model(*source.inputs), source.targets).mean() - base
-        torch.testing.assert_close(delta[unit], want, atol=1e-5, rtol=1e-4)
+    assert_arms_are_masked_forwards(model, delta, "hidden0", range(6), source)
 
 
 @pytest.mark.parametrize("outputs, loss", [(2, cross_entropy), (1, mse)])
@@ -208,16 +216,9 @@ def test_rounds_of_a_narrow_head_equal_masked_forwards(outputs, loss):
     rows = torch.arange(0, 40, 3)
     batch = source.subset(rows)
     for layer, width in widths.items():
-        pulled = engine.pull_rows(layer, torch.arange(width), rows)
-        with torch.no_grad(), masked(model, {"hidden1": [3]}):
-            base = loss(model(*batch.inputs), batch.targets).mean()
-        for unit in range(width):
-            remove = {"hidden1": [3] + ([unit] if layer == "hidden1" else []),
-                      **({layer: [unit]} if layer != "hidden1" else {})}
-            with torch.no_grad(), masked(model, remove):
-                want = loss(model(*batch.inputs), batch.targets).mean() - base
-            torch.testing.assert_close(pulled.delta[unit], want, atol=1e-5, rtol=1e-4,
-                                       msg=f"{layer} unit {unit}")
+        delta = engine.pull_rows(layer, torch.arange(width), rows).delta
+        assert_arms_are_masked_forwards(model, delta, layer, range(width), batch, loss,
+                                        retired={"hidden1": [3]})
 
 
 def test_conv_rounds_run_channels_last_unless_the_model_needs_nchw():
@@ -246,9 +247,4 @@ def test_conv_rounds_run_channels_last_unless_the_model_needs_nchw():
         rows = torch.arange(1, 12, 2)
         batch = source.subset(rows)
         delta = engine.pull_rows("conv1", torch.arange(6), rows).delta
-        with torch.no_grad():
-            base = cross_entropy(model(*batch.inputs), batch.targets).mean()
-        for unit in range(6):
-            with torch.no_grad(), masked(model, {"conv1": [unit]}):
-                want = cross_entropy(model(*batch.inputs), batch.targets).mean() - base
-            torch.testing.assert_close(delta[unit], want, atol=1e-5, rtol=1e-4)
+        assert_arms_are_masked_forwards(model, delta, "conv1", range(6), batch)

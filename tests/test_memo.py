@@ -3,9 +3,13 @@ and the oracle (mabbench/memo.py): the records are the ones a fresh process writ
 and each trial says where its time went (mabbench/timing.py)."""
 from __future__ import annotations
 
+import torch
 from conftest import TINY, compose_config
 
 from mabbench import memo
+from mabbench.config import LatencyConfig
+from mabbench.curve import architecture, fingerprint, latency
+from mabbench.models.mlp import MLP
 from mabbench.trial import run_trial
 
 # Measured, not computed: these differ between any two runs.
@@ -61,11 +65,6 @@ def test_latency_is_measured_once_per_architecture(make_cfg):
 
 
 def test_models_share_a_latency_only_when_their_shapes_and_inputs_match():
-    import torch
-
-    from mabbench.curve import architecture, fingerprint
-    from mabbench.models.mlp import MLP
-
     def mlp(width: int, seed: int):
         torch.manual_seed(seed)
         return MLP(n_outputs=2, info={"in_features": 5}, hidden=[width])
@@ -78,12 +77,6 @@ def test_models_share_a_latency_only_when_their_shapes_and_inputs_match():
 
 
 def test_a_latency_under_autocast_is_not_shared_with_fp32():
-    import torch
-
-    from mabbench.config import LatencyConfig
-    from mabbench.curve import latency
-    from mabbench.models.mlp import MLP
-
     memo.clear()
     model = MLP(n_outputs=2, info={"in_features": 5}, hidden=[8]).eval()
     example = (torch.randn(6, 5),)

@@ -114,8 +114,7 @@ def run(args: list[str]) -> None:
     print(f"the reference grid's {sum(covered.values())} jobs of the (part, task) pairs in this "
           f"slice, extrapolated from it: {estimate / 60:.1f} min on {WORKERS} workers (an "
           f"estimate: the slice's data sets stand for their task; at this load average)")
-    missing = sorted({f"{part}/{task}" for (part, task) in counts} - set(
-        f"{part}/{task}" for part, task in covered))
+    missing = {key: n for key, n in counts.items() if key not in covered}
     if missing:
-        print(f"not estimated ({sum(n for k, n in counts.items() if k not in covered)} jobs; "
-              f"no job of theirs in the slice): {', '.join(missing)}")
+        print(f"not estimated ({sum(missing.values())} jobs; no job of theirs in the slice): "
+              f"{', '.join(sorted(f'{part}/{task}' for part, task in missing))}")
