@@ -26,7 +26,7 @@ test-all: install
 	$(PY) -m pytest -q -m ""
 
 # The paper's tables and figures from stored results (never trains): by default the
-# committed archive of the reference records (python -m mabbench.compact wrote it).
+# committed archive of the reference records (python -m mabbench.store.compact wrote it).
 RESULTS ?= results/reference/records.parquet
 figures: install
 	$(PY) -m paper_figures --results $(RESULTS) --out paper_figures/out
@@ -35,9 +35,9 @@ figures: install
 # resumes, from the committed archive too (restore writes back the records runs/ lacks).
 # Then its records are packed into results/reference/records.parquet (committed).
 reference: install
-	$(PY) -m mabbench.restore --results results/reference
+	$(PY) -m mabbench.store.restore --results results/reference
 	$(PY) -m mabbench -m +experiment=reference
-	$(PY) -m mabbench.compact --results results/reference
+	$(PY) -m mabbench.store.compact --results results/reference
 
 bench: install
 	$(PY) -m mabbench.bench all

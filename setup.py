@@ -1,5 +1,5 @@
 """Packaging that pyproject.toml cannot say alone: the top-level conf/ ships
-inside the package as ``mabbench/conf`` (mabbench.configs finds it there), so a
+inside the package as ``mabbench/conf`` (mabbench.config.location finds it there), so a
 non-editable install runs from any directory. Everything else: pyproject.toml."""
 from pathlib import Path
 

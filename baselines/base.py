@@ -6,10 +6,10 @@ from abc import ABC, abstractmethod
 
 import torch
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.ranking import ranking_from_scores
-from mabbench.runtime import synchronize
+from mabbench.runtime.process import synchronize
 
 
 class Scorer(ABC):

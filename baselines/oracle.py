@@ -22,13 +22,13 @@ from pathlib import Path
 import torch
 
 from baselines.base import Scorer
-from mabbench import memo
-from mabbench.integrity import read_trusted_json, write_checked_json
-from mabbench.locks import build_lock
+from mabbench.files.integrity import read_trusted_json, write_checked_json
+from mabbench.files.locks import build_lock
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
-from mabbench.timing import phase
+from mabbench.runtime import memo
+from mabbench.runtime.timing import phase
 
 CHUNK_ROWS = 256  # prune rows per forward, fewer when the arms' copies need the room
 # floats held where a round fans out: (arms + 1) x rows x elements per row there

@@ -4,14 +4,14 @@ finished trial need only these, and must not import torch.
 
 ``uses_pull_budget`` (not a config key) says whether a method spends the
 bandits' pull budget; a baseline that does not leaves the bandit-only keys out
-of its config hash (mabbench/store.py), so changing a budget re-runs only bandits.
+of its config hash (mabbench/store/identity.py), so changing a budget re-runs only bandits.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
-from mabbench.config import store_schema
+from mabbench.config.schemas import store_schema
 
 
 @dataclass

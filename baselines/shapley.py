@@ -43,7 +43,7 @@ from __future__ import annotations
 import torch
 
 from baselines.base import Scorer
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.engine import PullEngine

@@ -1,8 +1,8 @@
 """The command line: ``mabbench`` / ``python -m mabbench [-m] <overrides>``.
 
-Every run is checked before Hydra starts (mabbench.preflight): bad input gets
+Every run is checked before Hydra starts (mabbench.experiments.preflight): bad input gets
 one line and exit 2 with nothing written, for single runs and every job of a
-multirun. A multirun's jobs never stop the sweep (mabbench.sweep); it ends
+multirun. A multirun's jobs never stop the sweep (mabbench.experiments.sweep); it ends
 with ``done N / skipped N / failed N`` and exits 1 if anything failed.
 Hydra's own flags (--help, --cfg, --info, -sc, -cd ...) go straight to Hydra.
 """
@@ -17,11 +17,20 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from mabbench.configs import CONF_DIR, register_schemas
-from mabbench.errors import ConfigError
-from mabbench.preflight import preflight, preflight_sweep
-from mabbench.sweep import (mark_parent, outcome_of, read_outcomes, remote_headlines, run_job,
-                            status_dir, summary)
+from hydra_plugins.mabbench_grid import grid_sweeper
+from mabbench.config.errors import ConfigError
+from mabbench.config.location import CONF_DIR
+from mabbench.experiments.preflight import preflight, preflight_sweep
+from mabbench.experiments.registration import register_schemas
+from mabbench.experiments.sweep import (
+    mark_parent,
+    outcome_of,
+    read_outcomes,
+    remote_headlines,
+    run_job,
+    status_dir,
+    summary,
+)
 
 MULTIRUN_FLAGS = ("-m", "--multirun")
 
@@ -32,13 +41,13 @@ def _refuse(error: ConfigError) -> None:
 
 
 def run_single(cfg: DictConfig) -> None:
-    from mabbench.report import headline
-    from mabbench.resume import finished_trial
+    from mabbench.trial.report import headline
+    from mabbench.trial.resume import finished_trial
 
     try:
         record = finished_trial(cfg)  # asked before the trial machinery (torch) loads
         if record is None:
-            from mabbench.trial import run_trial
+            from mabbench.trial.run import run_trial
 
             record = run_trial(cfg)
     except ConfigError as error:
@@ -59,6 +68,7 @@ def _app(cfg: DictConfig):
 
 def _hydra(argv: list[str]) -> None:
     register_schemas()
+    grid_sweeper.register()
     sys.argv = [sys.argv[0], *argv]
     _app()
 

@@ -1,7 +1,7 @@
 """Every table and figure of the paper, regenerated from stored results only.
 
 ``python -m paper_figures --results results/reference --out paper_figures/out``
-reads ``<results>/runs/**/result.json`` or the archive ``python -m mabbench.compact``
+reads ``<results>/runs/**/result.json`` or the archive ``python -m mabbench.store.compact``
 packs them into, ``<results>/records.parquet`` (never trains, never imports the
 pruning engine) and writes Markdown + LaTeX tables and PNG + PDF figures.
 Each output is one module exposing ``NAME`` and ``make(inputs) -> list[Path]``;

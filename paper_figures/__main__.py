@@ -17,7 +17,7 @@ def development_suite() -> list[str]:
     """Every dataset conf/dev_suite.yaml names (none if the file is absent)."""
     import yaml
 
-    from mabbench.configs import CONF_DIR
+    from mabbench.config.location import CONF_DIR
 
     path = CONF_DIR / "dev_suite.yaml"
     if not path.is_file():

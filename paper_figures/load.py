@@ -1,6 +1,6 @@
-"""The figures' two views of the one results table (mabbench.collect).
+"""The figures' two views of the one results table (mabbench.store.collect).
 
-Every figure reads the table ``python -m mabbench.collect`` writes (documented
+Every figure reads the table ``python -m mabbench.store.collect`` writes (documented
 in docs/results_table.md); this module only reshapes it: ``curve`` keeps its
 level rows, ``runs`` puts each trial's dense / target / selected levels side by
 side as ``<point>_<key>`` columns.
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mabbench.collect import IDENTITY, POINTS, check, collect, level_columns, upgraded  # noqa: F401  (the record rules, re-exported)
-from mabbench.compact import stale
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
+from mabbench.store.collect import IDENTITY, POINTS, check, collect, level_columns, upgraded  # noqa: F401  (the record rules, re-exported)
+from mabbench.store.compact import stale
 
 
 @dataclass

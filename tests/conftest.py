@@ -11,12 +11,14 @@ import torch
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
-from mabbench.configs import register_schemas
+from hydra_plugins.mabbench_grid import grid_sweeper
+from mabbench.experiments.registration import register_schemas
 
 REPO = Path(__file__).resolve().parent.parent
 CONF = REPO / "conf"
 
 register_schemas()  # what the command line registers before composing
+grid_sweeper.register()
 
 # Tests share 2 cores with each other's subprocesses; one thread keeps them honest.
 torch.set_num_threads(1)

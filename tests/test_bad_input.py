@@ -14,9 +14,10 @@ import pytest
 from conftest import TINY, run_cli
 from PIL import Image
 
-from mabbench import resources, store
-from mabbench.errors import ConfigError
-from mabbench.trial import run_trial
+from mabbench.config.errors import ConfigError
+from mabbench.store import identity
+from mabbench.trial import resources
+from mabbench.trial.run import run_trial
 
 
 def csv(tmp_path, frame: pd.DataFrame) -> str:
@@ -99,7 +100,7 @@ def test_bad_input_is_one_line_naming_the_key_and_nothing_is_written(case, tmp_p
         run_trial(cfg)
     message = str(raised.value)
     assert expected in message and "\n" not in message
-    root = store.results_root(cfg)
+    root = identity.results_root(cfg)
     assert not (root / "runs").exists() and not (root / "dense").exists()
 
 
@@ -110,7 +111,7 @@ def test_a_batch_beyond_the_memory_available_is_refused(make_cfg, monkeypatch):
                    "pruning.batch_size=8", "pruning.arms_per_round=1")
     with pytest.raises(ConfigError, match=r"task.train.batch_size=\d+: a batch of \d+ rows"):
         run_trial(cfg)
-    assert not (store.results_root(cfg) / "dense").exists()
+    assert not (identity.results_root(cfg) / "dense").exists()
 
 
 @pytest.mark.parametrize("total_mb, advice", [

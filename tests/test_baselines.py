@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from conftest import TINY, compose_config
 from torch import nn
 
 import baselines.oracle as oracle_module
@@ -14,13 +15,12 @@ from baselines.greedy import GreedyActivation
 from baselines.oracle import Oracle
 from baselines.random_order import RandomOrder
 from baselines.taylor import Taylor
-from conftest import TINY, compose_config
-from mabbench.config import PruningConfig
-from mabbench.objectives import cross_entropy
+from mabbench.config.schemas import PruningConfig
 from mabbench.pruning.arms import masked
 from mabbench.pruning.context import PruningContext
 from mabbench.tasks.base import Split
-from mabbench.trial import run_trial
+from mabbench.tasks.objectives import cross_entropy
+from mabbench.trial.run import run_trial
 
 IN, H, OUT, ROWS = 6, 10, 3, 50
 DEAD = 4  # a hidden unit whose outgoing weights are zero: removing it changes nothing

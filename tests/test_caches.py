@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks import cache, image_online
 from mabbench.tasks.cache import CONF_DATASETS, RemoteFile, fetch
 from mabbench.tasks.image_online import read_cifar10

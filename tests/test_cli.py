@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import TINY, run_cli
-from mabbench.errors import ConfigError
-from mabbench.preflight import preflight, preflight_sweep
+
+from mabbench.config.errors import ConfigError
+from mabbench.experiments.preflight import preflight, preflight_sweep
 
 
 def test_default_run_prints_headline_and_resumes(tmp_path):

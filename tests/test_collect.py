@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from conftest import TINY, compose_config
 
-from mabbench.collect import collect, main
-from mabbench.trial import run_trial
+from mabbench.store.collect import collect, main
+from mabbench.trial.run import run_trial
 from paper_figures.load import load_store
 
 
@@ -79,7 +79,7 @@ def test_bad_arguments_fail_in_one_line_and_write_nothing(results, tmp_path):
                           "expected a .parquet or .csv"),
                          (["--results", str(tmp_path / "none"), "--out", str(tmp_path / "t.csv")],
                           "no runs/ folder")):
-        done = subprocess.run([sys.executable, "-m", "mabbench.collect", *args],
+        done = subprocess.run([sys.executable, "-m", "mabbench.store.collect", *args],
                               capture_output=True, text=True, check=False)
         assert done.returncode == 2
         assert done.stderr.count("\n") == 1 and needle in done.stderr

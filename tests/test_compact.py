@@ -1,4 +1,4 @@
-"""The compact archive (python -m mabbench.compact): every record and config comes back
+"""The compact archive (python -m mabbench.store.compact): every record and config comes back
 exactly, the same records give the same bytes, and the figures drawn from the archive
 are byte-identical to those drawn from the per-trial folders (and to a second render)."""
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 from conftest import TINY, compose_config
 from test_figures import REPO, SMALL_BLOCKS, SMALL_METHODS, build_tree
 
-from mabbench.collect import check, collect
-from mabbench.collect import main as collect_main
-from mabbench.compact import ARCHIVE, archive_entries, compact, folder_entries, main
-from mabbench.trial import run_trial
+from mabbench.store.collect import check, collect
+from mabbench.store.collect import main as collect_main
+from mabbench.store.compact import ARCHIVE, archive_entries, compact, folder_entries, main
+from mabbench.trial.run import run_trial
 from paper_figures.load import load_store
 from paper_figures.make_all import make_all
 
@@ -176,4 +176,4 @@ def test_an_archive_older_than_the_records_beside_it_is_flagged(trials, tmp_path
     load_store(archive)
     err = capsys.readouterr().err
     assert err.startswith("warning:") and "older than 1 record" in err
-    assert f"python -m mabbench.compact --results {results}" in err
+    assert f"python -m mabbench.store.compact --results {results}" in err

@@ -10,16 +10,16 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from conftest import CONF, compose_config
 from torch import nn
 
-from conftest import CONF, compose_config
 from mabbench.models import build_model
-from mabbench.objectives import cross_entropy
 from mabbench.pruning.arms import masked, prunable_widths
 from mabbench.pruning.compaction import compact
 from mabbench.pruning.cost import count_params
 from mabbench.pruning.engine import PullEngine
 from mabbench.tasks.base import Split
+from mabbench.tasks.objectives import cross_entropy
 
 MODELS = sorted(p.stem for p in (CONF / "model").glob("*.yaml"))
 N_OUTPUTS, ROWS, SEQ = 3, 6, 12

@@ -1,4 +1,4 @@
-"""A grid job's config derived from an earlier job's (mabbench/composition.py) is the
+"""A grid job's config derived from an earlier job's (mabbench/experiments/composition.py) is the
 config Hydra composes for it, and a derivation that would differ is refused."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf, open_dict
 
 import mabbench.reference.config  # noqa: F401  (+reference=<comparator> composes)
-from mabbench import grid
-from mabbench.composition import Composer, same_config
+from mabbench.experiments import grid
+from mabbench.experiments.composition import Composer, same_config
 
 DERIVE = ("policy", "reference", "seed")
 

@@ -15,8 +15,8 @@ import pytest
 import torch
 from conftest import TINY, compose_config
 
-from mabbench import training
 from mabbench.tasks import load_splits
+from mabbench.trial import training
 
 
 def ask_twice(results, go, trained, hold: float, digests) -> None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import TINY, compose_config
+from test_baselines import context
 from torch import nn
 
 from baselines.greedy import GreedyActivation
 from baselines.taylor import Taylor
-from conftest import TINY, compose_config
-from mabbench.config import LatencyConfig
+from mabbench.config.schemas import LatencyConfig
 from mabbench.pruning.cost import count_macs, measure_latency
-from mabbench.trial import run_trial
-from test_baselines import context
+from mabbench.trial.run import run_trial
 
 
 @pytest.fixture(scope="module")

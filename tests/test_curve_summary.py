@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from mabbench.curve_summary import area_under_curve, metric_at_macs, select_point, trivial_scores
-from mabbench.report import headline, trivial_warning
 from mabbench.tasks.base import Split, Splits
+from mabbench.trial.curve_summary import (
+    area_under_curve,
+    metric_at_macs,
+    select_point,
+    trivial_scores,
+)
+from mabbench.trial.report import headline, trivial_warning
 
 DENSE = {"sparsity": 0.0, "select": 0.90, "test": 0.88, "macs": 1000, "params": 100}
 CURVE = [DENSE,

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks import load_splits
 from mabbench.tasks.babi import UNKNOWN, babi_splits, read_archive, read_folder
 from mabbench.tasks.babi_format import Question, Statement, examples, format_stories, parse
 from mabbench.tasks.babi_generator import TASK_NAMES, file_name, generate, generate_text
-from mabbench.training import dense_model
+from mabbench.trial.training import dense_model
 
 STATEMENT = re.compile(r"^\d+ [A-Z][a-z]+( [a-z]+)+\.$")
 QUESTION = re.compile(r"^\d+ [A-Z][A-Za-z ]+\? \t[a-z]+\t\d+( \d+)*$")

@@ -12,13 +12,13 @@ import pytest
 import torch
 import yaml
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.models import build_model
 from mabbench.tasks import load_splits
 from mabbench.tasks.base import Split
 from mabbench.tasks.mnist1d import generate
-from mabbench.trial import run_trial
-from mabbench.validate import validate
+from mabbench.trial.run import run_trial
+from mabbench.trial.validate import validate
 
 SUITE = Path(__file__).resolve().parent.parent / "conf" / "suite" / "deep.yaml"
 ROWS = {row["name"]: row for row in yaml.safe_load(SUITE.read_text())["rows"]}

@@ -13,11 +13,11 @@ import scipy.io
 import torch
 from PIL import Image
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks import load_splits
 from mabbench.tasks.image import official_splits
 from mabbench.tasks.image_online import read_cifar10, read_cifar100, read_mnist, read_svhn
-from mabbench.training import dense_model
+from mabbench.trial.training import dense_model
 
 RNG = np.random.default_rng(0)
 

@@ -9,11 +9,11 @@ import pytest
 import torch
 
 from mabbench.bench.dense import trivial_score
-from mabbench.curve import score
 from mabbench.models import build_model
 from mabbench.tasks import load_splits
 from mabbench.tasks.frames import FrameEncoder, frame_splits
-from mabbench.training import train
+from mabbench.trial.curve import score
+from mabbench.trial.training import train
 
 # dataset -> (task, rows in total, features after encoding, classes or 1)
 PACKAGED = {

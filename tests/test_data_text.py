@@ -10,17 +10,17 @@ import zipfile
 
 import pytest
 import torch
-
 from conftest import as_downloaded
+
 from mabbench.bench.dense import trivial_score
-from mabbench.curve import score
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.models import build_model
 from mabbench.pruning.compaction import compact
 from mabbench.tasks import load_splits, text_online
 from mabbench.tasks.cache import RemoteFile
 from mabbench.tasks.text import PAD, UNKNOWN, build_vocabulary, encode, tokenize
-from mabbench.training import train
+from mabbench.trial.curve import score
+from mabbench.trial.training import train
 
 
 def test_fine_food_has_its_published_split_and_two_classes(make_cfg):

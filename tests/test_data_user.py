@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks import load_splits
-from mabbench.trial import run_trial
+from mabbench.trial.run import run_trial
 
 
 def _table(rows: int = 120) -> pd.DataFrame:

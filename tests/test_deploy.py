@@ -11,9 +11,9 @@ import torch
 from test_compaction_zoo import MODELS, zoo_model
 from torch import nn
 
-from mabbench.config import LatencyConfig
-from mabbench.errors import ConfigError
-from mabbench.preflight import preflight
+from mabbench.config.errors import ConfigError
+from mabbench.config.schemas import LatencyConfig
+from mabbench.experiments.preflight import preflight
 from mabbench.pruning.cost import measure_latency
 from mabbench.pruning.deploy import DEPLOY_FORMS, deployed, fold_batchnorm
 
@@ -69,7 +69,7 @@ def test_an_unknown_form_is_refused_naming_the_key_and_the_forms():
 RELEASE_SCRIPT = """
 import sys, torch
 from torch import nn
-from mabbench.config import LatencyConfig
+from mabbench.config.schemas import LatencyConfig
 from mabbench.pruning.cost import measure_latency
 unit = torch.jit._state._python_cu
 cfg = LatencyConfig(batch_size=8, warmup=1, repeats=1, deploy="frozen")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import yaml
 
-from mabbench.dev_suite import SUITE, alternatives, table
+from mabbench.experiments.dev_suite import SUITE, alternatives, table
 
 
 def test_single_layer_models_skip_schedules_and_scopes_that_cannot_differ():

@@ -7,14 +7,15 @@ import json
 import pytest
 import torch
 
-from mabbench import store, training
-from mabbench.early_stopping import MONITORS, Scores, stopper_for
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.models import build_model
+from mabbench.store import identity
 from mabbench.tasks import load_splits
 from mabbench.tasks.base import Split
-from mabbench.trial import run_trial
-from mabbench.validate import validate
+from mabbench.trial import training
+from mabbench.trial.early_stopping import MONITORS, Scores, stopper_for
+from mabbench.trial.run import run_trial
+from mabbench.trial.validate import validate
 
 # min_delta large enough that the select loss of breast_cancer stops "improving" soon
 STOPS_SOON = ["task.train.early_stopping.patience=2", "task.train.early_stopping.min_delta=0.02",
@@ -90,7 +91,7 @@ def test_record_and_meta_say_what_happened(make_cfg):
     assert ran["early_stopping"] and ran["monitor"] == "loss" and ran["max_epochs"] == 30
     assert ran["stopped_early"] and ran["epochs_run"] == ran["best_epoch"] + 2
     assert ran["best_select_loss"] > 0
-    meta = json.loads((store.dense_dir(cfg) / "meta.json").read_text())
+    meta = json.loads((identity.dense_dir(cfg) / "meta.json").read_text())
     assert meta["training"] == ran
     fixed = run_trial(make_cfg("task.train.early_stopping.patience=null", "policy=magnitude"))
     assert fixed["dense_training"] == {"early_stopping": False, "epochs_run": 30, "max_epochs": 30}
@@ -98,14 +99,14 @@ def test_record_and_meta_say_what_happened(make_cfg):
 
 def test_early_stopping_settings_are_part_of_the_dense_identity(make_cfg):
     base = make_cfg(*STOPS_SOON)
-    hashes = {store.dense_hash(base)}
+    hashes = {identity.dense_hash(base)}
     for change in ("task.train.early_stopping.patience=3", "task.train.early_stopping.min_delta=0.01",
                    "task.train.early_stopping.monitor=metric",
                    "task.train.early_stopping.patience=null"):
-        hashes.add(store.dense_hash(make_cfg(*STOPS_SOON, change)))
+        hashes.add(identity.dense_hash(make_cfg(*STOPS_SOON, change)))
     assert len(hashes) == 5
-    assert store.config_hash(make_cfg("task.train.early_stopping.patience=3")) != \
-        store.config_hash(make_cfg("task.train.early_stopping.patience=4"))
+    assert identity.config_hash(make_cfg("task.train.early_stopping.patience=3")) != \
+        identity.config_hash(make_cfg("task.train.early_stopping.patience=4"))
 
 
 @pytest.mark.parametrize("override, key", [

@@ -9,14 +9,14 @@ import pytest
 import torch
 from torch import nn
 
-from mabbench.config import PruningConfig
-from mabbench.objectives import cross_entropy
+from mabbench.config.schemas import PruningConfig
 from mabbench.policies.ucb1 import UCB1
 from mabbench.pruning.arms import masked
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
 from mabbench.pruning.engine import PullEngine
 from mabbench.tasks.base import Split
+from mabbench.tasks.objectives import cross_entropy
 
 IN, H0, H1, OUT, ROWS = 7, 12, 9, 3, 40
 
@@ -190,7 +190,7 @@ def test_same_seed_same_ranking_other_seed_other_ranking():
     ([], "pruning.layers is empty; prunable layers of Sequential: hidden0, hidden1"),
 ])
 def test_bad_layer_choice_is_one_line_listing_what_is_prunable(chosen, fragment):
-    from mabbench.errors import ConfigError
+    from mabbench.config.errors import ConfigError
     from mabbench.pruning.arms import prunable_widths
 
     with pytest.raises(ConfigError) as error:
@@ -199,7 +199,7 @@ def test_bad_layer_choice_is_one_line_listing_what_is_prunable(chosen, fragment)
 
 
 def test_model_without_prunable_layers_or_with_a_bad_declaration_is_one_line():
-    from mabbench.errors import ConfigError
+    from mabbench.config.errors import ConfigError
     from mabbench.pruning.arms import prunable_widths
 
     model = mlp()
@@ -248,7 +248,7 @@ def test_without_a_metric_the_metric_fields_are_none():
 
 
 def test_the_forward_only_cross_entropy_equals_the_training_one():
-    from mabbench.objectives import forward_only
+    from mabbench.tasks.objectives import forward_only
 
     generator = torch.Generator().manual_seed(0)
     for scale in (1.0, 30.0):  # large logits: both must stay finite and agree

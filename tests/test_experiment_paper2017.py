@@ -6,7 +6,7 @@ from torch import nn
 
 from mabbench.models import build_model
 from mabbench.tasks import load_splits
-from mabbench.trial import run_trial
+from mabbench.trial.run import run_trial
 
 
 def test_paper2017_runs_end_to_end_with_the_2017_choices(tmp_path):

@@ -4,8 +4,8 @@ resumes, and OpenML-CC18 lists its 72 tasks without downloading anything."""
 from __future__ import annotations
 
 import itertools
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -14,8 +14,8 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
 import mabbench.reference.config  # noqa: F401  (+reference=<comparator> composes)
-from mabbench import grid
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
+from mabbench.experiments import grid
 
 CC18_TASKS = 72
 
@@ -154,7 +154,7 @@ def test_smoke_experiment_runs_every_part_and_resumes(tmp_path):
 
 
 def test_a_grid_job_that_never_reported_counts_as_failed(tmp_path):
-    from mabbench import sweep
+    from mabbench.experiments import sweep
 
     sweep.write_job_list(tmp_path, [["seed=0", "policy=a"], ["seed=0", "policy=b"]])
     sweep._write(SimpleNamespace(sweep=SimpleNamespace(dir=str(tmp_path)),

@@ -9,10 +9,11 @@ import math
 import pytest
 from conftest import TINY, run_cli
 
-from mabbench import store, trial
-from mabbench.failures import FAILED_NAME
-from mabbench.integrity import write_checked_json
-from mabbench.trial import run_trial
+from mabbench.files.integrity import write_checked_json
+from mabbench.store import identity
+from mabbench.store.failures import FAILED_NAME
+from mabbench.trial import run as trial
+from mabbench.trial.run import run_trial
 
 DIVERGING = ["task.train.optimizer=sgd", "task.train.lr=1e6", "task.train.epochs=3"]
 
@@ -37,8 +38,8 @@ def test_regression_divergence_never_writes_a_bare_nan(make_cfg):
     cfg = make_cfg("task=regression", "dataset=diabetes", *DIVERGING)
     outcome = run_trial(cfg)
     assert outcome["status"] == "failed" and outcome["stage"] == "dense training"
-    assert not (store.run_dir(cfg) / "result.json").exists()
-    assert not (store.dense_dir(cfg) / "model.pt").exists()
+    assert not (identity.run_dir(cfg) / "result.json").exists()
+    assert not (identity.dense_dir(cfg) / "model.pt").exists()
 
 
 def test_failed_trial_is_skipped_until_retry_is_asked(make_cfg, monkeypatch):
@@ -57,7 +58,7 @@ def test_failed_trial_is_skipped_until_retry_is_asked(make_cfg, monkeypatch):
     monkeypatch.undo()
     retried = run_trial(make_cfg("policy=magnitude", "runtime.retry_failed=true"))
     assert retried["status"] == "done"
-    folder = store.run_dir(make_cfg("policy=magnitude"))
+    folder = identity.run_dir(make_cfg("policy=magnitude"))
     assert (folder / "result.json").exists() and not (folder / FAILED_NAME).exists()
     assert run_trial(make_cfg("policy=magnitude"))["status"] == "skipped"
 
@@ -74,7 +75,7 @@ def test_a_nan_metric_fails_the_trial_instead_of_being_recorded(make_cfg, monkey
     outcome = run_trial(make_cfg("policy=magnitude"))
     assert outcome["status"] == "failed" and outcome["stage"] == "write result"
     assert "curve[1].test" in outcome["reason"]
-    assert not (store.run_dir(make_cfg("policy=magnitude")) / "result.json").exists()
+    assert not (identity.run_dir(make_cfg("policy=magnitude")) / "result.json").exists()
 
 
 def test_checked_writer_refuses_non_finite_numbers(tmp_path):

@@ -12,10 +12,10 @@ import pytest
 from conftest import REPO, compose_config
 from test_store import schema_config
 
-from mabbench import store
+from mabbench.store import identity
 from mabbench.tasks import babi
 
-# Dense hashes of protocol v2 (store.PROTOCOL_VERSION, which orphans v1 dense
+# Dense hashes of protocol v2 (identity.PROTOCOL_VERSION, which orphans v1 dense
 # models on purpose: their splits had three roles). The thread count and data
 # version enter the hash only off their defaults, so a default (one CPU thread)
 # run keeps these identities.
@@ -25,24 +25,24 @@ PINNED_DENSE = [({}, "5772bf0b7206"), ({"task.train.lr": 0.1}, "98cabc30ece6")]
 @pytest.mark.parametrize("changes, expected", PINNED_DENSE)
 def test_pinned_dense_hashes_hold_for_one_thread(changes, expected):
     cfg = schema_config(**{"runtime.threads": 1, "runtime.device": "cpu", **changes})
-    assert store.dense_hash(cfg) == expected
+    assert identity.dense_hash(cfg) == expected
 
 
 def test_thread_count_enters_the_dense_hash_not_the_config_hash():
     one = schema_config(**{"runtime.threads": 1, "runtime.device": "cpu"})
     two = schema_config(**{"runtime.threads": 2, "runtime.device": "cpu"})
-    assert store.dense_hash(one) != store.dense_hash(two)
-    assert store.config_hash(one) == store.config_hash(two)
+    assert identity.dense_hash(one) != identity.dense_hash(two)
+    assert identity.config_hash(one) == identity.config_hash(two)
 
 
 def test_generator_version_enters_the_dense_hash(tmp_path, monkeypatch):
     cfg = compose_config(["task=reasoning", "dataset=babi_generated", "runtime.threads=1"],
                          tmp_path)
-    before = store.dense_hash(cfg)
+    before = identity.dense_hash(cfg)
     monkeypatch.setattr(babi.load_generated, "data_version", babi.GENERATOR_VERSION + 1)
-    assert store.dense_hash(cfg) != before
+    assert identity.dense_hash(cfg) != before
     official = compose_config(["task=reasoning", "dataset=babi", "runtime.threads=1"], tmp_path)
-    assert "data_version" not in store.non_default_view(official, store.DENSE_SECTIONS)
+    assert "data_version" not in identity.non_default_view(official, identity.DENSE_SECTIONS)
 
 
 TRAIN = r"""
@@ -50,16 +50,16 @@ import sys, torch
 sys.path.insert(0, "tests")
 from pathlib import Path
 from conftest import compose_config
-from mabbench import store
-from mabbench.runtime import set_threads
+from mabbench.store import identity
+from mabbench.runtime.process import set_threads
 from mabbench.tasks import load_splits
-from mabbench.training import dense_model
+from mabbench.trial.training import dense_model
 threads, results = int(sys.argv[1]), Path(sys.argv[2])
 cfg = compose_config(["task=image", "dataset=digits", "task.train.epochs=2",
                       f"runtime.threads={threads}", "runtime.device=cpu"], results)
 set_threads(threads)
 dense_model(cfg, load_splits(cfg), torch.device("cpu"))
-print(store.dense_dir(cfg))
+print(identity.dense_dir(cfg))
 """
 
 

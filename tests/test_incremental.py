@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import pytest
 import torch
-
 from conftest import CONF
+from test_compaction_zoo import N_OUTPUTS, ROWS, zoo_model
+
 from mabbench.models.mlp import MLP
-from mabbench.objectives import cross_entropy, mse
 from mabbench.pruning.arms import masked, prunable_widths
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.suffix import narrow_linear
 from mabbench.tasks.base import Split
-from test_compaction_zoo import N_OUTPUTS, ROWS, zoo_model
+from mabbench.tasks.objectives import cross_entropy, mse
 
 MODELS = sorted(p.stem for p in (CONF / "model").glob("*.yaml"))
 # Layers whose next linear operation follows only unit-wise, zero-preserving

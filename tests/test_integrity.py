@@ -12,8 +12,10 @@ import sys
 import pytest
 from conftest import REPO
 
-from mabbench import memo, store, training
-from mabbench.trial import run_trial
+from mabbench.runtime import memo
+from mabbench.store import identity
+from mabbench.trial import training
+from mabbench.trial.run import run_trial
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +38,7 @@ def corrupt_copies(path) -> list:
 def test_truncated_result_is_moved_aside_and_recomputed(make_cfg, caplog):
     cfg = make_cfg("policy=magnitude")
     first = run_trial(cfg)
-    result = store.run_dir(cfg) / "result.json"
+    result = identity.run_dir(cfg) / "result.json"
     truncate(result)
     with caplog.at_level(logging.WARNING):
         again = run_trial(cfg)
@@ -52,7 +54,7 @@ def test_truncated_result_is_moved_aside_and_recomputed(make_cfg, caplog):
 def test_edited_result_fails_its_checksum(make_cfg):
     cfg = make_cfg("policy=magnitude")
     first = run_trial(cfg)
-    result = store.run_dir(cfg) / "result.json"
+    result = identity.run_dir(cfg) / "result.json"
     record = json.loads(result.read_text())
     record["target"]["test"] = 1.0  # valid JSON, wrong content
     result.write_text(json.dumps(record))
@@ -64,13 +66,13 @@ def test_edited_result_fails_its_checksum(make_cfg):
 def test_result_of_another_config_is_not_trusted(make_cfg):
     cfg = make_cfg("policy=magnitude")
     run_trial(cfg)
-    result = store.run_dir(cfg) / "result.json"
+    result = identity.run_dir(cfg) / "result.json"
     record = json.loads(result.read_text())
     record.pop("sha256")
     record["config_hash"] = "000000000000"
     result.write_text(json.dumps(record))
     assert run_trial(cfg)["status"] == "done"
-    assert json.loads(result.read_text())["config_hash"] == store.config_hash(cfg)
+    assert json.loads(result.read_text())["config_hash"] == identity.config_hash(cfg)
 
 
 def count_training(monkeypatch) -> list:
@@ -83,7 +85,7 @@ def count_training(monkeypatch) -> list:
 def test_damaged_dense_cache_is_moved_aside_and_retrained(make_cfg, monkeypatch):
     calls = count_training(monkeypatch)
     first = run_trial(make_cfg("policy=magnitude"))
-    folder = store.dense_dir(make_cfg("policy=magnitude"))
+    folder = identity.dense_dir(make_cfg("policy=magnitude"))
     for damaged in ("model.pt", "meta.json"):
         truncate(folder / damaged)
         outcome = run_trial(make_cfg("policy=random", f"pruning.sparsity=0.{len(calls) + 3}"))
@@ -94,14 +96,14 @@ def test_damaged_dense_cache_is_moved_aside_and_retrained(make_cfg, monkeypatch)
     assert len(corrupt_copies(folder / "meta.json")) == 2
     assert len(calls) == 3  # trained once, then once per damaged file
     meta = json.loads((folder / "meta.json").read_text())
-    assert meta["dense_hash"] == store.dense_hash(make_cfg()) and "model_sha256" in meta
+    assert meta["dense_hash"] == identity.dense_hash(make_cfg()) and "model_sha256" in meta
 
 
 def test_swapped_weights_fail_the_checksum(make_cfg, monkeypatch):
     calls = count_training(monkeypatch)
     run_trial(make_cfg("policy=magnitude"))
     run_trial(make_cfg("policy=magnitude", "seed=1"))
-    seed0, seed1 = store.dense_dir(make_cfg()), store.dense_dir(make_cfg("seed=1"))
+    seed0, seed1 = identity.dense_dir(make_cfg()), identity.dense_dir(make_cfg("seed=1"))
     shutil.copy(seed1 / "model.pt", seed0 / "model.pt")  # loads fine, but is not this model
     assert run_trial(make_cfg("policy=random"))["status"] == "done"
     assert len(calls) == 3 and len(corrupt_copies(seed0 / "model.pt")) == 1
@@ -110,7 +112,7 @@ def test_swapped_weights_fail_the_checksum(make_cfg, monkeypatch):
 def test_truncated_oracle_is_recomputed(make_cfg):
     cfg = make_cfg("policy=oracle")
     first = run_trial(cfg)
-    oracle = store.dense_dir(cfg) / "oracle.json"
+    oracle = identity.dense_dir(cfg) / "oracle.json"
     truncate(oracle)
     again = run_trial(make_cfg("policy=oracle", "pruning.sparsity=0.25"))
     assert again["status"] == "done" and again["ranking"] == first["ranking"]
@@ -123,7 +125,7 @@ def test_figures_skip_and_name_bad_records(make_cfg, tmp_path):
     ones: `python -m paper_figures` finishes and names each skipped file."""
     for policy in ("magnitude", "random", "ucb1"):
         run_trial(make_cfg(f"policy={policy}"))
-    root = store.results_root(make_cfg())
+    root = identity.results_root(make_cfg())
     paths = {p.parts[-4]: p for p in root.rglob("result.json")}
     typed = json.loads(paths["magnitude"].read_text())
     typed.pop("sha256")

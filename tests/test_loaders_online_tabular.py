@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import as_downloaded
 from sklearn.utils import Bunch
 
-from conftest import as_downloaded
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks import cache, load_splits, openml
 from mabbench.tasks.cache import RemoteFile, fetch
 

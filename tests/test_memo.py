@@ -1,16 +1,16 @@
 """Trials of one (dataset, seed) in one process share the loaded data, the dense model
-and the oracle (mabbench/memo.py): the records are the ones a fresh process writes,
-and each trial says where its time went (mabbench/timing.py)."""
+and the oracle (mabbench/runtime/memo.py): the records are the ones a fresh process writes,
+and each trial says where its time went (mabbench/runtime/timing.py)."""
 from __future__ import annotations
 
 import torch
 from conftest import TINY, compose_config
 
-from mabbench import memo
-from mabbench.config import LatencyConfig
-from mabbench.curve import architecture, fingerprint, latency
+from mabbench.config.schemas import LatencyConfig
 from mabbench.models.mlp import MLP
-from mabbench.trial import run_trial
+from mabbench.runtime import memo
+from mabbench.trial.curve import architecture, fingerprint, latency
+from mabbench.trial.run import run_trial
 
 # Measured, not computed: these differ between any two runs.
 VOLATILE = {"timing", "latency_s", "train_seconds", "seconds", "path"}

@@ -7,21 +7,21 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from test_baselines import H, context
 from torch import nn
 
 import baselines.oracle as oracle_module
 from baselines.oracle import Oracle
 from baselines.oracle_unsigned import OracleUnsigned
 from baselines.shapley import Shapley
-from mabbench.config import PruningConfig
-from mabbench.errors import ConfigError
-from mabbench.objectives import cross_entropy
+from mabbench.config.errors import ConfigError
+from mabbench.config.schemas import PruningConfig
 from mabbench.policies import make_policy
 from mabbench.pruning.arms import masked
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext
 from mabbench.tasks.base import Split
-from test_baselines import H, context
+from mabbench.tasks.objectives import cross_entropy
 
 ADDITIVE_UNITS, ROWS = 12, 40
 

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from baselines.magnitude import Magnitude
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.pruning.ranking import ranking_from_scores
-from mabbench.trial import build_method
+from mabbench.trial.run import build_method
 
 SCORES = {"small": torch.tensor([1.0, 2.0, 3.0, 4.0]),  # e.g. conv1: 25 weights a filter
           "large": torch.tensor([100.0, 200.0, 300.0, 400.0])}  # fc1: 800 weights a row

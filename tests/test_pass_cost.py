@@ -11,14 +11,14 @@ import torch
 
 from baselines.greedy import GreedyActivation
 from baselines.oracle import oracle_scores
-from mabbench.config import PruningConfig
+from mabbench.config.schemas import PruningConfig
 from mabbench.models.lenet import LeNet
-from mabbench.objectives import cross_entropy
 from mabbench.policies.ucb1 import UCB1
 from mabbench.pruning.arms import masked
 from mabbench.pruning.bandit import BanditMethod
 from mabbench.pruning.context import PruningContext, split_forward_flops
 from mabbench.tasks.base import Split
+from mabbench.tasks.objectives import cross_entropy
 
 ROWS = 300
 

@@ -16,11 +16,11 @@ from sklearn.metrics import accuracy_score, f1_score, r2_score
 from sklearn.neighbors import KNeighborsClassifier
 
 import mabbench.reference.config  # noqa: F401  (registers the reference schemas)
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.reference.comparators import features, targets
-from mabbench.reference.run import reference_dir, run_reference
 from mabbench.tasks import load_splits
-from mabbench.trial import run_trial
+from mabbench.trial.comparator import reference_dir, run_reference
+from mabbench.trial.run import run_trial
 from paper_figures.load import load_store
 
 
@@ -83,7 +83,7 @@ def test_a_damaged_comparator_result_is_recomputed_and_a_failure_recorded(refere
     def broken(*args, **kwargs):
         raise RuntimeError("solver blew up")
 
-    monkeypatch.setattr("mabbench.reference.run.fit_and_select", broken)
+    monkeypatch.setattr("mabbench.trial.comparator.fit_and_select", broken)
     failed = run_reference(reference_cfg("reference=knn", "seed=3"))
     assert failed["status"] == "failed" and "solver blew up" in failed["reason"]
     assert Path(failed["path"]).name == "failed.json"

@@ -1,4 +1,4 @@
-"""python -m mabbench.restore: an archive's records come back as folders a sweep resumes
+"""python -m mabbench.store.restore: an archive's records come back as folders a sweep resumes
 from, compacting them again gives the same archive, and nothing present is overwritten."""
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import shutil
 from conftest import TINY, compose_config
 from test_compact import trials  # noqa: F401  (the fixture: two tiny trials and a broken file)
 
-from mabbench.compact import ARCHIVE, compact, stale
-from mabbench.restore import main, restore
-from mabbench.resume import finished_trial
+from mabbench.store.compact import ARCHIVE, compact, stale
+from mabbench.store.restore import main, restore
+from mabbench.trial.resume import finished_trial
 
 
 def archived_only(trials, tmp_path):  # noqa: F811

@@ -6,12 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from mabbench.errors import ConfigError
-from mabbench.objectives import cross_entropy
+from mabbench.config.errors import ConfigError
 from mabbench.pruning.engine import Pulled, PullEngine
 from mabbench.pruning.rewards import REWARDS, correct
 from mabbench.tasks.base import Split
-from mabbench.validate import validate
+from mabbench.tasks.objectives import cross_entropy
+from mabbench.trial.validate import validate
 
 DELTAS = torch.tensor([-1.0, -0.1, -0.01, 0.0, 0.01, 0.1, 1.0])
 BASE = torch.tensor(0.5)

@@ -1,4 +1,4 @@
-"""The cheaper forms a pull round uses: per-copy loss means (mabbench.objectives.
+"""The cheaper forms a pull round uses: per-copy loss means (mabbench.tasks.objectives.
 per_copy) give the numbers of the per-example loss on repeated targets, and the
 span-1 fan-out (one addcmul) is counted as the batched matmul it replaces."""
 from __future__ import annotations
@@ -8,12 +8,12 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from mabbench.objectives import cross_entropy, mse, per_copy
 from mabbench.pruning.arms import masked
 from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.incremental import TERM_FLOPS
 from mabbench.pruning.rewards import correct
 from mabbench.tasks.base import Split
+from mabbench.tasks.objectives import cross_entropy, mse, per_copy
 
 COPIES, ROWS, CLASSES = 5, 24, 4
 

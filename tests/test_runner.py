@@ -9,13 +9,13 @@ import json
 import pytest
 import torch
 
-from mabbench import progress
-from mabbench.curve import score
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.pruning.saved import PLAN, load_pruned, point_dir
-from mabbench.runtime import autocast, gpu_for_job, resolve_device
+from mabbench.runtime import progress
+from mabbench.runtime.process import autocast, gpu_for_job, resolve_device
 from mabbench.tasks import load_splits
-from mabbench.trial import run_trial
+from mabbench.trial.curve import score
+from mabbench.trial.run import run_trial
 
 
 def test_parallel_jobs_take_distinct_gpus_in_turn():

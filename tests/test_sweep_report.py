@@ -1,10 +1,10 @@
 """A sweep ends with one line counting done / skipped / failed trials
-(mabbench/sweep.py), and shows remote jobs' headlines on the launching console."""
+(mabbench/experiments/sweep.py), and shows remote jobs' headlines on the launching console."""
 from __future__ import annotations
 
 from conftest import TINY, run_cli
 
-from mabbench.sweep import Outcome, remote_headlines
+from mabbench.experiments.sweep import Outcome, remote_headlines
 
 OUTCOMES = [Outcome("done", headline="a: done"), Outcome("skipped", headline="b: skipped"),
             Outcome("failed", reason="boom")]

@@ -7,9 +7,9 @@ import types
 
 import pytest
 
-from mabbench import store
-from mabbench.errors import ConfigError
-from mabbench.trial import run_trial
+from mabbench.config.errors import ConfigError
+from mabbench.store import identity
+from mabbench.trial.run import run_trial
 
 
 class FakeRun:
@@ -44,7 +44,7 @@ def test_missing_wandb_is_one_line_and_writes_nothing(make_cfg, monkeypatch):
     cfg = make_cfg("runtime.wandb=true")
     with pytest.raises(ConfigError, match=r"runtime\.wandb=true needs the wandb package"):
         run_trial(cfg)
-    assert not (store.results_root(cfg) / "runs").exists()
+    assert not (identity.results_root(cfg) / "runs").exists()
 
 
 def test_wandb_offline_follows_a_real_trial_while_it_runs(make_cfg, monkeypatch, tmp_path):

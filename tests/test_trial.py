@@ -5,14 +5,15 @@ import json
 
 import pytest
 
-from mabbench import store, training
-from mabbench.trial import run_trial
+from mabbench.store import identity
+from mabbench.trial import training
+from mabbench.trial.run import run_trial
 
 
 def test_trial_writes_a_complete_record(make_cfg):
     cfg = make_cfg("policy=ucb1")
     record = run_trial(cfg)
-    folder = store.run_dir(cfg)
+    folder = identity.run_dir(cfg)
     assert (folder / "config.yaml").exists()
     saved = json.loads((folder / "result.json").read_text())
     for key in ("task", "dataset", "model", "policy", "seed", "config_hash", "metric", "dense",
@@ -75,9 +76,9 @@ def test_unpruned_policy_reports_the_dense_model(make_cfg):
     ("pruning.sparsity=1.0", "pruning.sparsity"),
 ])
 def test_bad_input_writes_nothing(make_cfg, override, key):
-    from mabbench.errors import ConfigError
+    from mabbench.config.errors import ConfigError
 
     cfg = make_cfg(override)
     with pytest.raises(ConfigError, match=key):
         run_trial(cfg)
-    assert not (store.results_root(cfg) / "runs").exists()
+    assert not (identity.results_root(cfg) / "runs").exists()

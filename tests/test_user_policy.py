@@ -8,8 +8,8 @@ import json
 import pytest
 from conftest import REPO, TINY, run_cli
 
-from mabbench.errors import ConfigError
-from mabbench.preflight import preflight
+from mabbench.config.errors import ConfigError
+from mabbench.experiments.preflight import preflight
 
 USER = REPO / "tests" / "user_policy"
 

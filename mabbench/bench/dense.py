@@ -20,15 +20,15 @@ from hydra.core.global_hydra import GlobalHydra
 import baselines  # noqa: F401  (registers schemas the composed config names)
 import mabbench.models  # noqa: F401
 import mabbench.policies  # noqa: F401
-from mabbench.curve import score
-from mabbench.early_stopping import stopper_for
+from mabbench.config.location import CONF_DIR
 from mabbench.models import build_model
-from mabbench.objectives import METRICS
-from mabbench.runtime import seed_everything, set_threads
+from mabbench.runtime.process import seed_everything, set_threads
 from mabbench.tasks import load_splits
 from mabbench.tasks.base import Splits
-from mabbench.training import train
-from mabbench.configs import CONF_DIR
+from mabbench.tasks.objectives import METRICS
+from mabbench.trial.curve import score
+from mabbench.trial.early_stopping import stopper_for
+from mabbench.trial.training import train
 
 NAME = "dense"
 CONF = CONF_DIR

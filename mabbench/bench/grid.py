@@ -4,7 +4,7 @@ print its wall time, trials per minute and where the time went.
 
 The default slice is seed 0 of one dataset per task (every policy, the comparators,
 the budget sweep: 152 jobs); any overrides given replace it (``seed=0 task=tabular``).
-Each trial records its own phases (mabbench/timing.py); what the workers spent
+Each trial records its own phases (mabbench/runtime/timing.py); what the workers spent
 outside trials (process start, imports, composing configs, Hydra's job set-up,
 idle) is wall x workers minus the trials' time. The full grid's time is
 extrapolated from the slice for the (part, task) pairs the slice has jobs of:
@@ -39,8 +39,8 @@ def full_grid_counts() -> dict[tuple[str, str], int]:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from mabbench import grid
-    from mabbench.configs import register_schemas
+    from mabbench.experiments import grid
+    from mabbench.experiments.registration import register_schemas
 
     register_schemas()  # the schemas the grid's selectors read
     GlobalHydra.instance().clear()
@@ -60,7 +60,7 @@ def job_part(path: Path, record: dict) -> str:
     by a pull budget other than the default."""
     if record.get("kind") == "reference":
         return "comparators"
-    from mabbench.config import PruningConfig
+    from mabbench.config.schemas import PruningConfig
 
     config = yaml.safe_load((path.parent / "config.yaml").read_text())
     default = PruningConfig().budget_per_arm

@@ -42,16 +42,16 @@ from typing import Callable
 import torch
 from torch import nn
 
-from mabbench.config import PruningConfig
+from mabbench.config.schemas import PruningConfig
 from mabbench.models.lenet import LeNet
 from mabbench.models.memnet import MemN2N
 from mabbench.models.mlp import MLP
 from mabbench.models.vgg import VGG
-from mabbench.objectives import cross_entropy
 from mabbench.pruning.arms import masked, unit_count
 from mabbench.pruning.cost import torch_threads
 from mabbench.pruning.engine import PullEngine
 from mabbench.tasks.base import Split
+from mabbench.tasks.objectives import cross_entropy
 
 NAME = "pulls"
 BATCH = 128

@@ -36,13 +36,13 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from mabbench.config import LatencyConfig
+from mabbench.config.schemas import LatencyConfig
 from mabbench.models.mlp import MLP
 from mabbench.models.vgg import VGG
 from mabbench.pruning.compaction import compact
 from mabbench.pruning.cost import count_macs, torch_threads
 from mabbench.pruning.deploy import DEPLOY_FORMS, deployed
-from mabbench.runtime import synchronize
+from mabbench.runtime.process import synchronize
 
 NAME = "speedup"
 BATCH, SPARSITY = 256, 0.5

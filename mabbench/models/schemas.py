@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Optional
 
-from mabbench.config import ModelConfig, store_schema
+from mabbench.config.schemas import ModelConfig, store_schema
 
 
 @dataclass

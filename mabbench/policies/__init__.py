@@ -17,6 +17,7 @@ from hydra.utils import get_class
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from mabbench.config.registry import Registry
 from mabbench.policies.base import Policy, PolicyConfig
 from mabbench.policies.epsilon_greedy import EpsilonDecayConfig, EpsilonGreedyConfig
 from mabbench.policies.exp3 import EXP3Config
@@ -28,7 +29,6 @@ from mabbench.policies.successive_halving import SuccessiveHalvingConfig
 from mabbench.policies.thompson import ThompsonConfig, ThompsonGaussianConfig
 from mabbench.policies.ucb1 import UCB1Config
 from mabbench.policies.uniform import UniformConfig
-from mabbench.registry import Registry
 
 POLICIES: Registry[type[PolicyConfig]] = Registry("policy")
 POLICIES.register("epsilon_greedy")(EpsilonGreedyConfig)

@@ -17,7 +17,7 @@ from typing import Optional
 
 import numpy as np
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 
 # Identification policies plan with these when the caller gives no budget or
 # target; 5 pulls per arm is pruning.budget_per_arm's default.

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mabbench.config import store_schema
+from mabbench.config.schemas import store_schema
 from mabbench.policies.base import Policy, PolicyConfig
 
 EPS = 1e-12

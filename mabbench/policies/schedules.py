@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from mabbench.registry import Registry
+from mabbench.config.registry import Registry
 
 SCHEDULES: Registry = Registry("schedule")
 

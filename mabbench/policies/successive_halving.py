@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mabbench.config import store_schema
+from mabbench.config.schemas import store_schema
 from mabbench.policies.base import Policy, PolicyConfig
 from mabbench.policies.lucb import confidence_bounds, doubtful_arms
 

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mabbench.config import store_schema
+from mabbench.config.registry import Registry
+from mabbench.config.schemas import store_schema
 from mabbench.policies.base import Policy, PolicyConfig
-from mabbench.registry import Registry
 
 LIKELIHOODS: Registry = Registry("thompson likelihood")
 

@@ -26,7 +26,7 @@ from typing import Iterator, Optional, Sequence
 import torch
 from torch import nn
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 
 PRUNABLE_TYPES = (nn.Linear, nn.modules.conv._ConvNd)
 

@@ -7,7 +7,6 @@ from typing import Callable
 import numpy as np
 import torch
 
-from mabbench import progress
 from mabbench.policies.base import Policy
 from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
@@ -15,7 +14,8 @@ from mabbench.pruning.engine import PullEngine
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
-from mabbench.runtime import synchronize
+from mabbench.runtime import progress
+from mabbench.runtime.process import synchronize
 
 
 class BanditMethod:

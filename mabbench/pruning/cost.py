@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from mabbench.runtime import synchronize
+from mabbench.runtime.process import synchronize
 
 
 def count_params(model: nn.Module) -> int:

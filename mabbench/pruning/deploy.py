@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from mabbench.registry import Registry
+from mabbench.config.registry import Registry
 
 if TYPE_CHECKING:  # torch loads when a model is deployed: config checks import the names
     from torch import nn

@@ -39,14 +39,13 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from mabbench.objectives import per_copy
 from mabbench.pruning.activations import ActivationCache
 from mabbench.pruning.arms import mask_point, unit_dim
 from mabbench.pruning.context import PerExampleLoss
-from mabbench.pruning.incremental import (TERM_FLOPS, NextLinear, fan_out, fan_out_hook,
-                                          next_linear)
+from mabbench.pruning.incremental import TERM_FLOPS, NextLinear, fan_out, fan_out_hook, next_linear
 from mabbench.pruning.suffix import leaf_calls, round_form, suffix_after, trace
 from mabbench.tasks.base import Split
+from mabbench.tasks.objectives import per_copy
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +168,7 @@ class PullEngine:
                  incremental: bool = True, source: Split | None = None,
                  cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.model, self.widths = model, dict(widths)
-        # per-copy means of a round's outputs (mabbench.objectives.per_copy)
+        # per-copy means of a round's outputs (mabbench.tasks.objectives.per_copy)
         self.loss = per_copy(loss)
         self.metric = per_copy(metric) if metric is not None else None
         self.points = {layer: model.get_submodule(mask_point(model, layer)) for layer in widths}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from mabbench.registry import Registry
+from mabbench.config.registry import Registry
 
 NORMALIZERS: Registry = Registry("global normalizer")
 

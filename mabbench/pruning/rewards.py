@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mabbench.registry import Registry
+from mabbench.config.registry import Registry
 
 if TYPE_CHECKING:  # tensor methods only below: validate.py reads this registry without torch
     import torch

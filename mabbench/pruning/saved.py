@@ -23,9 +23,9 @@ from hydra.utils import instantiate
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
+from mabbench.files.atomic import atomic_write_text
 from mabbench.pruning.compaction import compact
-from mabbench.store import atomic_write_text
 
 MODELS_DIR = "models"
 WEIGHTS = "weights.safetensors"

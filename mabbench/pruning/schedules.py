@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mabbench.registry import Registry
+from mabbench.config.registry import Registry
 
 SCHEDULES: Registry = Registry("pruning schedule")
 

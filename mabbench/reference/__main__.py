@@ -6,13 +6,14 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from mabbench.configs import CONF_DIR, register_schemas
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
+from mabbench.config.location import CONF_DIR
+from mabbench.experiments.registration import register_schemas
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="reference_run")
 def main(cfg: DictConfig) -> None:
-    from mabbench.reference.run import headline, run_reference
+    from mabbench.trial.comparator import headline, run_reference
 
     try:
         record = run_reference(cfg)

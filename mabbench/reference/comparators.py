@@ -12,10 +12,10 @@ import torch.nn.functional as F
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from mabbench.errors import ConfigError
-from mabbench.objectives import EXTRA_METRICS, METRICS
+from mabbench.config.errors import ConfigError
 from mabbench.reference.config import ROLE_BY_METRIC
 from mabbench.tasks.base import Split, Splits
+from mabbench.tasks.objectives import EXTRA_METRICS, METRICS
 
 
 @dataclass

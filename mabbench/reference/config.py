@@ -6,7 +6,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
-from mabbench.config import Config, store_schema
+from mabbench.config.schemas import Config, store_schema
 
 # Which estimator of a comparator a task needs, by the task's metric.
 ROLE_BY_METRIC = {"accuracy": "classifier", "r2": "regressor"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mabbench.errors import ConfigError
-from mabbench.registry import Registry
+from mabbench.config.errors import ConfigError
+from mabbench.config.registry import Registry
 from mabbench.tasks import schemas  # noqa: F401  (registers the dataset schemas; no loader)
 
 if TYPE_CHECKING:

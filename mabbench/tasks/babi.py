@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.babi_format import Example, examples, parse
 from mabbench.tasks.babi_generator import GENERATOR_VERSION, TASK_NAMES, file_name, generate_text

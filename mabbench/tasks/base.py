@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 
 
 @dataclass

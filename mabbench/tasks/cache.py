@@ -18,7 +18,7 @@ Every online loader goes through :func:`fetch`::
   to download it again; it is never used unverified.
 - Only ``https://`` URLs are fetched.
 - Offline (``MABBENCH_OFFLINE=1``, or the download fails) the loader raises
-  :class:`~mabbench.errors.ConfigError` with one line: which dataset needs a
+  :class:`~mabbench.config.errors.ConfigError` with one line: which dataset needs a
   download, where it would be cached, and the offline choices of its family.
 """
 from __future__ import annotations
@@ -35,9 +35,9 @@ from typing import Sequence
 
 import yaml
 
-from mabbench.errors import ConfigError
-from mabbench.integrity import file_digest  # noqa: F401  (tests read it here too)
-from mabbench.configs import CONF_DIR
+from mabbench.config.errors import ConfigError
+from mabbench.config.location import CONF_DIR
+from mabbench.files.integrity import file_digest  # noqa: F401  (tests read it here too)
 
 log = logging.getLogger(__name__)
 CONF_DATASETS = CONF_DIR / "dataset"

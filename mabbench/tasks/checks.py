@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks.base import Splits
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks.base import Split, Splits, role_split
 
 log = logging.getLogger(__name__)

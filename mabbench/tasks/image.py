@@ -18,7 +18,7 @@ import torch
 from sklearn import datasets as sk_datasets
 from sklearn.model_selection import train_test_split
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Split, Splits, role_split
 

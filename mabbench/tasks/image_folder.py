@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from omegaconf import OmegaConf
 
-from mabbench.errors import ConfigError
+from mabbench.config.errors import ConfigError
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Splits
 from mabbench.tasks.image import ImageArrays, image_splits, official_splits

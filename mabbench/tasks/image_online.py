@@ -24,8 +24,8 @@ from typing import Callable
 
 import numpy as np
 
-from mabbench.integrity import file_digest, read_trusted_json, write_checked_json
-from mabbench.locks import build_lock
+from mabbench.files.integrity import file_digest, read_trusted_json, write_checked_json
+from mabbench.files.locks import build_lock
 from mabbench.tasks import DATASETS
 from mabbench.tasks.base import Splits
 from mabbench.tasks.cache import RemoteFile, fetch

@@ -10,7 +10,7 @@ from typing import Optional
 
 from omegaconf import MISSING
 
-from mabbench.config import DatasetConfig, store_schema
+from mabbench.config.schemas import DatasetConfig, store_schema
 
 # The official bAbI archive (tasks.babi reads it; BabiOfficialConfig.url ends with it).
 BABI_ARCHIVE = "tasks_1-20_v1-2.tar.gz"

@@ -17,8 +17,8 @@ from typing import Callable
 
 import pandas as pd
 
-from mabbench.errors import ConfigError
-from mabbench.registry import Registry
+from mabbench.config.errors import ConfigError
+from mabbench.config.registry import Registry
 from mabbench.tasks import DATASETS
 from mabbench.tasks.frames import frame_splits
 from mabbench.tasks.text import text_splits

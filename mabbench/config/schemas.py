@@ -1,0 +1,207 @@
+"""Typed schemas for every config node, registered in Hydra's ConfigStore.
+
+YAML files under conf/ hold values; these dataclasses hold types and defaults.
+Each YAML lists its schema first in its defaults (``schema/<group>/<name>``), so a
+misspelt key such as ``pruning.sparsityy=0.5`` fails at start-up, naming it.
+Groups whose options differ in shape (dataset, model, policy) are typed per
+option, registered with ``store_schema``: a bandit policy beside its class,
+datasets, models and baselines in their package's ``schemas.py``, apart from
+the code that needs torch or pandas (mabbench.experiments.registration).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+
+def store_schema(group: Optional[str], name: str, node: type) -> None:
+    """Register ``node`` as ``schema/<group>/<name>``; an option's YAML lists it
+    first in its defaults as ``- /schema/<group>@_here_: <name>``. Keeping
+    schemas out of ``<group>/`` keeps them out of the choices Hydra lists."""
+    ConfigStore.instance().store(group=f"schema/{group}" if group else None, name=name, node=node)
+
+
+@dataclass
+class SplitConfig:
+    """Fractions of the whole data set per data role (PROTOCOL.md step 1); the
+    rest trains. ``prune``: every ranking is computed on it; ``select``: the
+    reported sparsity and hyper-parameters are chosen on it; ``test``: reported
+    only. A data set with a published test set keeps it as test, and prune and
+    select are these fractions of its training pool."""
+
+    prune: float = 0.2
+    select: float = 0.15
+    test: float = 0.2
+    stratify: bool = True
+
+
+@dataclass
+class EarlyStoppingConfig:
+    """Stop dense training when the select split stops improving: after
+    ``patience`` epochs without an improvement larger than ``min_delta`` (in the
+    monitored value's units) by ``monitor`` (``metric``, ties broken by the loss,
+    or ``loss``; mabbench/trial/early_stopping.py says why); the best epoch's weights
+    are kept. ``patience: null`` or 0
+    (the schema default, so a config without it trains as before and keeps its
+    hashes) trains all ``epochs``; the task files turn it on."""
+
+    patience: Optional[int] = None
+    min_delta: float = 0.0
+    monitor: str = "metric"
+
+
+@dataclass
+class TrainConfig:
+    """Dense training. The dense model is cached by a hash of these keys.
+    With early stopping on, ``epochs`` is the cap."""
+
+    epochs: int = 100
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    optimizer: str = "adam"
+    early_stopping: EarlyStoppingConfig = field(default_factory=EarlyStoppingConfig)
+
+
+@dataclass
+class TaskConfig:
+    """A task family: what is predicted, how it is scored and trained."""
+
+    name: str = MISSING
+    metric: str = MISSING  # "accuracy" or "r2"; higher is better for both
+    loss: str = MISSING  # "cross_entropy" or "mse"
+    split: SplitConfig = field(default_factory=SplitConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+@dataclass
+class DatasetConfig:
+    """A dataset and its data card. Loaders add their own keys by subclassing."""
+
+    name: str = MISSING
+    family: str = MISSING  # the task family it belongs to
+    source: str = ""
+    license: str = ""
+    size: str = ""
+    splits: str = ""
+    online: bool = False  # True: downloaded on first use into runtime.data_dir (tasks/cache.py)
+
+
+@dataclass
+class ModelConfig:
+    """A model family; ``_target_`` builds it, the other keys size it."""
+
+    _target_: str = MISSING
+    name: str = MISSING
+
+
+@dataclass
+class RewardConfig:
+    """How a pull's loss change becomes a safe-removal reward in [0, 1].
+
+    ``transform`` names an entry of mabbench.pruning.rewards.REWARDS;
+    ``scale`` is in units of the unmasked mini-batch loss.
+    """
+
+    # chosen on the development suite by select scores (docs/protocol.md)
+    transform: str = "unsigned"
+    scale: float = 0.1
+
+
+@dataclass
+class LatencyConfig:
+    """Measured inference latency of the dense model and every curve point:
+    ``warmup`` untimed forwards, then the median of ``repeats`` timed ones on
+    ``batch_size`` select rows with ``threads`` torch threads. ``repeats: 0`` skips it.
+    ``deploy``: the inference form timed, dense and pruned alike (a name in
+    mabbench.pruning.deploy.DEPLOY_FORMS: raw, folded, channels_last, frozen)."""
+
+    batch_size: int = 256
+    threads: int = 1
+    warmup: int = 3
+    repeats: int = 10
+    deploy: str = "frozen"
+
+
+@dataclass
+class FinetuneConfig:
+    """Optional fine-tuning of each pruned model on train (PROTOCOL.md step 8).
+
+    Every method gets the same budget; a fresh optimizer is built over the
+    smaller model's parameters. ``epochs: 0`` (the default) is off.
+    """
+
+    epochs: int = 0
+    batch_size: int = 32
+    lr: float = 1e-4
+    weight_decay: float = 0.0
+    optimizer: str = "adam"
+
+
+@dataclass
+class PruningConfig:
+    """Arms, budgets and the sparsity curve (PROTOCOL.md steps 3-8)."""
+
+    sparsity: float = 0.5  # the target sparsity reported as the headline point
+    # fine near the dense end, where the selected point usually lies; the
+    # dense model (0) is always a candidate for the selected point too
+    levels: list[float] = field(
+        default_factory=lambda: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5,
+                                 0.6, 0.7, 0.8, 0.9]
+    )
+    # the test metric is also interpolated at these fractions of the dense
+    # model's MACs (record "at_macs"): methods compared at equal compute
+    mac_fractions: list[float] = field(default_factory=lambda: [0.75, 0.5, 0.25])
+    layers: Optional[list[str]] = None  # None: every layer the model declares prunable
+    # "global" (one pool: layers lose different fractions; chosen on the
+    # development suite, docs/protocol.md) or "layer" (the paper: the same
+    # fraction of every layer)
+    scope: str = "global"
+    budget_per_arm: float = 5.0  # pulls = budget_per_arm x number of arms
+    arms_per_round: int = 16  # k arms pulled per batched forward
+    batch_size: int = 128  # mini-batch of the prune split per pull (at most all of it)
+    ranking: str = "mean"  # "mean" estimate, or "cumulative" as the 2017 code
+    # an entry of mabbench/pruning/schedules.py: one_shot, iterative (explore,
+    # retire, explore again), sequential (layer by layer, earlier ones pruned)
+    schedule: str = "iterative"  # chosen on the development suite (docs/protocol.md)
+    iterations: int = 3  # exploration stages when schedule=iterative
+    oracle_rho: bool = True  # record Spearman rho vs the (cached) leave-one-out oracle
+    save_models: bool = False  # keep each curve point's weights + removal plan (saved_models.py)
+    reward: RewardConfig = field(default_factory=RewardConfig)
+    latency: LatencyConfig = field(default_factory=LatencyConfig)
+    finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
+
+
+@dataclass
+class RuntimeConfig:
+    """Where and how a trial runs. Left out of the config hash."""
+
+    device: str = "auto"  # "auto" = CUDA when present (GPU = job number mod count), else CPU
+    precision: str = "fp32"  # "bf16": autocast the forwards of pulls and evaluation
+    threads: int = 0  # torch intra-op threads; 0 keeps torch's default
+    results_dir: str = "results"
+    data_dir: str = "~/.cache/mabbench"
+    wandb: bool = False  # log each finished trial to Weights & Biases (optional extra)
+    wandb_project: str = "mabbench"
+    retry_failed: bool = False  # re-run trials that left failed.json (mabbench/store/failures.py)
+
+
+@dataclass
+class Config:
+    task: TaskConfig = MISSING
+    dataset: Any = MISSING
+    model: Any = MISSING
+    policy: Any = MISSING
+    pruning: PruningConfig = field(default_factory=PruningConfig)
+    seed: int = 0
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    # ``+reference=<comparator>`` (conf/reference/): the job fits that classical
+    # comparator on the same splits instead of pruning (mabbench/trial/comparator.py).
+    reference: Any = None
+
+
+store_schema(None, "config_schema", Config)
+store_schema("dataset", "base", DatasetConfig)

@@ -1,0 +1,212 @@
+"""One job of a multirun, whatever launcher runs it, and the sweep's summary.
+
+A job never raises: whatever goes wrong is recorded as its outcome, so Hydra's
+sweeper goes on to the next job (it re-raises a job's exception and stops).
+Each job writes its outcome to ``<sweep dir>/.status/<job number>.json``: the
+launcher may run it in another process (joblib), another process tree
+(submitit) or another machine's worker (Ray), and a file in the sweep folder
+reaches the parent in every case. The parent reads them back into one line,
+``done N / skipped N / failed N``, and one line per failure.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from mabbench.files.atomic import atomic_write_json
+
+log = logging.getLogger(__name__)
+
+# Set by the sweep's parent: "<pid>:<host>". A worker on that host exits when
+# that process is gone, so killing a parallel sweep takes its workers with it.
+PARENT_ENV = "MABBENCH_SWEEP_PARENT"
+STATUS_FOLDER = ".status"
+
+
+@dataclass
+class Outcome:
+    """What one job came to: ``done``, ``skipped`` or ``failed`` (with why)."""
+
+    status: str
+    overrides: list[str] = field(default_factory=list)
+    reason: str = ""
+    path: str = ""
+    headline: str = ""  # the trial's console lines (shown by the parent for remote launchers)
+
+
+def outcome_of(record: dict, overrides: list[str]) -> Outcome:
+    """Read run_trial's answer (every path of it states ``status``)."""
+    status = record["status"]
+    reason = str(record.get("reason") or record.get("error") or "") if status == "failed" else ""
+    return Outcome(status, overrides, reason, str(record.get("path", "")))
+
+
+def one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    if isinstance(error, SystemExit):
+        return f"exited with code {error.code}"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+JOB_LIST = "jobs.json"  # beside the numbered outcome files
+
+
+def status_dir(sweep_dir: str | Path) -> Path:
+    return Path(sweep_dir) / STATUS_FOLDER
+
+
+def _threads_per_job() -> int:
+    """cores / jobs for a joblib sweep (its launcher config has ``n_jobs``), else 0 (torch's default)."""
+    n_jobs = HydraConfig.get().launcher.get("n_jobs")
+    if not n_jobs or n_jobs < 1:
+        return 0
+    return max(1, (os.cpu_count() or 1) // n_jobs)
+
+
+def run_job(cfg: DictConfig) -> dict:
+    """The task function of a multirun: run the trial, record its outcome, never raise."""
+    die_with_parent()
+    hydra_cfg = HydraConfig.get()
+    overrides = list(hydra_cfg.overrides.task)
+    record: dict = {}
+    try:
+        from mabbench.trial.report import headline
+        from mabbench.trial.resume import finished_trial
+
+        record = finished_trial(cfg)  # asked before the trial machinery (torch) loads
+        if record is None:
+            from mabbench.runtime.process import set_threads
+            from mabbench.trial.run import run_trial
+
+            if cfg.runtime.threads == 0:
+                set_threads(_threads_per_job())
+            record = run_trial(cfg)
+        outcome = outcome_of(record, overrides)
+        if outcome.status != "failed":
+            outcome.headline = headline(record)
+            print(outcome.headline, flush=True)
+    except KeyboardInterrupt:
+        _write(hydra_cfg, Outcome("failed", overrides, "interrupted"))
+        raise
+    except (Exception, SystemExit) as error:  # noqa: BLE001  (any failure is this job's outcome)
+        log.debug("job failed:\n%s", traceback.format_exc())
+        outcome = Outcome("failed", overrides, one_line(error))
+    if outcome.status == "failed":
+        print(f"failed: {' '.join(overrides)}: {outcome.reason}", file=sys.stderr, flush=True)
+    _write(hydra_cfg, outcome)
+    return {**record, "status": outcome.status} if record else asdict(outcome)
+
+
+def _write(hydra_cfg, outcome: Outcome) -> None:
+    path = status_dir(hydra_cfg.sweep.dir) / f"{hydra_cfg.job.num}.json"
+    atomic_write_json(path, asdict(outcome))
+
+
+def write_job_list(sweep_dir: str | Path, jobs: list[list[str]]) -> None:
+    """A sweeper that expands its own jobs (the grid) lists them, in launch order,
+    before it launches, so a job that never starts is counted as failed."""
+    atomic_write_json(status_dir(sweep_dir) / JOB_LIST, {"jobs": jobs})
+
+
+def read_outcomes(sweep_dir: str | Path, jobs: list[list[str]] | None) -> list[Outcome]:
+    """One outcome per job, in job order; a job that left no status failed.
+    With ``jobs`` unknown (a sweeper that expands its own), the job list it wrote,
+    else every status found."""
+    if jobs is None:
+        try:
+            jobs = json.loads((status_dir(sweep_dir) / JOB_LIST).read_text())["jobs"]
+        except (OSError, ValueError, KeyError, TypeError):
+            jobs = None
+    if jobs is None:
+        found = sorted((p for p in status_dir(sweep_dir).glob("*.json") if p.stem.isdigit()),
+                       key=lambda p: int(p.stem))
+        jobs = [[] for _ in range(int(found[-1].stem) + 1)] if found else []
+    outcomes = []
+    for number, overrides in enumerate(jobs):
+        path = status_dir(sweep_dir) / f"{number}.json"
+        try:
+            outcomes.append(Outcome(**json.loads(path.read_text())))
+        except (OSError, ValueError, TypeError):
+            outcomes.append(Outcome("failed", overrides,
+                                    "no outcome recorded (the job was killed or never started)"))
+    return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    """``done N / skipped N / failed N``, then one line per failure with its reason."""
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "skipped", "failed")}
+    lines = [f"sweep: done {counts['done']} / skipped {counts['skipped']} / "
+             f"failed {counts['failed']}"]
+    shared = set.intersection(*(set(o.overrides) for o in outcomes)) if len(outcomes) > 1 else set()
+    lines += [f"  failed {' '.join(x for x in o.overrides if x not in shared) or '(job)'}: "
+              f"{o.reason}" for o in outcomes if o.status == "failed"]
+    return "\n".join(lines)
+
+
+def mark_parent() -> None:
+    """Called by the sweep's parent before it launches workers."""
+    os.environ[PARENT_ENV] = f"{os.getpid()}:{socket.gethostname()}"
+
+
+_watching = False
+
+
+def die_with_parent(interval: float = 0.5) -> None:
+    """In a worker on the parent's host, exit as soon as the sweep's parent is gone.
+
+    A worker whose parent was SIGKILLed is re-parented and goes on computing;
+    a daemon thread polls the parent and ends the worker instead. Results are
+    written atomically, so a worker ended mid-trial leaves nothing half-written.
+    """
+    global _watching
+    token = os.environ.get(PARENT_ENV, "")
+    pid_text, _, host = token.partition(":")
+    if _watching or not pid_text.isdigit() or host != socket.gethostname():
+        return
+    parent = int(pid_text)
+    if parent == os.getpid():
+        return
+    _watching = True
+
+    def watch() -> None:
+        while _alive(parent):
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed parent not yet reaped by its own parent is a zombie: gone for us
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+# Launchers whose jobs print into their own log files, not the launching console.
+REMOTE_LAUNCHERS = ("submitit", "ray")
+
+
+def remote_headlines(outcomes: list[Outcome], launcher_target: str) -> list[str]:
+    """Each finished trial's headline, for the parent to print when the launcher
+    ran the jobs where their output does not reach its console; else nothing."""
+    if not any(name in launcher_target.lower() for name in REMOTE_LAUNCHERS):
+        return []
+    return [o.headline for o in outcomes if o.headline]

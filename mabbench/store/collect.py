@@ -1,0 +1,276 @@
+"""One results table: every stored trial, one row per curve level.
+
+``python -m mabbench.store.collect --results results --out results.parquet`` (or
+``.csv``); ``--results`` may also be a records archive (mabbench.store.compact). Columns are documented one by one in docs/results_table.md:
+identity, trial-level numbers, the level's own metrics, flags saying which
+level is the dense model / the target / the selected point, and the run's
+flattened hyper-parameters as ``cfg.<dotted.key>`` (from its config.yaml).
+A record that cannot be read is reported by path and skipped.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from mabbench.config.errors import ConfigError
+from mabbench.files.integrity import CHECKSUM_KEY, record_checksum
+from mabbench.store.compact import entries
+
+# Keys every record must have for a row to be built from it.
+REQUIRED = ("task", "dataset", "model", "policy", "kind", "seed", "config_hash", "metric",
+            "dense", "curve", "target", "selected")
+IDENTITY = ["task", "dataset", "model", "policy", "kind", "config_hash", "seed"]
+TEXT_KEYS = ("task", "dataset", "model", "policy", "kind", "config_hash", "metric")
+# Named points of a record; each level row says with ``is_<point>`` whether it is that point.
+POINTS = ("dense", "target", "selected")
+FLAGS = [f"is_{point}" for point in POINTS]
+# Per-trial columns besides identity (their values repeat on every level row).
+TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm",
+         "reward", "schedule", "arms", "spearman_oracle", "git_commit"]
+# Per-trial curve summaries (mabbench/trial/curve_summary.py) flattened as ``<prefix><key>``:
+# ``auc_test``, ``at_macs_0.5``; like costs, one value per trial.
+SUMMARY_PREFIXES = {"auc": "auc_", "at_macs": "at_macs_"}
+CONFIG_PREFIX = "cfg."
+WRITERS = {".parquet": lambda table, path: table.to_parquet(path, index=False),
+           ".csv": lambda table, path: table.to_csv(path, index=False)}
+# libyaml's loader is ~10x faster than the pure-Python one; both give the same values.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def number(value) -> float:
+    """A JSON scalar as float; anything else (None, a dict, a string, a bool) is NaN."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return math.nan
+    return float(value)
+
+
+def upgraded(record):
+    """A schema-1 record (points scored ``val``, selected point ``best_val``) in
+    today's names (``select``, ``selected``); anything else unchanged."""
+    if not isinstance(record, dict) or "best_val" not in record or "selected" in record:
+        return record
+
+    def point(p):
+        if not isinstance(p, dict):
+            return p
+        return {("select" + k[3:] if k == "val" or k.startswith("val_") else k): v
+                for k, v in p.items()}
+
+    record = {k: v for k, v in record.items() if k != "best_val"} | {
+        "selected": record["best_val"]}
+    for key in ("dense", "target", "selected"):
+        record[key] = point(record[key])
+    if isinstance(record.get("curve"), list):
+        record["curve"] = [point(p) for p in record["curve"]]
+    return record
+
+
+def check(record) -> str | None:
+    """Why a parsed record cannot be used, or None."""
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    missing = [key for key in REQUIRED if key not in record]
+    if missing:
+        return f"missing keys {', '.join(missing)}"
+    if CHECKSUM_KEY in record:
+        try:
+            if record[CHECKSUM_KEY] != record_checksum(record):
+                return "checksum mismatch (edited or damaged after it was written)"
+        except ValueError:  # a NaN or infinity: never written by the runner
+            return "holds a non-finite number"
+    wrong = [key for key in TEXT_KEYS if not isinstance(record.get(key), str)]
+    if wrong:
+        return f"{wrong[0]}={record.get(wrong[0])!r}: expected a string"
+    if isinstance(record["seed"], bool) or not isinstance(record["seed"], int):
+        return f"seed={record['seed']!r}: expected an integer"
+    curve = record["curve"]
+    if not isinstance(curve, list) or not all(isinstance(p, dict) for p in curve):
+        return "curve is not a list of points"
+    for key in POINTS:
+        if not isinstance(record[key], dict):
+            return f"{key} is not a point"
+    return None
+
+
+def flatten(node, prefix: str = CONFIG_PREFIX) -> dict:
+    """``{"pruning": {"reward": {"scale": 0.1}}}`` -> ``{"cfg.pruning.reward.scale": 0.1}``;
+    lists become JSON text so every cell is a scalar."""
+    flat = {}
+    for key, value in node.items():
+        if isinstance(value, dict):
+            flat |= flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            flat[f"{prefix}{key}"] = json.dumps(value)
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def parse_config(text: str | None) -> dict:
+    """A run's config.yaml text as a dict; {} when absent or unreadable (the row keeps NaNs)."""
+    if text is None:
+        return {}
+    try:
+        config = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def level_metrics(point: dict) -> dict:
+    """A point's numeric values; ``latency_ms`` also from a stored ``latency_s``."""
+    values = {key: number(value) for key, value in point.items()
+              if not isinstance(value, (dict, list, str))}
+    if "latency_ms" not in values and isinstance(point.get("latency_s"), (int, float)):
+        values["latency_ms"] = 1000.0 * point["latency_s"]
+    return values
+
+
+def trial_columns(where: str, record: dict, config: dict) -> dict:
+    row = {key: record[key] for key in IDENTITY}
+    row["seed"] = int(record["seed"])
+    for key in ("metric", "dense_hash", "scope", "device", "precision", "git_commit"):
+        row[key] = record.get(key)
+    row["path"] = where
+    arms = sum(number(w) for w in (record.get("layers") or {}).values())
+    row["arms"] = arms
+    cost = record.get("cost") or {}
+    budget = number((config.get("pruning") or {}).get("budget_per_arm"))
+    if math.isnan(budget):  # no config.yaml: what was spent per arm
+        pulls = number(cost.get("pulls"))
+        budget = round(pulls / arms, 3) if arms > 0 else math.nan
+    row["budget_per_arm"] = budget
+    pruning = config.get("pruning") or {}
+    row["reward"] = (pruning.get("reward") or {}).get("transform")  # None without config.yaml
+    row["schedule"] = pruning.get("schedule")
+    row["spearman_oracle"] = number(record.get("spearman_oracle"))
+    for key, value in cost.items():
+        row[f"cost_{key}"] = number(value)
+    for field, prefix in SUMMARY_PREFIXES.items():
+        summary = record.get(field)
+        for key, value in (summary.items() if isinstance(summary, dict) else ()):
+            row[f"{prefix}{key}"] = number(value)  # None (a curve short of the MACs): NaN
+    return row
+
+
+def level_rows(record: dict, trial: dict) -> list[dict]:
+    """The dense model (sparsity 0) then each curve level; flags mark the named points."""
+    points = [record["dense"], *(p for p in record["curve"] if number(p.get("sparsity")) != 0.0)]
+    chosen = {point: number(record[point].get("sparsity")) for point in POINTS[1:]}
+    rows = []
+    for index, point in enumerate(points):
+        sparsity = number(point.get("sparsity"))
+        flags = {"is_dense": index == 0}
+        flags |= {f"is_{name}": sparsity == level for name, level in chosen.items()}
+        rows.append(trial | level_metrics(point) | flags)
+    return rows
+
+
+def _uniform(column: pd.Series) -> pd.Series:
+    """A column of mixed Python types (an int in one config, a string in another)
+    as text, so Parquet can store it; uniform columns are left alone."""
+    if column.dtype != object:
+        return column
+    kinds = {type(v) for v in column if v is not None and not (isinstance(v, float) and math.isnan(v))}
+    if len(kinds) <= 1 or kinds <= {int, float}:
+        return column
+    return column.map(lambda v: None if v is None else str(v))
+
+
+def collect(root: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Every record under ``root`` (``runs/**/result.json``, or the archive
+    ``python -m mabbench.store.compact`` wrote: see mabbench.store.compact.entries) in path
+    order, one row per level. Returns (table, problems) with 'path: why' per skipped file."""
+    rows, problems = [], []
+    for entry in entries(Path(root)):
+        where = entry.where
+        try:
+            record = upgraded(json.loads(entry.data().decode()))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems.append(f"{where}: unreadable ({type(error).__name__}: {error})")
+            continue
+        except (TypeError, KeyError, AttributeError) as error:
+            problems.append(f"{where}: unusable ({type(error).__name__}: {error})")
+            continue
+        why = check(record)
+        if why is not None:
+            problems.append(f"{where}: {why}")
+            continue
+        try:  # any other wrongly typed field: name the file, skip it, go on
+            config = parse_config(entry.config())
+            trial = trial_columns(where, record, config) | flatten(config)
+            rows.extend(level_rows(record, trial))
+        except (TypeError, ValueError, AttributeError, KeyError) as error:
+            problems.append(f"{where}: unusable ({type(error).__name__}: {error})")
+    table = pd.DataFrame(rows)
+    if len(table):
+        table = table[ordered(list(table.columns))].apply(_uniform)
+    return table, problems
+
+
+def ordered(columns: list[str]) -> list[str]:
+    """Identity, trial columns, costs, curve summaries, level columns (sparsity, val, test first),
+    flags, then the hyper-parameters in first-seen order."""
+    head = [c for c in [*IDENTITY, *TRIAL] if c in columns]
+    cost = sorted(c for c in columns if c.startswith("cost_"))
+    summary = sorted(c for c in columns if c.startswith(tuple(SUMMARY_PREFIXES.values())))
+    config = [c for c in columns if c.startswith(CONFIG_PREFIX)]
+    rest = set(columns) - set(head) - set(cost) - set(summary) - set(config) - set(FLAGS)
+    first = [c for c in ("sparsity", "select", "test") if c in rest]
+    level = first + sorted(rest - set(first))
+    return [*head, *cost, *summary, *level, *(f for f in FLAGS if f in columns), *config]
+
+
+def level_columns(table: pd.DataFrame) -> list[str]:
+    """The columns that vary per level (sparsity, val, test, params, ...)."""
+    fixed = set(IDENTITY) | set(TRIAL) | set(FLAGS)
+    trial = ("cost_", CONFIG_PREFIX, *SUMMARY_PREFIXES.values())
+    return [c for c in table.columns if c not in fixed and not c.startswith(trial)]
+
+
+def write(table: pd.DataFrame, out: Path) -> None:
+    """Write by extension (.parquet or .csv) via a temp file: never half-written."""
+    writer = WRITERS.get(out.suffix)
+    if writer is None:
+        raise ConfigError(f"--out {out}: expected a .parquet or .csv file")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        writer(table, tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mabbench.store.collect", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", type=Path, default=Path("results"),
+                        help="results root holding runs/ or records.parquet, or a "
+                        "records.parquet archive (default: results)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="the table to write: <file>.parquet or <file>.csv")
+    args = parser.parse_args(argv)
+    try:
+        if args.out.suffix not in WRITERS:
+            raise ConfigError(f"--out {args.out}: expected a .parquet or .csv file")
+        table, problems = collect(args.results)
+        write(table, args.out)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    trials = table["path"].nunique() if len(table) else 0
+    print(f"wrote {len(table)} rows ({trials} trials, {table.shape[1]} columns) to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,9 @@
+"""One trial, wired in run.py: config -> data -> dense model (training.py,
+early_stopping.py) -> method -> removal -> curve (curve.py, curve_summary.py) ->
+record, with the memory check (resources.py), range checks (validate.py), resuming
+(resume.py), console lines (report.py) and optional wandb logging (tracking.py).
+A classical comparator's trial (comparator.py) shares the same record contract.
+
+May import every folder below it (config, runtime, files, store, tasks, models,
+policies, pruning, reference, baselines); nothing above (experiments, the CLI).
+"""

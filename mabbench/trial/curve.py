@@ -1,0 +1,125 @@
+"""The sparsity curve: physically remove the lowest-ranked arms at each level
+and score the smaller model on select (for selection) and test (to report)."""
+from __future__ import annotations
+
+import hashlib
+
+import torch
+from torch import nn
+
+from mabbench.pruning.compaction import compact
+from mabbench.pruning.context import Ranking
+from mabbench.pruning.cost import count_macs, count_params, measure_latency
+from mabbench.runtime import memo, progress
+from mabbench.runtime.timing import phase
+from mabbench.tasks.base import Split, Splits
+from mabbench.tasks.objectives import EXTRA_METRICS, METRICS
+from mabbench.trial.training import train
+
+
+@torch.no_grad()
+def score(model: nn.Module, data: Split, metric: str, batch_size: int = 2048) -> float:
+    outputs = torch.cat([
+        model(*(x[i:i + batch_size] for x in data.inputs))
+        for i in range(0, len(data), batch_size)
+    ]).float()  # under bf16 autocast the metric is still computed in fp32
+    return METRICS.get(metric)(outputs, data.targets)
+
+
+def units_to_remove(ranking: Ranking, widths: dict[str, int], level: float,
+                    scope: str) -> dict[str, list[int]]:
+    """The first ``level`` fraction of arms in pruning order; a layer keeps >= 1 unit."""
+    if scope == "global":
+        total = sum(widths.values())
+        budget = int(level * total)
+        remove: dict[str, list[int]] = {layer: [] for layer in widths}
+        for layer, unit in ranking.global_order:
+            if budget == 0:
+                break
+            if len(remove[layer]) < widths[layer] - 1:
+                remove[layer].append(unit)
+                budget -= 1
+        return remove
+    return {layer: ranking.order[layer][:min(int(level * width), width - 1)]
+            for layer, width in widths.items()}
+
+
+def point(model: nn.Module, splits: Splits, metric: str, sparsity: float,
+          latency_cfg=None) -> dict:
+    """Metrics and costs of one model: select, test, params, MACs per example,
+    and (with ``latency_cfg``) measured latency."""
+    example = splits.select.inputs
+    record = {
+        "sparsity": sparsity,
+        "select": score(model, splits.select, metric),
+        "test": score(model, splits.test, metric),
+        "params": count_params(model),
+        "macs": count_macs(model, example),
+    }
+    for extra in EXTRA_METRICS.get(metric, ()):
+        record[f"select_{extra}"] = score(model, splits.select, extra)
+        record[f"test_{extra}"] = score(model, splits.test, extra)
+    if latency_cfg is not None:
+        with phase("latency"):
+            record |= latency(model, example, latency_cfg)
+    return record
+
+
+def latency(model: nn.Module, example: tuple[torch.Tensor, ...], latency_cfg) -> dict:
+    """``measure_latency``, once per architecture in a process: what a forward costs
+    depends on the model's modules and their shapes, the inputs and the timing
+    settings, not on which units were removed. So the methods whose cut leaves the
+    same shapes (every method at a level of a one-hidden-layer MLP) share one
+    measurement instead of timing the same computation again, with its own noise."""
+    device = example[0].device.type
+    autocast = torch.is_autocast_enabled(device) and str(torch.get_autocast_dtype(device))
+    # the timed batch cycles the example's first batch_size rows (cost.batch_of)
+    rows = tuple(x[:latency_cfg.batch_size] for x in example)
+    key = (architecture(model), fingerprint(rows), memo.node_key(latency_cfg),
+           autocast)  # a bf16 forward is not an fp32 one
+    return dict(memo.LATENCY.get_or_make(key, lambda: measure_latency(model, example,
+                                                                      latency_cfg)))
+
+
+def architecture(model: nn.Module) -> str:
+    """The modules (types and settings, as printed) and every tensor's name, shape,
+    dtype and device: what two models of equal cost share."""
+    tensors = [(name, tuple(t.shape), str(t.dtype), str(t.device))
+               for name, t in model.state_dict().items()]
+    return f"{model!r}|{tensors}"
+
+
+def fingerprint(inputs: tuple[torch.Tensor, ...]) -> str:
+    """A digest of the timed batch (a model's cost may depend on its inputs' values:
+    padded lengths, embedding bags)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for x in inputs:
+        digest.update(f"{tuple(x.shape)}{x.dtype}{x.device}".encode())
+        digest.update(x.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], splits: Splits,
+                   metric: str, levels: list[float], pruning_cfg, loss: str,
+                   seed: int, on_level=None) -> list[dict]:
+    """One point per level. With ``pruning_cfg.finetune.epochs > 0`` each
+    smaller model is fine-tuned on train (same budget for every method, a
+    fresh optimizer over its own parameters, seeded); the scores before
+    fine-tuning are kept as ``select_before_finetune`` / ``test_before_finetune``.
+    ``on_level(level, removed, smaller, example)``, if given, sees each smaller model."""
+    example = tuple(x[:2] for x in splits.select.inputs)
+    finetune = pruning_cfg.finetune
+    curve = []
+    for level in progress.iterate(sorted(levels), desc="curve levels", unit="level"):
+        removed = units_to_remove(ranking, widths, level, pruning_cfg.scope)
+        smaller = compact(model, removed, example)
+        before = {}
+        if finetune.epochs > 0:
+            before = {"select_before_finetune": score(smaller, splits.select, metric),
+                      "test_before_finetune": score(smaller, splits.test, metric)}
+            train(smaller, splits.train, finetune, loss, seed)
+        curve.append(point(smaller, splits, metric, level, pruning_cfg.latency) | before)
+        progress.emit("curve", curve[-1])
+        if on_level is not None:
+            on_level(level, removed, smaller, example)
+    return curve

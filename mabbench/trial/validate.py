@@ -1,0 +1,90 @@
+"""Range checks Hydra's types cannot express; each failure is one line naming the key."""
+from __future__ import annotations
+
+from hydra.utils import get_class
+from omegaconf import DictConfig, OmegaConf
+
+from mabbench.config.errors import ConfigError
+from mabbench.pruning.deploy import DEPLOY_FORMS
+from mabbench.pruning.rewards import REWARDS
+from mabbench.pruning.schedules import SCHEDULES
+from mabbench.trial.early_stopping import MONITORS
+
+
+def check(condition: bool, key: str, value, allowed: str) -> None:
+    if not condition:
+        raise ConfigError(f"{key}={value!r}: {allowed}")
+
+
+def validate(cfg: DictConfig) -> None:
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    check(not missing, missing[0] if missing else "", "???",
+          "is required; set it on the command line, e.g. " + (missing[0] if missing else "")
+          + "=<value>")
+    p = cfg.pruning
+    check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
+    for level in p.levels:
+        check(0 < level < 1, "pruning.levels", list(p.levels), "every level must be in (0, 1)")
+    check(all(0 < f <= 1 for f in p.mac_fractions), "pruning.mac_fractions",
+          list(p.mac_fractions), "every fraction must be in (0, 1]")
+    check(p.budget_per_arm > 0, "pruning.budget_per_arm", p.budget_per_arm,
+          "must be > 0 (pulls per arm; 0 would rank arms in index order)")
+    check(p.arms_per_round >= 1, "pruning.arms_per_round", p.arms_per_round, "must be >= 1")
+    check(p.batch_size >= 1, "pruning.batch_size", p.batch_size, "must be >= 1")
+    check(p.scope in ("layer", "global"), "pruning.scope", p.scope, "expected layer or global")
+    check(p.ranking in ("mean", "cumulative"), "pruning.ranking", p.ranking,
+          "expected mean or cumulative")
+    check(p.schedule in SCHEDULES, "pruning.schedule", p.schedule,
+          f"expected one of {', '.join(SCHEDULES.names())}")
+    check(p.schedule != "sequential" or p.scope == "layer", "pruning.scope", p.scope,
+          "pruning.schedule=sequential explores one layer after another: expected scope=layer")
+    check(p.iterations >= 1, "pruning.iterations", p.iterations, "must be >= 1")
+    check(p.reward.transform in REWARDS, "pruning.reward.transform", p.reward.transform,
+          f"expected one of {', '.join(REWARDS.names())}")
+    check(p.reward.scale > 0, "pruning.reward.scale", p.reward.scale, "must be > 0")
+    needs_classes = hasattr(REWARDS.get(p.reward.transform), "per_example_metric")
+    check(not needs_classes or cfg.task.metric == "accuracy", "pruning.reward.transform",
+          p.reward.transform, f"needs a classification task; task={cfg.task.name} is scored "
+          f"by {cfg.task.metric} (use unsigned, sigmoid or linear)")
+    lat = p.latency
+    check(lat.batch_size >= 1 and lat.threads >= 1 and lat.warmup >= 0 and lat.repeats >= 0,
+          "pruning.latency", dict(lat), "batch_size, threads >= 1; warmup, repeats >= 0")
+    check(lat.deploy in DEPLOY_FORMS, "pruning.latency.deploy", lat.deploy,
+          f"expected one of {', '.join(DEPLOY_FORMS.names())}")
+    ft = p.finetune
+    check(ft.epochs >= 0 and ft.batch_size >= 1 and ft.lr > 0, "pruning.finetune", dict(ft),
+          "epochs >= 0, batch_size >= 1, lr > 0")
+    check(ft.optimizer in ("adam", "sgd"), "pruning.finetune.optimizer", ft.optimizer,
+          "expected adam or sgd")
+    t = cfg.task.train
+    check(t.epochs >= 0, "task.train.epochs", t.epochs, "must be >= 0")
+    check(t.batch_size >= 1, "task.train.batch_size", t.batch_size, "must be >= 1")
+    check(t.lr > 0, "task.train.lr", t.lr, "must be > 0")
+    es = t.early_stopping
+    check(es.patience is None or es.patience >= 0, "task.train.early_stopping.patience",
+          es.patience, "must be >= 1 epochs, or null / 0 to train all task.train.epochs")
+    check(es.min_delta >= 0, "task.train.early_stopping.min_delta", es.min_delta, "must be >= 0")
+    check(es.monitor in MONITORS, "task.train.early_stopping.monitor", es.monitor,
+          f"expected one of {', '.join(MONITORS.names())}")
+    s = cfg.task.split
+    check(all(0 < f < 1 for f in (s.prune, s.select, s.test)) and s.prune + s.select + s.test < 1,
+          "task.split", f"prune={s.prune}, select={s.select}, test={s.test}",
+          "each must be in (0, 1) with prune + select + test < 1 (the rest trains)")
+    check(cfg.seed >= 0, "seed", cfg.seed, "must be a non-negative integer")
+    check(cfg.runtime.threads >= 0, "runtime.threads", cfg.runtime.threads,
+          "must be >= 0 (0 keeps torch's default)")
+    check_model_task(cfg)
+
+
+def check_model_task(cfg: DictConfig) -> None:
+    """A model's schema (mabbench/models/schemas.py) declares ``TASKS``, the task
+    families whose inputs it takes; a model without one may declare it on its class."""
+    tasks = getattr(OmegaConf.get_type(cfg.model), "TASKS", None)
+    if tasks is None:  # read without importing the model (torch) when the schema knows
+        try:
+            tasks = getattr(get_class(cfg.model._target_), "TASKS", None)
+        except Exception:  # noqa: BLE001  (an unknown _target_ fails, naming it, when built)
+            return
+    check(tasks is None or cfg.task.name in tasks, "model", cfg.model.name,
+          f"takes task={' or task='.join(tasks or ())} inputs, not task={cfg.task.name}; "
+          f"choose a model for task={cfg.task.name}")
