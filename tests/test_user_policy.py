@@ -1,6 +1,6 @@
 """A user's own policy, defined outside mabbench (tests/user_policy/: one class,
 one YAML), runs through ``python -m mabbench policy=<it>`` with no edit to
-mabbench: the path README.md's "Adding your own policy" documents."""
+mabbench: the path README.md's "Compare a method of your own" documents."""
 from __future__ import annotations
 
 import json

@@ -2,7 +2,7 @@
 
 Layout under ``runtime.results_dir``::
 
-    runs/<task>/<dataset>/<policy>/<config_hash>/seed=<s>/config.yaml   written first
+    runs/<task>/<dataset>/<policy>/<config_hash>/seed=<s>/config.yaml   once the dense model is ready
                                                           /result.json   written last
     dense/<dataset>/<model>/<dense_hash>/seed=<s>/model.pt, meta.json
 

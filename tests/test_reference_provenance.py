@@ -1,0 +1,62 @@
+"""What results/reference/README.md and docs/results_table.md say the committed archive
+holds (its record count, and the records each commit wrote) is what its records say.
+
+Each record's own ``git_commit`` field names the commit of the checkout that wrote it,
+with ``+dirty`` appended when that checkout had uncommitted changes. The docs name
+commits by their 7-character short hash and count a ``+dirty`` record with its
+commit, so the suffix is dropped here before counting.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+from conftest import REPO
+
+ARCHIVE = REPO / "results" / "reference" / "records.parquet"
+DOCS = [REPO / "results" / "reference" / "README.md", REPO / "docs" / "results_table.md"]
+
+COUNT = re.compile(r"archive holds ([\d,]+) records")
+# A table row naming a commit and its record count: | `1176f76` | 1,048 | ...
+COMMIT_ROW = re.compile(r"^\| `([0-9a-f]{7})` \| ([\d,]+) \|", re.MULTILINE)
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def commits() -> Counter:
+    """Records per short commit hash, read from the archive's ``record`` column only."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    records = pq.read_table(ARCHIVE, columns=["record"]).column("record").to_pylist()
+    assert all(record is not None for record in records), "an archived file was unreadable"
+    named = Counter()
+    for record in records:
+        commit = json.loads(record)["git_commit"]
+        assert re.fullmatch(r"[0-9a-f]{40}(\+dirty)?", commit), commit
+        named[commit.removesuffix("+dirty")[:7]] += 1
+    return named
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda path: str(path.relative_to(REPO)))
+def test_the_docs_name_the_archive_record_count(doc, commits):
+    counts = [_number(n) for n in COUNT.findall(doc.read_text())]
+    assert counts, f"{doc}: no 'archive holds N records' line"
+    assert set(counts) == {sum(commits.values())}
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda path: str(path.relative_to(REPO)))
+def test_the_docs_name_every_commit_with_its_record_count(doc, commits):
+    rows = COMMIT_ROW.findall(doc.read_text())
+    named = Counter()
+    for commit, count in rows:
+        assert commit not in named, f"{doc}: commit {commit} listed twice"
+        named[commit] = _number(count)
+    assert named == commits, (
+        f"{doc} disagrees with the archive's git_commit fields: "
+        f"listed only in the doc {sorted(set(named) - set(commits))}, "
+        f"only in the archive {sorted(set(commits) - set(named))}, "
+        f"counts differing {sorted(c for c in named.keys() & commits.keys() if named[c] != commits[c])}")
