@@ -32,6 +32,8 @@ class Scores:
 
 
 def block_ids(frame: pd.DataFrame, group: RowGroup) -> pd.Series:
+    if len(frame) == 0:  # agg over no rows would give a frame, not a series
+        return pd.Series([], index=frame.index, dtype=object)
     return frame[list(group.block)].astype(str).agg("/".join, axis=1)
 
 
