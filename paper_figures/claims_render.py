@@ -49,7 +49,7 @@ def lines(results: list[dict]) -> list[list[str]]:
 def footer(inputs: Inputs, claims: ClaimFile, results: list[dict]) -> list[str]:
     tested = [r for r in results if "weakest" in r]
     endpoints = sorted({r["endpoint"] for r in tested})
-    out = [f"Multiplicity: Holm controls the family-wise error within each claim (per "
+    out = [(f"Multiplicity: Holm controls the family-wise error within each claim (per "
            f"direction, and again for the equivalence tests); across the {len(tested)} "
            f"claim x pool x endpoint tests above ({len(endpoints)} endpoints: "
            f"{', '.join(endpoints) or 'none'}) nothing is corrected, so with no effect "
@@ -57,7 +57,7 @@ def footer(inputs: Inputs, claims: ClaimFile, results: list[dict]) -> list[str]:
            f"{inputs.alpha * len(tested):.1f} of them could reach a decision by chance; the "
            f"pools overlap (the paper's six are among all methods), so their verdicts are "
            f"not independent. Primary endpoints: "
-           f"{', '.join(n for n, e in claims.endpoints.items() if e.role == 'primary')}."]
+           f"{', '.join(n for n, e in claims.endpoints.items() if e.role == 'primary')}.")]
     for name, group in claims.row_groups.items():
         left = excluded(inputs, claims, group)
         if left:

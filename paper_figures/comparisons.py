@@ -11,8 +11,16 @@ import pandas as pd
 from paper_figures.bayes import Posterior, signed_rank
 from paper_figures.paired_tests import paired_p, tost_p
 from paper_figures.stats import holm
-from paper_figures.verdicts import (OUTCOMES, WORSE, EQUIVALENCE, Comparison, Requirement,
-                                    claim_verdict, flatten, outcomes)
+from paper_figures.verdicts import (
+    EQUIVALENCE,
+    OUTCOMES,
+    WORSE,
+    Comparison,
+    Requirement,
+    claim_verdict,
+    flatten,
+    outcomes,
+)
 
 
 @dataclass

@@ -7,9 +7,23 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from paper_figures import (ablation, claims, control_order, control_regimes, cost, curves,
-                           dense_quality, discrimination, method_tables, paper2017, rank_tables,
-                           ranking_quality, render, row_inclusion, speed)
+from paper_figures import (
+    ablation,
+    claims,
+    control_order,
+    control_regimes,
+    cost,
+    curves,
+    dense_quality,
+    discrimination,
+    method_tables,
+    paper2017,
+    rank_tables,
+    ranking_quality,
+    render,
+    row_inclusion,
+    speed,
+)
 from paper_figures.inputs import Inputs
 from paper_figures.load import load_store
 

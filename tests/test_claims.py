@@ -19,9 +19,19 @@ from paper_figures.comparisons import evaluate
 from paper_figures.power import minimum_detectable, power_at
 from paper_figures.signed_rank import p_greater
 from paper_figures.stats import holm
-from paper_figures.verdicts import (BETTER, CONTRADICTED, EQUIVALENT, PRACTICALLY_EQUIVALENT,
-                                    REPRODUCED, UNDECIDED, UNDECIDED_CLAIM, WORSE, Comparison,
-                                    Requirement, claim_verdict)
+from paper_figures.verdicts import (
+    BETTER,
+    CONTRADICTED,
+    EQUIVALENT,
+    PRACTICALLY_EQUIVALENT,
+    REPRODUCED,
+    UNDECIDED,
+    UNDECIDED_CLAIM,
+    WORSE,
+    Comparison,
+    Requirement,
+    claim_verdict,
+)
 
 SIX = ["epsilon_greedy", "softmax", "ucb1", "thompson", "hedge", "exp3"]
 KINDS = {m: "bandit" for m in SIX} | {"none": "unpruned", "magnitude": "baseline",
