@@ -7,14 +7,29 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from paper_figures import (ablation, claims, claims_target, cost, curves, dense_quality, discrimination,
-                           method_tables, paper2017, rank_tables, ranking_quality, render, speed)
+from paper_figures import (
+    ablation,
+    claims,
+    control_order,
+    control_regimes,
+    cost,
+    curves,
+    dense_quality,
+    discrimination,
+    method_tables,
+    paper2017,
+    rank_tables,
+    ranking_quality,
+    render,
+    row_inclusion,
+    speed,
+)
 from paper_figures.inputs import Inputs
 from paper_figures.load import load_store
 
 # Output modules in the order they run; each has NAME and make(inputs) -> list[Path].
-OUTPUTS = (rank_tables, claims, claims_target, discrimination, curves, cost, ranking_quality, speed,
-           dense_quality, paper2017, ablation, method_tables)
+OUTPUTS = (rank_tables, claims, discrimination, row_inclusion, control_order, control_regimes,
+           curves, cost, ranking_quality, speed, dense_quality, paper2017, ablation, method_tables)
 
 
 def unique(lines: list[str]) -> list[str]:

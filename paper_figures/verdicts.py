@@ -1,31 +1,38 @@
-"""One rule for every claim: a claim is a set of directed comparisons over datasets, each
-tested with a paired one-sided Wilcoxon signed-rank test, Holm-corrected over the claim.
+"""One rule for every claim, four outcomes per comparison, four verdicts per claim.
 
 A claim is made of requirements; a requirement lists comparisons "A is better than B"
 (optionally "A is not worse than B by more than ``margin``": non-inferiority) and how many
-of them must hold. With alpha the significance level:
+of them must hold. Each comparison, over datasets (paired), gets one outcome:
 
-- reproduced: every requirement has at least ``at_least`` comparisons significant in the
-  claimed direction;
-- contradicted: some requirement can no longer be met, because more than
-  ``len(comparisons) - at_least`` of its comparisons are significant *against* the claim;
-- inconclusive: neither (the power of the rule is reported beside it).
+- better: Holm-corrected one-sided Wilcoxon signed-rank significant in the claimed direction;
+- worse: significant against it (``within_rope`` flags a worse one whose difference is
+  practically nil: Bayesian P(equivalent) >= ``EQUIVALENCE``);
+- equivalent: neither, and practically equivalent: Bayesian signed-rank P(within ROPE)
+  >= ``EQUIVALENCE`` (Benavoli et al. 2017), or Holm-corrected two one-sided tests at
+  +-ROPE significant;
+- undecided: none of these.
 
-Holm's correction runs over all comparisons of the claim, once per direction. The same
-``decide`` function serves the real data (scipy's signed-rank, ties handled by zsplit)
-and the Monte Carlo power estimate (paper_figures/power.py, vectorised exact test).
+The claim is *reproduced* when every requirement has ``at_least`` better comparisons;
+*contradicted* when some requirement has more worse comparisons than it can spare;
+*practically equivalent* when some requirement can no longer be met because its
+equivalent and worse comparisons leave too few to be better (the claimed advantage is
+decided absent, within the ROPE); *undecided* otherwise. Holm runs over all of a claim's
+comparisons, once per direction and once for the equivalence tests.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
 from paper_figures.stats import holm
 
-REPRODUCED, CONTRADICTED, INCONCLUSIVE = "reproduced", "contradicted", "inconclusive"
+BETTER, EQUIVALENT, WORSE, UNDECIDED = "better", "equivalent", "worse", "undecided"
+OUTCOMES = (BETTER, EQUIVALENT, WORSE, UNDECIDED)
+REPRODUCED, CONTRADICTED = "reproduced", "contradicted"
+PRACTICALLY_EQUIVALENT, UNDECIDED_CLAIM = "practically equivalent", "undecided"
+# Posterior mass inside the ROPE that counts as a decision (Benavoli et al. 2017).
+EQUIVALENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -54,61 +61,31 @@ def flatten(requirements: tuple[Requirement, ...]) -> tuple[list[Comparison], li
     return comparisons, groups
 
 
-def decide(p_for: np.ndarray, p_against: np.ndarray, requirements: tuple[Requirement, ...],
-           alpha: float) -> np.ndarray:
-    """Verdicts for raw one-sided p-values of shape (..., m), m = all comparisons of the
-    claim in ``flatten`` order; returns an array of verdict strings of shape (...)."""
+def outcomes(p_for: np.ndarray, p_against: np.ndarray, p_equivalent: np.ndarray,
+             posterior_equivalent: np.ndarray, alpha: float) -> np.ndarray:
+    """One outcome per comparison from raw one-sided p-values (claimed direction, against
+    it, two one-sided equivalence tests; NaN = untestable) and the Bayesian P(equivalent)
+    (NaN = not computed); Holm over the comparisons given, per family."""
+    better = holm(p_for) < alpha
+    worse = (holm(p_against) < alpha) & ~better
+    bayes = np.nan_to_num(np.asarray(posterior_equivalent, float), nan=0.0) >= EQUIVALENCE
+    equivalent = (bayes | (holm(p_equivalent) < alpha)) & ~better & ~worse
+    return np.where(better, BETTER, np.where(worse, WORSE,
+                                             np.where(equivalent, EQUIVALENT, UNDECIDED)))
+
+
+def claim_verdict(found: np.ndarray, requirements: tuple[Requirement, ...]) -> str:
+    """The claim's verdict from its comparisons' outcomes (``flatten`` order)."""
     _, groups = flatten(requirements)
-    significant_for = holm(p_for) < alpha
-    significant_against = holm(p_against) < alpha
-    met = np.ones(significant_for.shape[:-1], dtype=bool)
-    impossible = np.zeros_like(met)
+    found = np.asarray(found)
+    met, contradicted, settled = True, False, False
     for group, requirement in zip(groups, requirements):
-        met &= significant_for[..., group].sum(axis=-1) >= requirement.at_least
-        impossible |= (significant_against[..., group].sum(axis=-1)
-                       > len(group) - requirement.at_least)
-    return np.where(impossible, CONTRADICTED, np.where(met, REPRODUCED, INCONCLUSIVE))
-
-
-def paired_p(difference: np.ndarray) -> tuple[float, float]:
-    """(p for median > 0, p for median < 0) of paired differences; NaN when all are 0."""
-    difference = np.asarray(difference, dtype=np.float64)
-    if len(difference) == 0 or np.all(difference == 0):
-        return np.nan, np.nan
-    greater = stats.wilcoxon(difference, alternative="greater", zero_method="zsplit").pvalue
-    less = stats.wilcoxon(difference, alternative="less", zero_method="zsplit").pvalue
-    return float(greater), float(less)
-
-
-@dataclass
-class Tested:
-    """The comparisons of one claim on real data: raw and Holm-adjusted p per direction."""
-
-    comparisons: list[Comparison]
-    p_for: np.ndarray
-    p_against: np.ndarray
-    verdict: str
-
-    @property
-    def holm_for(self) -> np.ndarray:
-        return holm(self.p_for)
-
-    @property
-    def holm_against(self) -> np.ndarray:
-        return holm(self.p_against)
-
-    def weakest(self) -> Comparison:
-        """The comparison furthest from significance in the claimed direction."""
-        return self.comparisons[int(np.argmax(np.nan_to_num(self.holm_for, nan=1.0)))]
-
-
-def evaluate_claim(scores: pd.DataFrame, requirements: tuple[Requirement, ...],
-               alpha: float) -> Tested:
-    """``scores``: datasets x methods, higher is better."""
-    comparisons, _ = flatten(requirements)
-    pairs = [paired_p(scores[c.better].to_numpy() - scores[c.worse].to_numpy() + c.margin)
-             for c in comparisons]
-    p_for = np.array([p for p, _ in pairs])
-    p_against = np.array([p for _, p in pairs])
-    return Tested(comparisons, p_for, p_against,
-                  str(decide(p_for, p_against, requirements, alpha)))
+        spare = len(group) - requirement.at_least  # comparisons that may fail
+        met &= bool((found[group] == BETTER).sum() >= requirement.at_least)
+        contradicted |= bool((found[group] == WORSE).sum() > spare)
+        settled |= bool(np.isin(found[group], (WORSE, EQUIVALENT)).sum() > spare)
+    if contradicted:
+        return CONTRADICTED
+    if met:
+        return REPRODUCED
+    return PRACTICALLY_EQUIVALENT if settled else UNDECIDED_CLAIM

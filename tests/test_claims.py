@@ -1,26 +1,44 @@
-"""The claims' statistics on constructed data: each verdict of the one rule comes out
-where it must, Holm and the exact signed-rank test match textbook values, and the
-Monte Carlo power behaves (false-positive rate <= alpha, power grows with N)."""
+"""The claims' statistics on constructed data: each of the four outcomes per comparison
+and each of the four verdicts per claim comes out where it must; Holm and the exact
+signed-rank test match textbook values; the minimum detectable effect matches the
+normal approximation; the claims file loads and takes any subject."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from paper_figures import claim_forms
 from paper_figures.bayes import signed_rank
-from paper_figures.claims import (best_mean_rank, beats, competitive_with_references,
-                                  several_beat)
-from paper_figures.power import claim_power, one_rank_shift
+from paper_figures.claim_file import load, with_subject
+from paper_figures.claim_scores import Scores, by_source
+from paper_figures.comparisons import evaluate
+from paper_figures.power import minimum_detectable, power_at
 from paper_figures.signed_rank import p_greater
 from paper_figures.stats import holm
-from paper_figures.verdicts import (CONTRADICTED, INCONCLUSIVE, REPRODUCED, Comparison,
-                                    Requirement, decide, evaluate_claim)
+from paper_figures.verdicts import (
+    BETTER,
+    CONTRADICTED,
+    EQUIVALENT,
+    PRACTICALLY_EQUIVALENT,
+    REPRODUCED,
+    UNDECIDED,
+    UNDECIDED_CLAIM,
+    WORSE,
+    Comparison,
+    Requirement,
+    claim_verdict,
+)
 
 SIX = ["epsilon_greedy", "softmax", "ucb1", "thompson", "hedge", "exp3"]
 KINDS = {m: "bandit" for m in SIX} | {"none": "unpruned", "magnitude": "baseline",
                                       "greedy": "baseline", "svm": "reference",
                                       "linear": "reference", "knn": "reference"}
+CLAIMS = load()
+ROPE, ALPHA = 0.01, 0.05
 
 
 def scores(n: int, shifts: dict[str, float], seed: int = 0, noise: float = 0.01) -> pd.DataFrame:
@@ -31,9 +49,19 @@ def scores(n: int, shifts: dict[str, float], seed: int = 0, noise: float = 0.01)
     return pd.DataFrame(data, columns=list(shifts), index=[f"d{i}" for i in range(n)])
 
 
-def verdict(design, frame: pd.DataFrame, pool: list[str]) -> str:
-    methods, requirements = design(pool, frame, KINDS)
-    return evaluate_claim(frame[methods], requirements, 0.05).verdict
+def claim(number: int, claims=CLAIMS):
+    return next(c for c in claims.claims if c.id == str(number))
+
+
+def verdict(number: int, frame: pd.DataFrame, pool: str = "paper", claims=CLAIMS) -> str:
+    design = claim_forms.design(claim(number, claims), pool, claims, frame, KINDS)
+    assert not isinstance(design, str), design
+    methods, requirements = design
+    return evaluate(frame[methods], requirements, ROPE, ALPHA).verdict
+
+
+def one(frame: pd.DataFrame):
+    return evaluate(frame, (Requirement((Comparison("a", "b"),), 1),), ROPE, ALPHA)
 
 
 def test_holm_matches_the_textbook_example():
@@ -51,78 +79,123 @@ def test_exact_signed_rank_equals_scipy():
     assert ours == pytest.approx(theirs, rel=1e-12)
 
 
-@pytest.mark.parametrize("shift, expected", [(0.05, REPRODUCED), (-0.05, CONTRADICTED),
-                                             (0.0, INCONCLUSIVE)])
-def test_best_mean_rank_gives_each_verdict(shift, expected):
-    frame = scores(30, {m: (shift if m == "ucb1" else 0.0) for m in SIX})
-    assert verdict(best_mean_rank(("ucb1",)), frame, SIX) == expected
+@pytest.mark.parametrize("n, shift, noise, expected", [
+    (30, 0.05, 0.01, BETTER),        # clearly ahead
+    (30, -0.05, 0.01, WORSE),        # clearly behind
+    (30, 0.0005, 0.001, EQUIVALENT),  # a difference far inside the ROPE
+    (6, 0.03, 0.05, UNDECIDED),      # too few, too noisy to say anything
+])
+def test_each_of_the_four_outcomes_comes_out(n, shift, noise, expected):
+    tested = one(scores(n, {"a": shift, "b": 0.0}, noise=noise))
+    assert tested.outcomes.tolist() == [expected]
 
 
-def test_best_mean_rank_is_contradicted_by_one_better_rival_only():
-    shifts = {m: 0.0 for m in SIX} | {"ucb1": 0.05, "thompson": 0.10}
-    assert verdict(best_mean_rank(("ucb1",)), scores(30, shifts), SIX) == CONTRADICTED
+def test_a_significant_loss_inside_the_rope_is_worse_and_flagged():
+    # consistently 0.002 behind: significant, yet practically nil
+    tested = one(scores(30, {"a": -0.002, "b": 0.0}, noise=0.0005))
+    assert tested.outcomes.tolist() == [WORSE] and tested.within_rope(0)
+    assert not one(scores(30, {"a": -0.05, "b": 0.0})).within_rope(0)
 
 
-def test_a_clear_win_on_few_datasets_stays_inconclusive():
-    # Five wins out of five: the smallest one-sided signed-rank p is 1/32 > 0.05 / 5.
-    frame = scores(5, {m: (0.1 if m == "ucb1" else 0.0) for m in SIX})
-    assert verdict(best_mean_rank(("ucb1",)), frame, SIX) == INCONCLUSIVE
+def test_equivalence_by_tost_alone_counts():
+    """Differences spread so the posterior is unsure, but tightly inside +-ROPE in median:
+    the two one-sided tests decide."""
+    frame = scores(40, {"a": 0.0, "b": 0.0}, noise=0.004)
+    tested = one(frame)
+    assert tested.p_equivalent[0] < ALPHA and tested.outcomes[0] == EQUIVALENT
 
 
-@pytest.mark.parametrize("shift, expected", [(0.03, REPRODUCED), (-0.03, CONTRADICTED),
-                                             (0.0, INCONCLUSIVE)])
-def test_beats_gives_each_verdict(shift, expected):
-    frame = scores(20, {m: 0.0 for m in SIX} | {"none": -shift})
-    assert verdict(beats("ucb1", "none"), frame, SIX) == expected
+@pytest.mark.parametrize("found, expected", [
+    ([BETTER, BETTER], REPRODUCED),
+    ([BETTER, WORSE], CONTRADICTED),
+    ([BETTER, EQUIVALENT], PRACTICALLY_EQUIVALENT),
+    ([BETTER, UNDECIDED], UNDECIDED_CLAIM),
+])
+def test_claim_verdicts_from_outcomes(found, expected):
+    requirements = (Requirement((Comparison("a", "b"), Comparison("a", "c")), 2),)
+    assert claim_verdict(np.array(found), requirements) == expected
 
 
-def test_competitive_is_non_inferiority_within_the_rope():
-    refs = ["svm", "linear", "knn"]
-    slightly_worse = scores(25, {"ucb1": -0.004, **{r: 0.0 for r in refs}}, noise=0.002)
-    assert verdict(competitive_with_references("ucb1"), slightly_worse, SIX) == REPRODUCED
-    much_worse = scores(25, {"ucb1": -0.05, **{r: 0.0 for r in refs}}, noise=0.002)
-    assert verdict(competitive_with_references("ucb1"), much_worse, SIX) == CONTRADICTED
+def test_a_requirement_with_room_to_spare_survives_one_equivalent():
+    requirements = (Requirement(tuple(Comparison(p, "b") for p in "xyz"), 2),)
+    assert claim_verdict(np.array([BETTER, BETTER, EQUIVALENT]), requirements) == REPRODUCED
+    assert claim_verdict(np.array([BETTER, EQUIVALENT, EQUIVALENT]),
+                         requirements) == PRACTICALLY_EQUIVALENT
+
+
+@pytest.mark.parametrize("shift, noise, expected", [
+    (0.05, 0.01, REPRODUCED), (-0.05, 0.01, CONTRADICTED),
+    (0.0, 0.001, PRACTICALLY_EQUIVALENT), (0.0, 0.05, UNDECIDED_CLAIM)])
+def test_best_mean_rank_claim_gives_each_verdict(shift, noise, expected):
+    # six datasets: the smallest p, 1/64, times Holm's 5 stays above alpha
+    frame = scores(30 if noise < 0.05 else 6, {m: (shift if m == "ucb1" else 0.0) for m in SIX},
+                   noise=noise)
+    assert verdict(1, frame) == expected
 
 
 def test_several_beat_needs_two_policies_per_baseline():
     base = {"none": 0.0, "magnitude": 0.0, "greedy": 0.0}
     two_good = {m: 0.0 for m in SIX} | {"ucb1": 0.05, "thompson": 0.05}
-    design = several_beat(("none", "magnitude", "greedy"))
-    assert verdict(design, scores(30, two_good | base), SIX) == REPRODUCED
-    one_good = {m: 0.0 for m in SIX} | {"ucb1": 0.05}
-    assert verdict(design, scores(30, one_good | base), SIX) == INCONCLUSIVE
+    assert verdict(6, scores(30, two_good | base)) == REPRODUCED
     baselines_win = {m: 0.0 for m in SIX} | {"none": 0.05, "magnitude": 0.0, "greedy": 0.0}
-    assert verdict(design, scores(30, baselines_win), SIX) == CONTRADICTED
+    assert verdict(6, scores(30, baselines_win)) == CONTRADICTED
 
 
-def test_decide_is_vectorised_over_simulations():
-    requirements = (Requirement((Comparison("a", "b"), Comparison("a", "c")), 2),)
-    p_for = np.array([[0.001, 0.001], [0.001, 0.9], [0.9, 0.9]])
-    p_against = np.array([[0.9, 0.9], [0.9, 0.001], [0.5, 0.5]])
-    assert decide(p_for, p_against, requirements, 0.05).tolist() == [
-        REPRODUCED, CONTRADICTED, INCONCLUSIVE]
+def test_competitive_is_non_inferiority_within_the_margin():
+    refs = ["svm", "linear", "knn"]
+    slightly_worse = scores(25, {"ucb1": -0.004, **{r: 0.0 for r in refs}}, noise=0.002)
+    assert verdict(4, slightly_worse, "comparators") == REPRODUCED
+    much_worse = scores(25, {"ucb1": -0.05, **{r: 0.0 for r in refs}}, noise=0.002)
+    assert verdict(4, much_worse, "comparators") == CONTRADICTED
 
 
-def test_one_rank_shift_gives_a_one_rank_gap():
-    k, delta = 7, one_rank_shift(7)
-    rng = np.random.default_rng(0)
-    draws = rng.standard_normal((20000, k)) + np.r_[delta, np.zeros(k - 1)]
-    ranks = np.argsort(np.argsort(-draws, axis=1), axis=1) + 1
-    gap = ranks[:, 1:].mean() - ranks[:, 0].mean()
-    assert gap == pytest.approx(1.0, abs=0.05)
+def test_weakest_is_the_largest_raw_p_not_the_first_of_many_holm_ones():
+    # every Holm p is 1 against the claim, but 'c' is the one ucb1 trails most
+    frame = scores(30, {"ucb1": 0.0, "a": 0.001, "b": 0.002, "c": 0.03}, noise=0.01)
+    requirements = (Requirement(tuple(Comparison("ucb1", r) for r in "abc"), 3),)
+    tested = evaluate(frame, requirements, ROPE, ALPHA)
+    assert tested.comparisons[tested.weakest()].worse == "c"
 
 
-def test_power_rises_with_datasets_and_respects_alpha_under_the_null():
-    methods = SIX
-    requirements = (Requirement(tuple(Comparison("ucb1", m) for m in SIX if m != "ucb1"), 5),)
-    small = claim_power(methods, requirements, 6, 0.05)
-    large = claim_power(methods, requirements, 60, 0.05)
-    assert small.rule < large.rule and small.friedman < large.friedman
-    null = claim_power(methods, requirements, 30, 0.05, gap=0.0)
-    assert null.rule <= 0.05
-    assert null.friedman == pytest.approx(0.05, abs=0.02)
-    assert claim_power(methods, requirements, 30, 0.05) == claim_power(methods, requirements,
-                                                                       30, 0.05)
+def test_any_method_can_be_the_subject():
+    mine = with_subject(CLAIMS, "my_policy")
+    assert all(c.subject == ("my_policy",) for c in mine.claims)
+    assert claim(6, mine).requirement == {"per_rival": 1}
+    frame = scores(30, {m: 0.0 for m in SIX} | {"my_policy": 0.05, "none": 0.0,
+                                                 "magnitude": 0.0, "greedy": 0.0})
+    kinds = KINDS | {"my_policy": "bandit"}
+    methods, requirements = claim_forms.design(claim(1, mine), "paper", mine, frame, kinds)
+    assert "my_policy" in methods and all(c.better == "my_policy"
+                                          for r in requirements for c in r.comparisons)
+    assert evaluate(frame[methods], requirements, ROPE, ALPHA).verdict == REPRODUCED
+
+
+def test_the_claims_file_holds_the_papers_six_claims_and_its_endpoints():
+    assert [c.id for c in CLAIMS.claims] == ["1", "2", "3", "4", "5", "6"]
+    assert {"macs_0.5", "auc_macs", "compression", "selected"} <= set(CLAIMS.endpoints)
+    assert not CLAIMS.endpoints["compression"].higher_is_better
+    assert CLAIMS.trivial_margin == 0.05 and CLAIMS.equal_pulls_reference == "uniform"
+
+
+def test_rows_of_one_source_are_averaged_into_one():
+    matrix = pd.DataFrame({"a": [0.1, 0.3, 0.5]}, index=["image/mnist5k/lenet",
+                                                         "image/mnist5k/vgg", "text/x/cnn"])
+    found = by_source(Scores(matrix, {"image/mnist5k/lenet": "mnist5k",
+                                      "image/mnist5k/vgg": "mnist5k", "text/x/cnn": "x"},
+                             {}, {}), {"mnist5k": "mnist"})
+    assert found["a"].to_dict() == pytest.approx({"mnist": 0.2, "x": 0.5})
+
+
+def test_minimum_detectable_effect_matches_the_normal_approximation():
+    d = np.random.default_rng(1).normal(0, 1, 30)
+    d = (d - d.mean()) / d.std(ddof=1) * 0.0057
+    power = minimum_detectable(d, ROPE, ALPHA)
+    # t-test approximation: (z_0.95 + z_0.8) sd / sqrt(N), Wilcoxon a few % larger
+    approx = (stats.norm.ppf(0.95) + stats.norm.ppf(0.8)) * 0.0057 / math.sqrt(30)
+    assert approx <= power.mde <= 1.15 * approx
+    assert power_at(power.mde, power.sd, 30, ALPHA) == pytest.approx(0.8, abs=0.01)
+    assert minimum_detectable(d[:4], ROPE, ALPHA).mde == math.inf  # 2^-4 > alpha
+    assert minimum_detectable(d[:8], 0.003, ALPHA).at_rope < minimum_detectable(d, 0.003, ALPHA).at_rope
 
 
 def test_bayesian_signed_rank_sides_with_the_data_and_is_seeded():
@@ -135,15 +208,8 @@ def test_bayesian_signed_rank_sides_with_the_data_and_is_seeded():
 
 
 def test_development_suite_is_left_out_of_claims_by_default():
-    from types import SimpleNamespace
-
     from paper_figures.__main__ import parse
-    from paper_figures.claims import without_development_suite
 
     excluded = parse([]).claims_exclude.split(",")
     assert {"iris", "digits"} <= set(excluded)  # conf/dev_suite.yaml
-    frame = pd.DataFrame({"ucb1": [0.9, 0.8, 0.7]},
-                         index=["iris", "image/digits/lenet", "breast_cancer"])
-    kept = without_development_suite(frame, SimpleNamespace(claims_exclude=tuple(excluded)))
-    assert list(kept.index) == ["breast_cancer"]
     assert parse(["--claims-exclude", ""]).claims_exclude == ""

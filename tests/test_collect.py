@@ -52,6 +52,9 @@ def test_one_row_per_trial_and_level_with_config_columns(results):
     assert seed0.loc[0.5, "params"] < seed0.loc[0.0, "params"]
     record = json.loads((results / seed0["path"].iloc[0]).read_text())
     assert seed0.loc[0.5, "test"] == record["target"]["test"]
+    # the trivial predictor's scores (the claims' row inclusion), not its name
+    assert (seed0["trivial_select"] == record["trivial"]["select"]).all()
+    assert "trivial_predictor" not in table
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])

@@ -34,8 +34,10 @@ FLAGS = [f"is_{point}" for point in POINTS]
 TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm",
          "reward", "schedule", "arms", "spearman_oracle", "git_commit"]
 # Per-trial curve summaries (mabbench/trial/curve_summary.py) flattened as ``<prefix><key>``:
-# ``auc_test``, ``at_macs_0.5``; like costs, one value per trial.
-SUMMARY_PREFIXES = {"auc": "auc_", "at_macs": "at_macs_"}
+# ``auc_test``, ``at_macs_0.5``, ``trivial_select`` (the trivial predictor's score, which
+# the claims use to leave out rows whose dense model barely beats it); like costs, one
+# value per trial.
+SUMMARY_PREFIXES = {"auc": "auc_", "at_macs": "at_macs_", "trivial": "trivial_"}
 CONFIG_PREFIX = "cfg."
 WRITERS = {".parquet": lambda table, path: table.to_parquet(path, index=False),
            ".csv": lambda table, path: table.to_csv(path, index=False)}
@@ -155,7 +157,8 @@ def trial_columns(where: str, record: dict, config: dict) -> dict:
     for field, prefix in SUMMARY_PREFIXES.items():
         summary = record.get(field)
         for key, value in (summary.items() if isinstance(summary, dict) else ()):
-            row[f"{prefix}{key}"] = number(value)  # None (a curve short of the MACs): NaN
+            if not isinstance(value, str):  # a label (the trivial predictor's name) is no number
+                row[f"{prefix}{key}"] = number(value)  # None (a curve short of the MACs): NaN
     return row
 
 

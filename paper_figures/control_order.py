@@ -1,0 +1,46 @@
+"""Standing control: allocation across layers x order within a layer.
+
+A pruning method decides two things: how many units each layer loses (allocation) and
+which units within a layer go first (order). The control fills one method's per-layer
+counts with another method's within-layer order; the diagonal is the methods
+themselves. Cell: mean test metric at 50% of the dense MACs over the deep rows and
+seeds. The v2 records hold each method's within-layer order (``ranking``) but not its
+per-layer counts at a MAC fraction, and a cut cannot be scored without the model, so
+the cells need control records from the engine (``control_allocation``,
+``control_order``: the methods whose counts and order the cut used); until then the
+table says it awaits them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from paper_figures.inputs import DEEP_TASKS, Inputs
+from paper_figures.render import fmt, write_table
+
+NAME = "control_order"
+ALLOCATION, ORDER = "control_allocation", "control_order"
+ENDPOINT = "macs_0.5_test"
+TITLE = "Control: allocation across layers x order within a layer (deep rows, 50% MACs)"
+
+
+def make(inputs: Inputs) -> list[Path]:
+    runs = inputs.store.runs
+    missing = [c for c in (ALLOCATION, ORDER, ENDPOINT) if c not in runs]
+    if len(runs) == 0 or missing:
+        why = f"awaiting v3 records (no column {', '.join(missing or [ALLOCATION])})"
+        inputs.note(f"{NAME}: {why}")
+        return write_table(inputs.out, NAME, TITLE, "Rows: whose per-layer counts; columns: "
+                           "whose within-layer order.", ["allocation \\ order", "cells"],
+                           [[why, "-"]])
+    deep = runs[runs["task"].isin(DEEP_TASKS)].dropna(subset=[ALLOCATION, ORDER, ENDPOINT])
+    cells = deep.groupby([ALLOCATION, ORDER])[ENDPOINT].mean().unstack(ORDER)
+    orders = list(cells.columns)
+    body = [[allocation, *(fmt(row.get(o)) for o in orders)]
+            for allocation, row in cells.iterrows()]
+    return write_table(
+        inputs.out, NAME, TITLE,
+        "Mean test metric at 50% of the dense MACs over the deep rows and seeds. Row: the "
+        "method whose per-layer counts the cut keeps; column: the method whose order "
+        "within each layer fills them; the diagonal is each method itself. A row that "
+        "varies little across columns says allocation, not order, decides the outcome.",
+        ["allocation \\ order", *orders], body)

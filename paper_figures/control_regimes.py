@@ -1,0 +1,44 @@
+"""Standing control: one-shot vs BatchNorm recalibration vs fine-tuning at 50% MACs.
+
+Per deep row and method, the mean test metric with the cut planned at half the dense
+MACs under each regime (``pruning.regime``: one_shot, bn_recalibration, finetune). On
+the v2 archive every config has ``pruning.finetune.epochs: 0`` and no regime field, so
+the table says it awaits the v3 records rather than guess.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from paper_figures.inputs import DEEP_TASKS, PRUNING_KINDS, Inputs
+from paper_figures.render import fmt, write_table
+
+NAME = "control_regimes"
+REGIME = "regime"  # the record field (a results-table column) naming the regime
+ENDPOINT = "macs_0.5_test"  # test metric at 50% of the dense MACs (docs/results_table.md)
+REGIMES = ("one_shot", "bn_recalibration", "finetune")
+ROW = ["task", "dataset", "model", "policy"]
+TITLE = "Control: recovery regime at 50% MACs (deep rows)"
+
+
+def awaiting(inputs: Inputs, missing: list[str]) -> list[Path]:
+    why = f"awaiting v3 records (no column {', '.join(missing)})"
+    inputs.note(f"{NAME}: {why}")
+    return write_table(inputs.out, NAME, TITLE, "Test metric at 50% of the dense MACs per "
+                       "deep row and method under each regime.", ["row", *REGIMES],
+                       [[why, *["-"] * len(REGIMES)]])
+
+
+def make(inputs: Inputs) -> list[Path]:
+    runs = inputs.store.runs
+    missing = [c for c in (REGIME, ENDPOINT) if c not in runs]
+    if len(runs) == 0 or missing:
+        return awaiting(inputs, missing or [REGIME, ENDPOINT])
+    deep = runs[runs["task"].isin(DEEP_TASKS) & runs["kind"].isin(PRUNING_KINDS)]
+    means = deep.groupby([*ROW, REGIME])[ENDPOINT].mean().unstack(REGIME)
+    body = [[*index, *(fmt(row.get(r)) for r in REGIMES)] for index, row in means.iterrows()]
+    return write_table(
+        inputs.out, NAME, TITLE,
+        "Test metric at 50% of the dense MACs, mean over seeds, per deep row and method "
+        "under each regime: one_shot (no recovery), bn_recalibration (BatchNorm statistics "
+        "re-estimated on train), finetune (equal epochs on train for every method, epoch "
+        "kept by select). n/a: not run.", [*ROW, *REGIMES], body)
