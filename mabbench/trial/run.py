@@ -33,6 +33,7 @@ from mabbench.runtime.timing import phase
 from mabbench.store import identity
 from mabbench.store.failures import Diverged, Stage
 from mabbench.store.provenance import git_commit, versions
+from mabbench.store.rerun import RERUN_NAME, rerun_text
 from mabbench.tasks import load_splits
 from mabbench.tasks.objectives import LOSSES
 from mabbench.trial.curve import point, sparsity_curve
@@ -134,6 +135,7 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
     stage("dense evaluation")
     splits.to(device)
     atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    atomic_write_text(folder / RERUN_NAME, rerun_text(cfg))  # composable again: store/rerun.py
     metric = cfg.task.metric
     log.info("dense model ready (%.1f s training)", dense_meta["train_seconds"])
     with precision(), phase("curve"):  # the same dense model for every method: scored once
