@@ -4,9 +4,10 @@ the train split, weights untouched (a no-op for a model without BatchNorm).
 Removing channels upstream shifts the distribution each BatchNorm sees, while
 its running mean and variance still describe the dense model's; re-estimating
 them is the cheapest recovery the literature uses (e.g. Li et al. 2020,
-"EagleEye"). The statistics are the exact average over all train rows
-(``momentum=None``: a cumulative average, not an exponential one), in
-``pruning.recalibration.batch_size`` batches in row order, without gradients;
+"EagleEye"). The statistics are averaged over every train row's batch with
+equal weight (``momentum=None``: a cumulative average, not an exponential one
+that would forget the first batches), in ``pruning.recalibration.batch_size``
+batches in row order, without gradients;
 only BatchNorm modules are in train mode (Dropout stays off). It is cheap, so
 the unit-sparsity curve gets it too.
 """
