@@ -76,3 +76,18 @@ def test_area_is_the_mean_metric_over_the_fractions_and_none_if_one_is_unreachab
     # trapezoids over 1 -> 0.5 -> 0.1: (0.5 * 0.8 + 0.4 * 0.6) / 0.9
     assert auc["test"] == pytest.approx((0.5 * 0.8 + 0.4 * 0.6) / 0.9)
     assert axis_summary({"0.5": point(1, 1), "0.1": None}, dense, 0.01)["auc"] is None
+
+
+def test_collect_flattens_the_endpoints_one_column_each():
+    from mabbench.store.collect import endpoint_columns
+
+    reached = {"select": 0.8, "test": 0.7, "mac_fraction": 0.49, "recovery": {"best_epoch": 1}}
+    record = {"endpoints": {"macs": {
+        "points": {"0.5": reached, "0.1": None}, "floor": 0.2, "auc": None,
+        "compression": {"fraction": 0.5, "test_drop": 0.1}}}}
+    row = endpoint_columns(record)
+    assert row["eq_macs_test_0.5"] == 0.7 and row["eq_macs_best_epoch_0.5"] == 1
+    assert row["eq_macs_mac_fraction_0.5"] == 0.49 and row["eq_macs_floor"] == 0.2
+    assert row["eq_macs_compression_test_drop"] == 0.1
+    assert row["eq_macs_test_0.1"] != row["eq_macs_test_0.1"]  # unreachable: NaN
+    assert endpoint_columns({}) == {}  # a v2 record has none
