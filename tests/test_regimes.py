@@ -84,3 +84,25 @@ def test_finetune_without_epochs_is_refused_naming_the_key(make_cfg):
         validate(make_cfg("pruning.regime=retrain"))
 
 
+
+
+def test_regimes_share_one_ranking_in_a_process(make_cfg, monkeypatch, tmp_path):
+    from omegaconf import OmegaConf
+
+    from mabbench.runtime import memo
+
+    keys = ["policy=ucb1", "pruning.oracle_rho=false", "pruning.latency.repeats=0",
+            "pruning.mac_fractions=[0.5]", "pruning.param_fractions=[0.5]"]
+
+    def stored(regime: str, elsewhere: bool = False) -> dict:
+        cfg = make_cfg(*keys, f"pruning.regime={regime}")
+        if elsewhere:
+            OmegaConf.update(cfg, "runtime.results_dir", str(tmp_path / "fresh"))
+        return json.loads(Path(run_trial(cfg)["path"]).read_text())
+
+    memo.RANKING.clear()
+    first, second = stored("one_shot"), stored("bn_recalibration")
+    assert memo.RANKING.hits == 1 and second["ranking"] == first["ranking"]
+    monkeypatch.setenv(memo.DISABLE_ENV, "1")
+    fresh = stored("bn_recalibration", elsewhere=True)
+    assert fresh["ranking"] == second["ranking"] and fresh["curve"] == second["curve"]

@@ -153,8 +153,10 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
     ctx = PruningContext(model=model, widths=widths, prune=splits.prune,
                          loss=LOSSES.get(cfg.task.loss), cfg=cfg.pruning, seed=cfg.seed,
                          device=device, cache_dir=identity.dense_dir(cfg))
-    with precision(), phase("ranking"):
-        ranking = method.rank(ctx)
+    with precision(), phase("ranking"):  # once for every regime (memo.RANKING_FREE_KEYS)
+        ranking = memo.RANKING.get_or_make(
+            memo.ranking_key(cfg, str(identity.dense_dir(cfg)), str(device)),
+            lambda: method.rank(ctx))
     log.info("ranking done: %s", vars(ranking.cost) if ranking is not None else "unpruned")
     with phase("ranking"):
         quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
