@@ -21,6 +21,10 @@ class Scorer(ABC):
 
     name = "scorer"
     global_normalizer = "none"  # scores already on one scale across layers
+    # scores the pruned model again between the stages of pruning.schedule
+    # (baselines/staged.py); False where that cannot change the ranking
+    # (a seeded permutation) or the method is defined on the dense model (oracles)
+    rescores = True
 
     def __init__(self, global_normalizer: str | None = None) -> None:
         if global_normalizer is not None:
@@ -36,13 +40,21 @@ class Scorer(ABC):
         """Per layer in ``ctx.widths``, a (width,) tensor: higher = more important."""
 
     def rank(self, ctx: PruningContext) -> Ranking:
+        from baselines.staged import staged_ranking
+        from mabbench.pruning.schedules import SCHEDULES
+
         start = time.perf_counter()
         cost = PruningCost()
-        scores = self.importance(ctx, cost)
+        schedule = SCHEDULES.get(ctx.cfg.schedule)
+        if self.rescores and (schedule.stages(ctx.cfg) > 1 or schedule.carry_forward):
+            ranking = staged_ranking(self, ctx, cost, schedule)
+        else:
+            ranking = ranking_from_scores(self.importance(ctx, cost), ctx.cfg.scope,
+                                          normalizer=self.global_normalizer)
         synchronize()  # on a GPU, wait for the kernels the timing should include
         cost.seconds = time.perf_counter() - start
-        return ranking_from_scores(scores, ctx.cfg.scope, cost.count_passes(ctx),
-                                   self.global_normalizer)
+        ranking.cost = cost.count_passes(ctx)
+        return ranking
 
 
 def prune_batches(ctx: PruningContext, batch_size: int):

@@ -113,6 +113,7 @@ class Oracle(Scorer):
     """Its cost is what computing the oracle took, even when read from the cache."""
 
     name = "oracle"
+    rescores = False  # leave-one-out on the dense model, by definition (and cached)
 
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
         return self.transform(oracle_scores(ctx)[0])

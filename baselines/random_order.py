@@ -12,6 +12,7 @@ from mabbench.pruning.context import PruningContext, PruningCost
 
 class RandomOrder(Scorer):
     name = "random"
+    rescores = False  # a seeded permutation: scoring again changes nothing
 
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
         generator = torch.Generator().manual_seed(ctx.seed)  # one stream, layers in order

@@ -45,6 +45,9 @@ class RandomConfig(ScorerConfig):
 class MagnitudeConfig(LayerScaledConfig):
     _target_: str = "baselines.magnitude.Magnitude"
     name: str = "magnitude"
+    # behind a BatchNorm: bn_scale (|gamma|, the default) or bn_group (Torch-Pruning's
+    # group L1); filter_l1: v2's plain L1 everywhere (baselines/magnitude.py)
+    variant: str = "bn_scale"
 
 
 @dataclass

@@ -51,6 +51,7 @@ from mabbench.pruning.engine import PullEngine
 
 class Shapley(Scorer):
     name = "shapley"
+    rescores = False  # its pull engine masks on its own; kept one-shot, the record says so
 
     def __init__(self, tolerance: float = 0.05) -> None:
         if not tolerance >= 0:

@@ -19,7 +19,7 @@ from paper_figures.render import fmt, write_table
 
 NAME = "control_order"
 ALLOCATION, ORDER = "control_allocation", "control_order"
-ENDPOINT = "macs_0.5_test"
+ENDPOINT = "eq_macs_test_0.5"
 TITLE = "Control: allocation across layers x order within a layer (deep rows, 50% MACs)"
 
 

@@ -14,7 +14,7 @@ from paper_figures.render import fmt, write_table
 
 NAME = "control_regimes"
 REGIME = "regime"  # the record field (a results-table column) naming the regime
-ENDPOINT = "macs_0.5_test"  # test metric at 50% of the dense MACs (docs/results_table.md)
+ENDPOINT = "eq_macs_test_0.5"  # test metric at 50% of the dense MACs (docs/results_table.md)
 REGIMES = ("one_shot", "bn_recalibration", "finetune")
 ROW = ["task", "dataset", "model", "policy"]
 TITLE = "Control: recovery regime at 50% MACs (deep rows)"

@@ -38,11 +38,15 @@ def mlp() -> nn.Module:
     return model.eval()
 
 
-def context(seed: int = 0, cache_dir=None, batch_size: int = 16) -> PruningContext:
+def context(seed: int = 0, cache_dir=None, batch_size: int = 16,
+            schedule: str = "one_shot") -> PruningContext:
+    """One-shot by default: these tests check each score's formula on the dense
+    model (staged re-scoring: tests/test_equal_schedules.py)."""
     generator = torch.Generator().manual_seed(5)
     val = Split((torch.randn(ROWS, IN, generator=generator),),
                 torch.randint(0, OUT, (ROWS,), generator=generator))
-    cfg = SimpleNamespace(**vars(PruningConfig(batch_size=batch_size, arms_per_round=4)))
+    cfg = SimpleNamespace(**vars(PruningConfig(batch_size=batch_size, arms_per_round=4,
+                                               schedule=schedule)))
     return PruningContext(model=mlp(), widths={"hidden0": H}, prune=val, loss=cross_entropy,
                           cfg=cfg, seed=seed, device=torch.device("cpu"), cache_dir=cache_dir)
 

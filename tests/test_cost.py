@@ -51,13 +51,19 @@ def test_gradient_baseline_pays_for_its_backward_pass():
     assert taylor.cost.forward_flops > greedy.cost.forward_flops > 0
 
 
-def test_fine_tuning_is_optional_and_retrains_each_smaller_model(results):
-    plain = run_trial(compose_config([*TINY, "policy=magnitude"], results))
-    tuned = run_trial(compose_config([*TINY, "policy=magnitude", "pruning.finetune.epochs=2",
-                                      "pruning.finetune.lr=0.01"], results))
-    assert "select_before_finetune" not in plain["target"]
-    for before, after in zip(plain["curve"], tuned["curve"]):
-        assert after["select_before_finetune"] == before["select"]  # same pruned model before
-        assert after["params"] == before["params"]
-    assert any((a["select"], a["test"]) != (b["select"], b["test"])
-               for a, b in zip(tuned["curve"], plain["curve"]))
+def test_fine_tuning_is_a_regime_and_retrains_each_endpoint_model(results):
+    """v3: ``pruning.regime=finetune`` fine-tunes the models at the equal-compute
+    endpoints; as cut they are the one-shot regime's models."""
+    keys = [*TINY, "policy=magnitude", "pruning.mac_fractions=[0.75,0.5]",
+            "pruning.param_fractions=[]", "pruning.finetune.lr=0.01"]
+    plain = run_trial(compose_config([*keys], results))
+    tuned = run_trial(compose_config([*keys, "pruning.regime=finetune"], results))
+    plain_points = plain["endpoints"]["macs"]["points"]
+    tuned_points = tuned["endpoints"]["macs"]["points"]
+    for fraction, before in plain_points.items():
+        after = tuned_points[fraction]
+        assert after["select_as_cut"] == before["select"]  # the same cut before
+        assert after["params"] == before["params"] and after["recovery"]["epochs"] == 2
+    assert any((tuned_points[f]["select"], tuned_points[f]["test"])
+               != (plain_points[f]["select"], plain_points[f]["test"]) for f in plain_points)
+    assert [p["select"] for p in tuned["curve"]] == [p["select"] for p in plain["curve"]]

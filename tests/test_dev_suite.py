@@ -28,3 +28,20 @@ def test_table_ranks_alternatives_by_select_scores_only():
     unsigned = next(line for line in text.splitlines() if "unsigned" in line)
     assert "0.7500" in unsigned and "1.5000" in unsigned  # mean select AUC, mean rank
     assert "test" not in text
+
+
+def test_regime_suite_tables_read_the_role_asked_for():
+    import pandas as pd
+
+    from mabbench.experiments.regime_suite import epochs_table, tables
+
+    frame = pd.DataFrame([
+        {"model": "lenet", "policy": p, "regime": r, "seed": s, "select_0.5": 0.5 + i,
+         "test_0.5": 0.25 + i, "dense_select": 0.9, "dense_test": 0.8, "compression": 0.5,
+         "compression_test_drop": 0.01, "select_by_epoch": "[[0.1, 0.3, 0.2]]"}
+        for i, p in enumerate(["ucb1", "random"]) for r in ("one_shot", "finetune")
+        for s in (0, 1)])
+    on_select, on_test = tables(frame, "select"), tables(frame, "test")
+    assert "| random | 1.500 | 1.500 | 0.50 | 0.50 |" in on_select and "drop" not in on_select
+    assert "| random | 1.250 | 1.250 | 0.50 (drop +0.010) |" in on_test
+    assert epochs_table(frame) == "lenet: epoch 0: 0.1000, epoch 1: 0.3000, epoch 2: 0.2000"

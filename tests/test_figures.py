@@ -193,7 +193,7 @@ def test_claims_table_gives_a_verdict_per_claim_endpoint_and_pool(outputs):
     assert beats[4] == "2 (2)" and beats[-1] != "reproduced" and "MDE" in beats[9]
     # an endpoint the records lack is one line saying it waits for the re-run
     waiting = {line[2]: line[-1] for line in lines if line[0] == "all"}
-    assert waiting["macs_0.5"] == "needs the v3 re-run (no column macs_0.5_test)"
+    assert waiting["macs_0.5"] == "needs the v3 re-run (no column eq_macs_test_0.5)"
     assert "compression" in waiting
     assert "Multiplicity" in (out / "claims.md").read_text()
 
@@ -205,7 +205,7 @@ def test_verdicts_api_takes_any_subject(tree):
     tested = table[table["endpoint"] == "selected"]
     assert tested["text"].str.endswith("[subject: thompson]").all()
     assert tested["weakest"].dropna().str.startswith("thompson >").all()
-    assert set(table["verdict"]) >= {"needs the v3 re-run (no column macs_0.5_test)"}
+    assert set(table["verdict"]) >= {"needs the v3 re-run (no column eq_macs_test_0.5)"}
     # thompson is a bandit: it is also held against uniform allocation (absent here)
     assert (tested["vs_equal_pulls"].dropna() == "uniform missing").all()
 

@@ -15,10 +15,11 @@ from test_store import schema_config
 from mabbench.store import identity
 from mabbench.tasks import babi
 
-# Dense hashes of protocol v2 (identity.PROTOCOL_VERSION, which orphans v1 dense
+# Dense hashes of protocol v2 (identity.DENSE_PROTOCOL_VERSION, which orphans v1 dense
 # models on purpose: their splits had three roles). The thread count and data
 # version enter the hash only off their defaults, so a default (one CPU thread)
-# run keeps these identities.
+# run keeps these identities. Protocol v3 kept them: it changes what is done with
+# a dense model, not the model (identity.DENSE_PROTOCOL_VERSION stays 2).
 PINNED_DENSE = [({}, "5772bf0b7206"), ({"task.train.lr": 0.1}, "98cabc30ece6")]
 
 

@@ -29,11 +29,13 @@ def schema_config(**changes):
 
 # None of these should change: results on disk are found by them. If a default
 # must change, old results are orphaned on purpose - say so in the commit.
-# (Re-pinned for identity.PROTOCOL_VERSION 2, the four data roles.)
+# (Re-pinned for identity.PROTOCOL_VERSION 2, the four data roles; again for 3:
+# equal-compute endpoints, regimes and equal schedules change what a record
+# means, docs/protocol.md "v3". Dense hashes did not change: test_hashes.py.)
 PINNED = [
-    ({}, "fb6534c8fa20"),
-    ({"pruning.sparsity": 0.7}, "4bfc245da723"),
-    ({"policy.c": 1.0}, "e1782b356152"),
+    ({}, "d6ff207789d2"),
+    ({"pruning.sparsity": 0.7}, "344708521399"),
+    ({"policy.c": 1.0}, "7ad599e525a0"),
 ]
 
 
@@ -96,8 +98,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path):
 # A baseline's identity leaves out what only the pull engine reads (identity.BANDIT_ONLY_KEYS),
 # so a budget sweep re-runs the bandits and finds the baselines done.
 BANDIT_ONLY = {"pruning.budget_per_arm": 9.0, "pruning.arms_per_round": 4,
-               "pruning.ranking": "cumulative", "pruning.schedule": "one_shot",
-               "pruning.iterations": 5, "pruning.reward.scale": 0.5}
+               "pruning.ranking": "cumulative", "pruning.reward.scale": 0.5}
 
 
 def with_policy(policy, **changes):
@@ -116,8 +117,11 @@ def test_baseline_hash_ignores_bandit_only_keys(key, value):
 
 def test_baseline_hash_still_sees_what_a_baseline_reads():
     base = identity.config_hash(with_policy(MagnitudeConfig()))
+    # since v3 a baseline follows the schedule too (baselines/staged.py)
     for key, value in {"pruning.sparsity": 0.3, "pruning.batch_size": 64,
-                       "pruning.scope": "layer", "task.train.epochs": 7}.items():
+                       "pruning.scope": "layer", "task.train.epochs": 7,
+                       "pruning.schedule": "one_shot", "pruning.iterations": 5,
+                       "pruning.regime": "finetune"}.items():
         assert identity.config_hash(with_policy(MagnitudeConfig(), **{key: value})) != base, key
 
 

@@ -128,17 +128,24 @@ class LatencyConfig:
 
 @dataclass
 class FinetuneConfig:
-    """Optional fine-tuning of each pruned model on train (PROTOCOL.md step 8).
+    """Fine-tuning under ``pruning.regime=finetune`` (mabbench/trial/regimes/finetune.py):
+    ``epochs`` on train for every method, a fresh optimizer over the smaller
+    model's parameters, the epoch (0 included) with the best select score kept.
+    Read by no other regime. 2 epochs at lr 1e-4: docs/protocol.md section 12."""
 
-    Every method gets the same budget; a fresh optimizer is built over the
-    smaller model's parameters. ``epochs: 0`` (the default) is off.
-    """
-
-    epochs: int = 0
+    epochs: int = 2
     batch_size: int = 32
     lr: float = 1e-4
     weight_decay: float = 0.0
     optimizer: str = "adam"
+
+
+@dataclass
+class RecalibrationConfig:
+    """``pruning.regime=bn_recalibration``: BatchNorm statistics re-estimated over
+    every train row in batches of ``batch_size`` (mabbench/trial/regimes/bn_recalibration.py)."""
+
+    batch_size: int = 128
 
 
 @dataclass
@@ -152,9 +159,18 @@ class PruningConfig:
         default_factory=lambda: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5,
                                  0.6, 0.7, 0.8, 0.9]
     )
-    # the test metric is also interpolated at these fractions of the dense
-    # model's MACs (record "at_macs"): methods compared at equal compute
-    mac_fractions: list[float] = field(default_factory=lambda: [0.75, 0.5, 0.25])
+    # primary endpoints (protocol v3): each method cut in its own order to these
+    # fractions of the dense model's MACs and parameters (record "endpoints";
+    # mabbench/trial/endpoints.py); the unit-sparsity curve is also interpolated
+    # at the MAC fractions (record "at_macs")
+    mac_fractions: list[float] = field(default_factory=lambda: [0.75, 0.5, 0.25, 0.1])
+    param_fractions: list[float] = field(default_factory=lambda: [0.75, 0.5, 0.25, 0.1])
+    # the compression endpoint: the smallest fraction whose select metric is
+    # within this of the dense select metric (docs/protocol.md section 12)
+    compression_delta: float = 0.01
+    # an entry of mabbench/trial/regimes: one_shot, bn_recalibration, finetune;
+    # what a cut model gets before it is scored, the same for every method
+    regime: str = "one_shot"
     layers: Optional[list[str]] = None  # None: every layer the model declares prunable
     # "global" (one pool: layers lose different fractions; chosen on the
     # development suite, docs/protocol.md) or "layer" (the paper: the same
@@ -173,6 +189,7 @@ class PruningConfig:
     reward: RewardConfig = field(default_factory=RewardConfig)
     latency: LatencyConfig = field(default_factory=LatencyConfig)
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
+    recalibration: RecalibrationConfig = field(default_factory=RecalibrationConfig)
 
 
 @dataclass

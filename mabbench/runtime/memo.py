@@ -64,6 +64,12 @@ SPLITS = Memo(size=4)  # loaded data sets: the splits of one (dataset, split, se
 DENSE = Memo(size=4)  # trained dense weights (a state dict) and their meta, by dense folder
 DENSE_POINT = Memo(size=4)  # the dense model's scores and latency, by dense folder
 ORACLE = Memo(size=8)  # oracle.json's contents, by its path
+# a method's ranking, by what makes it (ranking_key): the regimes of protocol v3
+# prune one ranking three ways, and ranking is most of a bandit trial's time
+RANKING = Memo(size=16)
+# pruning keys that say what is done with a ranking, not how it is made
+RANKING_FREE_KEYS = ("regime", "finetune", "recalibration", "mac_fractions", "param_fractions",
+                     "compression_delta", "levels", "latency", "save_models", "oracle_rho")
 # measured latency, by architecture, inputs and timing settings (mabbench/trial/curve.py): a
 # tabular group's 20 methods x 19 levels of a one-layer MLP are 19 architectures
 LATENCY = Memo(size=512)
@@ -83,6 +89,16 @@ def splits(cfg, load: Callable[[Any], Any]):
     return copy.copy(SPLITS.get_or_make(key, lambda: load(cfg)))
 
 
+def ranking_key(cfg, dense_dir: str, device: str) -> str:
+    """Everything a ranking depends on: the dense model (its folder names the
+    dense hash and seed), device, precision, the method and the pruning keys
+    that are not in RANKING_FREE_KEYS."""
+    pruning = {key: value for key, value in
+               OmegaConf.to_container(cfg.pruning, resolve=True).items()
+               if key not in RANKING_FREE_KEYS}
+    return node_key(dense_dir, device, cfg.runtime.precision, cfg.policy, pruning, cfg.seed)
+
+
 def clear() -> None:
-    for memo in (SPLITS, DENSE, DENSE_POINT, ORACLE, LATENCY):
+    for memo in (SPLITS, DENSE, DENSE_POINT, ORACLE, RANKING, LATENCY):
         memo.clear()

@@ -32,12 +32,19 @@ POINTS = ("dense", "target", "selected")
 FLAGS = [f"is_{point}" for point in POINTS]
 # Per-trial columns besides identity (their values repeat on every level row).
 TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm",
-         "reward", "schedule", "arms", "spearman_oracle", "git_commit"]
+         "reward", "schedule", "regime", "schedule_stages", "schedule_rescored", "arms",
+         "spearman_oracle", "git_commit"]
 # Per-trial curve summaries (mabbench/trial/curve_summary.py) flattened as ``<prefix><key>``:
 # ``auc_test``, ``at_macs_0.5``, ``trivial_select`` (the trivial predictor's score, which
 # the claims use to leave out rows whose dense model barely beats it); like costs, one
 # value per trial.
 SUMMARY_PREFIXES = {"auc": "auc_", "at_macs": "at_macs_", "trivial": "trivial_"}
+# Protocol v3's primary endpoints (record ``endpoints``, mabbench/trial/endpoints.py),
+# per axis (macs, params): ``eq_macs_test_0.5``, ``eq_params_compression_fraction`` ...
+ENDPOINT_PREFIX = "eq_"
+POINT_KEYS = {"select": "select", "test": "test", "select_as_cut": "select_as_cut",
+              "test_as_cut": "test_as_cut", "mac_fraction": "mac_fraction",
+              "param_fraction": "param_fraction", "arms_removed": "arms_removed"}
 CONFIG_PREFIX = "cfg."
 WRITERS = {".parquet": lambda table, path: table.to_parquet(path, index=False),
            ".csv": lambda table, path: table.to_csv(path, index=False)}
@@ -151,6 +158,10 @@ def trial_columns(where: str, record: dict, config: dict) -> dict:
     pruning = config.get("pruning") or {}
     row["reward"] = (pruning.get("reward") or {}).get("transform")  # None without config.yaml
     row["schedule"] = pruning.get("schedule")
+    row["regime"] = record.get("regime", "one_shot")  # before v3: no recovery, one-shot
+    schedule = record.get("schedule") if isinstance(record.get("schedule"), dict) else {}
+    row["schedule_stages"] = number(schedule.get("stages"))
+    row["schedule_rescored"] = schedule.get("rescored")
     row["spearman_oracle"] = number(record.get("spearman_oracle"))
     for key, value in cost.items():
         row[f"cost_{key}"] = number(value)
@@ -159,6 +170,27 @@ def trial_columns(where: str, record: dict, config: dict) -> dict:
         for key, value in (summary.items() if isinstance(summary, dict) else ()):
             if not isinstance(value, str):  # a label (the trivial predictor's name) is no number
                 row[f"{prefix}{key}"] = number(value)  # None (a curve short of the MACs): NaN
+    return row | endpoint_columns(record)
+
+
+def endpoint_columns(record: dict) -> dict:
+    """The record's ``endpoints`` as one value per column (NaN where a fraction
+    is unreachable or the record predates protocol v3)."""
+    row = {}
+    endpoints = record.get("endpoints")
+    for axis, found in (endpoints.items() if isinstance(endpoints, dict) else ()):
+        prefix = f"{ENDPOINT_PREFIX}{axis}_"
+        row[f"{prefix}floor"] = number(found.get("floor"))
+        for role, value in (found.get("auc") or {}).items():
+            row[f"{prefix}auc_{role}"] = number(value)
+        for key, value in (found.get("compression") or {}).items():
+            row[f"{prefix}compression_{key}"] = number(value)
+        for fraction, point in (found.get("points") or {}).items():
+            point = point or {}
+            for key, column in POINT_KEYS.items():
+                row[f"{prefix}{column}_{fraction}"] = number(point.get(key))
+            row[f"{prefix}best_epoch_{fraction}"] = number(
+                (point.get("recovery") or {}).get("best_epoch"))
     return row
 
 
@@ -222,7 +254,8 @@ def ordered(columns: list[str]) -> list[str]:
     flags, then the hyper-parameters in first-seen order."""
     head = [c for c in [*IDENTITY, *TRIAL] if c in columns]
     cost = sorted(c for c in columns if c.startswith("cost_"))
-    summary = sorted(c for c in columns if c.startswith(tuple(SUMMARY_PREFIXES.values())))
+    summary = sorted(c for c in columns
+                     if c.startswith((*SUMMARY_PREFIXES.values(), ENDPOINT_PREFIX)))
     config = [c for c in columns if c.startswith(CONFIG_PREFIX)]
     rest = set(columns) - set(head) - set(cost) - set(summary) - set(config) - set(FLAGS)
     first = [c for c in ("sparsity", "select", "test") if c in rest]
@@ -233,7 +266,7 @@ def ordered(columns: list[str]) -> list[str]:
 def level_columns(table: pd.DataFrame) -> list[str]:
     """The columns that vary per level (sparsity, val, test, params, ...)."""
     fixed = set(IDENTITY) | set(TRIAL) | set(FLAGS)
-    trial = ("cost_", CONFIG_PREFIX, *SUMMARY_PREFIXES.values())
+    trial = ("cost_", CONFIG_PREFIX, *SUMMARY_PREFIXES.values(), ENDPOINT_PREFIX)
     return [c for c in table.columns if c not in fixed and not c.startswith(trial)]
 
 

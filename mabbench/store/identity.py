@@ -26,18 +26,25 @@ DENSE_SECTIONS = ("dataset", "model")
 DENSE_TASK_KEYS = ("name", "loss", "split", "train")
 # Bumped when the protocol changes what a stored dense model or record means,
 # so old results are never mistaken for new ones (2: the four data roles -
-# a dense model trained before them saw rows that are now prune/select/test).
-PROTOCOL_VERSION = 2
+# a dense model trained before them saw rows that are now prune/select/test;
+# 3: records carry equal-compute endpoints under a regime, baselines follow the
+# schedule and re-score between stages, magnitude reads BatchNorm scales, and
+# the default MAC fractions and fine-tuning epochs changed: a v2 record with
+# the same keys means something else. docs/protocol.md, "v3").
+PROTOCOL_VERSION = 3
+# What a dense model means changed last in v2; v3 changes only what is done
+# with it, so v3 trials reuse the v2 dense models (and their pinned hashes).
+DENSE_PROTOCOL_VERSION = 2
 # Documentation keys that describe rather than determine a run.
 UNHASHED_KEYS = {"dataset": ("source", "license", "size", "splits",
                              "rows", "features", "classes", "cleaned"),
                  "pruning": ("save_models",)}  # what is kept, not what is computed
 # Pruning keys only the pull engine reads (budget, batching of arms, how rewards
-# become a ranking, the iterative schedule): a baseline's identity leaves them
-# out, so changing a budget re-runs only the bandits. A bandit's hash is as before.
-# A baseline that does read them says so with ``uses_pull_budget = True`` on its schema.
-BANDIT_ONLY_KEYS = ("budget_per_arm", "arms_per_round", "ranking", "schedule", "iterations",
-                    "reward")
+# become a ranking): a baseline's identity leaves them out, so changing a budget
+# re-runs only the bandits. A baseline that does read them says so with
+# ``uses_pull_budget = True`` on its schema. The schedule and its stages are
+# every method's since v3 (baselines re-score between stages).
+BANDIT_ONLY_KEYS = ("budget_per_arm", "arms_per_round", "ranking", "reward")
 
 
 def _schema_defaults(node: DictConfig) -> dict:
@@ -131,7 +138,7 @@ def dense_hash(cfg: DictConfig) -> str:
     )
     view["task"]["name"] = task["name"]
     view.update(_determinants(cfg))
-    return digest(view | {"protocol": PROTOCOL_VERSION})
+    return digest(view | {"protocol": DENSE_PROTOCOL_VERSION})
 
 
 def _determinants(cfg: DictConfig) -> dict:

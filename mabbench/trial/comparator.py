@@ -14,6 +14,7 @@ from mabbench.runtime import memo, timing
 from mabbench.runtime.process import seed_everything
 from mabbench.store import identity
 from mabbench.store.provenance import git_commit, versions
+from mabbench.store.rerun import RERUN_NAME, rerun_text
 from mabbench.tasks import load_splits
 
 # What decides a comparator's outcome: the data (task split, dataset) and the comparator.
@@ -53,6 +54,7 @@ def _fit(cfg: DictConfig, result_path: Path, stage) -> dict:
         fitted = fit_and_select(cfg.reference, splits, metric, cfg.task.name, cfg.seed)
     atomic_write_text(result_path.parent / "config.yaml",
                             OmegaConf.to_yaml(cfg, resolve=True))
+    atomic_write_text(result_path.parent / RERUN_NAME, rerun_text(cfg))  # store/rerun.py
     # A comparator is not pruned: every point of the curve is the fitted model.
     fitted_point = {"sparsity": 0.0, "select": fitted.val, "test": fitted.test,
                     "params": None, "macs": None, "train_seconds": fitted.fit_seconds,

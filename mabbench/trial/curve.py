@@ -14,7 +14,6 @@ from mabbench.runtime import memo, progress
 from mabbench.runtime.timing import phase
 from mabbench.tasks.base import Split, Splits
 from mabbench.tasks.objectives import EXTRA_METRICS, METRICS
-from mabbench.trial.training import train
 
 
 @torch.no_grad()
@@ -100,24 +99,27 @@ def fingerprint(inputs: tuple[torch.Tensor, ...]) -> str:
 
 
 def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], splits: Splits,
-                   metric: str, levels: list[float], pruning_cfg, loss: str,
-                   seed: int, on_level=None) -> list[dict]:
-    """One point per level. With ``pruning_cfg.finetune.epochs > 0`` each
-    smaller model is fine-tuned on train (same budget for every method, a
-    fresh optimizer over its own parameters, seeded); the scores before
-    fine-tuning are kept as ``select_before_finetune`` / ``test_before_finetune``.
+                   metric: str, levels: list[float], pruning_cfg, job=None,
+                   on_level=None) -> list[dict]:
+    """One point per level (the secondary, unit-sparsity curve). A regime whose
+    ``on_curve`` is set (mabbench/trial/regimes; ``job`` a RecoveryJob) recovers
+    each smaller model before it is scored, keeping the scores as cut as
+    ``select_as_cut`` / ``test_as_cut``; fine-tuning is left to the endpoints.
     ``on_level(level, removed, smaller, example)``, if given, sees each smaller model."""
+    from mabbench.trial.regimes import REGIMES
+
     example = tuple(x[:2] for x in splits.select.inputs)
-    finetune = pruning_cfg.finetune
+    regime = REGIMES.get(pruning_cfg.regime)
+    recover = job is not None and regime.on_curve and pruning_cfg.regime != "one_shot"
     curve = []
     for level in progress.iterate(sorted(levels), desc="curve levels", unit="level"):
         removed = units_to_remove(ranking, widths, level, pruning_cfg.scope)
         smaller = compact(model, removed, example)
         before = {}
-        if finetune.epochs > 0:
-            before = {"select_before_finetune": score(smaller, splits.select, metric),
-                      "test_before_finetune": score(smaller, splits.test, metric)}
-            train(smaller, splits.train, finetune, loss, seed)
+        if recover:
+            before = {"select_as_cut": score(smaller, splits.select, metric),
+                      "test_as_cut": score(smaller, splits.test, metric)}
+            regime.recover(smaller, job)
         curve.append(point(smaller, splits, metric, level, pruning_cfg.latency) | before)
         progress.emit("curve", curve[-1])
         if on_level is not None:

@@ -71,3 +71,35 @@ def trivial_scores(splits: Splits, metric: str) -> dict:
             outputs = torch.full(data.targets.shape, mean, device=data.targets.device)
         scores[role] = METRICS.get(metric)(outputs, data.targets)
     return scores
+
+
+def axis_summary(points: dict[str, dict | None], dense: dict, delta: float) -> dict:
+    """What a record says about one equal-compute axis (mabbench/trial/endpoints.py).
+
+    ``points``: fraction (as text) -> scored point or None (unreachable).
+    ``auc``: per role, the trapezoid area of the metric over the nominal
+    fractions from 1 (the dense model) down to the smallest, divided by that
+    span (the mean metric over the axis); None when any fraction is unreachable
+    (an area over fewer points would not compare). ``compression``: the
+    smallest fraction whose *select* metric is within ``delta`` of the dense
+    select metric (chosen on select), with its select and test drops from dense;
+    the dense model itself (fraction 1, drops 0) when no fraction qualifies.
+    """
+    reached = {float(f): p for f, p in points.items() if p is not None}
+    auc = None
+    if reached and len(reached) == len(points):
+        fractions = sorted([1.0, *reached])
+        auc = {}
+        for role in ("select", "test"):
+            values = [dense[role] if f == 1.0 and f not in reached else reached[f][role]
+                      for f in fractions]
+            x, y = np.array(fractions), np.array(values, dtype=np.float64)
+            area = float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2.0))
+            auc[role] = area / (fractions[-1] - fractions[0]) if len(fractions) > 1 else y[0]
+    kept = [f for f, p in reached.items() if p["select"] >= dense["select"] - delta]
+    fraction = min(kept, default=1.0)
+    chosen = reached.get(fraction, dense) if kept else dense
+    compression = {"fraction": fraction, "delta": delta,
+                   "select_drop": dense["select"] - chosen["select"],
+                   "test_drop": dense["test"] - chosen["test"], "test": chosen["test"]}
+    return {"auc": auc, "compression": compression}

@@ -22,8 +22,9 @@ better than the best so far":
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING
 
 from mabbench.config.registry import Registry
 
@@ -75,10 +76,10 @@ class EarlyStopping:
         self.min_delta = float(stopping_cfg.min_delta)
         self.loss, self.metric = LOSSES.get(task_cfg.loss), METRICS.get(task_cfg.metric)
         self.select = select
-        self.best: Optional[Scores] = None
+        self.best: Scores | None = None
         self.best_epoch = 0  # 0: no epoch scored yet
         self.epochs_run = 0
-        self._best_state: Optional[dict[str, torch.Tensor]] = None
+        self._best_state: dict[str, torch.Tensor] | None = None
 
     def scores(self, model: nn.Module) -> Scores:
         """Evaluation draws no random numbers and leaves BatchNorm statistics
@@ -120,7 +121,7 @@ def fixed_epochs_summary(cap: int) -> dict:
     return {"early_stopping": False, "epochs_run": cap, "max_epochs": cap}
 
 
-def stopper_for(task_cfg, select: Split) -> Optional[EarlyStopping]:
+def stopper_for(task_cfg, select: Split) -> EarlyStopping | None:
     """The task's early stopping on ``select``, or None when it is off."""
     stopping = task_cfg.train.get("early_stopping")
     return EarlyStopping(stopping, task_cfg, select) if enabled(stopping) else None

@@ -1,5 +1,6 @@
-"""The lines a trial prints when it ends: the dense, selected and target points,
-and one warning line when a pruned model is worse than ignoring the input."""
+"""The lines a trial prints when it ends: the primary endpoints at equal MACs,
+the dense, selected and target points, and one warning line when a pruned
+model is worse than ignoring the input."""
 from __future__ import annotations
 
 
@@ -25,6 +26,19 @@ def trivial_warning(record: dict) -> str | None:
             f"({worst:.4f} < {trivial['select']:.4f}, {trivial['predictor']})")
 
 
+def endpoints_line(record: dict) -> str | None:
+    """Test at each MAC fraction (after the regime) and the compression endpoint."""
+    macs = (record.get("endpoints") or {}).get("macs")
+    if not macs or not macs["points"]:
+        return None
+    cells = ", ".join(f"{f} {'unreached' if p is None else format(p['test'], '.4f')}"
+                      for f, p in macs["points"].items())
+    comp = macs["compression"]
+    return (f"  at MACs  test {cells} ({record.get('regime', 'one_shot')}); compression "
+            f"{comp['fraction']:g} of MACs within {comp['delta']:g} on select, test drop "
+            f"{comp['test_drop']:+.4f}")
+
+
 def headline(record: dict) -> str:
     if record.get("status") == "failed":
         earlier = "failed earlier (runtime.retry_failed=true runs it again)" if record.get(
@@ -38,6 +52,7 @@ def headline(record: dict) -> str:
         f"{record['task']}/{record['dataset']} {record['model']} policy={record['policy']} "
         f"seed={record['seed']}" + (f"  (rows: {rows})" if rows else ""),
         _point_line("dense", record, record["dense"]),
+        *filter(None, [endpoints_line(record)]),
         _point_line("selected", record, record["selected"], " (chosen on select)"),
         _point_line("target", record, record["target"], " (pruning.sparsity)"),
         f"  pruning cost {record['cost']['pulls']} pulls, {record['cost']['seconds']:.2f} s",

@@ -33,6 +33,7 @@ from mabbench.runtime.timing import phase
 from mabbench.store import identity
 from mabbench.store.failures import Diverged, Stage
 from mabbench.store.provenance import git_commit, versions
+from mabbench.store.rerun import RERUN_NAME, rerun_text
 from mabbench.tasks import load_splits
 from mabbench.tasks.objectives import LOSSES
 from mabbench.trial.curve import point, sparsity_curve
@@ -42,6 +43,8 @@ from mabbench.trial.curve_summary import (
     select_point,
     trivial_scores,
 )
+from mabbench.trial.endpoints import equal_compute, schedule_of, unpruned_endpoints
+from mabbench.trial.regimes import RecoveryJob
 from mabbench.trial.resources import check_fits
 from mabbench.trial.resume import run_recorded
 from mabbench.trial.tracking import finish_run, live_run, require_wandb
@@ -134,6 +137,7 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
     stage("dense evaluation")
     splits.to(device)
     atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    atomic_write_text(folder / RERUN_NAME, rerun_text(cfg))  # composable again: store/rerun.py
     metric = cfg.task.metric
     log.info("dense model ready (%.1f s training)", dense_meta["train_seconds"])
     with precision(), phase("curve"):  # the same dense model for every method: scored once
@@ -149,30 +153,39 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
     ctx = PruningContext(model=model, widths=widths, prune=splits.prune,
                          loss=LOSSES.get(cfg.task.loss), cfg=cfg.pruning, seed=cfg.seed,
                          device=device, cache_dir=identity.dense_dir(cfg))
-    with precision(), phase("ranking"):
-        ranking = method.rank(ctx)
+    with precision(), phase("ranking"):  # once for every regime (memo.RANKING_FREE_KEYS)
+        ranking = memo.RANKING.get_or_make(
+            memo.ranking_key(cfg, str(identity.dense_dir(cfg)), str(device)),
+            lambda: method.rank(ctx))
     log.info("ranking done: %s", vars(ranking.cost) if ranking is not None else "unpruned")
     with phase("ranking"):
         quality = ranking_quality(ctx, ranking) if cfg.pruning.oracle_rho else {}
-    if ranking is None:
+    job = RecoveryJob(splits, cfg.pruning, cfg.task.loss, metric, cfg.seed)
+    if ranking is None:  # the dense model at every fraction: nothing was cut
         curve, target, cost, order = [dense], dense, {}, {}
+        endpoints = unpruned_endpoints(dense, cfg.pruning)
     else:
         stage("sparsity curve")
         levels = sorted(set(cfg.pruning.levels) | {cfg.pruning.sparsity} - {0.0})
         with precision(), phase("curve"):
             curve = sparsity_curve(model, ranking, widths, splits, metric, levels, cfg.pruning,
-                                   cfg.task.loss, cfg.seed, model_saver(cfg, folder, splits))
+                                   job, model_saver(cfg, folder, splits))
+        stage("equal-compute endpoints")
+        with precision(), phase("endpoints"):
+            endpoints = equal_compute(model, ranking, widths, splits, cfg.pruning, dense, job)
         target = next((p for p in curve if p["sparsity"] == cfg.pruning.sparsity), dense)
         cost, order = vars(ranking.cost), ranking.order
     with_dense = [dense, *(p for p in curve if p["sparsity"] != 0.0)]
     selected = select_point(with_dense)  # chosen on select (dense a candidate), reported on test
 
     record = {
-        "schema_version": 2,
+        "schema_version": 3,
         "task": cfg.task.name, "dataset": cfg.dataset.name, "model": cfg.model.name,
         "policy": cfg.policy.name, "kind": kind, "seed": cfg.seed,
         "config_hash": identity.config_hash(cfg), "dense_hash": identity.dense_hash(cfg),
         "metric": metric, "scope": cfg.pruning.scope, "layers": widths,
+        "regime": cfg.pruning.regime, "schedule": schedule_of(cfg, method, kind),
+        "endpoints": endpoints,  # primary (protocol v3): equal MACs and parameters
         "split_sizes": splits.sizes(),
         "dense_training": dense_meta.get("training"),  # epochs run, best epoch on select
         "dense": dense, "curve": curve, "target": target, "selected": selected,

@@ -9,6 +9,7 @@ from mabbench.pruning.deploy import DEPLOY_FORMS
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
 from mabbench.trial.early_stopping import MONITORS
+from mabbench.trial.regimes import REGIMES
 
 
 def check(condition: bool, key: str, value, allowed: str) -> None:
@@ -27,6 +28,14 @@ def validate(cfg: DictConfig) -> None:
         check(0 < level < 1, "pruning.levels", list(p.levels), "every level must be in (0, 1)")
     check(all(0 < f <= 1 for f in p.mac_fractions), "pruning.mac_fractions",
           list(p.mac_fractions), "every fraction must be in (0, 1]")
+    check(all(0 < f <= 1 for f in p.param_fractions), "pruning.param_fractions",
+          list(p.param_fractions), "every fraction must be in (0, 1]")
+    check(p.compression_delta >= 0, "pruning.compression_delta", p.compression_delta,
+          "must be >= 0 (metric units)")
+    check(p.regime in REGIMES, "pruning.regime", p.regime,
+          f"expected one of {', '.join(REGIMES.names())}")
+    check(p.recalibration.batch_size >= 1, "pruning.recalibration.batch_size",
+          p.recalibration.batch_size, "must be >= 1")
     check(p.budget_per_arm > 0, "pruning.budget_per_arm", p.budget_per_arm,
           "must be > 0 (pulls per arm; 0 would rank arms in index order)")
     check(p.arms_per_round >= 1, "pruning.arms_per_round", p.arms_per_round, "must be >= 1")
@@ -52,6 +61,8 @@ def validate(cfg: DictConfig) -> None:
     check(lat.deploy in DEPLOY_FORMS, "pruning.latency.deploy", lat.deploy,
           f"expected one of {', '.join(DEPLOY_FORMS.names())}")
     ft = p.finetune
+    check(p.regime != "finetune" or ft.epochs >= 1, "pruning.finetune.epochs", ft.epochs,
+          "must be >= 1 under pruning.regime=finetune")
     check(ft.epochs >= 0 and ft.batch_size >= 1 and ft.lr > 0, "pruning.finetune", dict(ft),
           "epochs >= 0, batch_size >= 1, lr > 0")
     check(ft.optimizer in ("adam", "sgd"), "pruning.finetune.optimizer", ft.optimizer,
