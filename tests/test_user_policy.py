@@ -34,3 +34,15 @@ def test_user_policy_passes_preflight_and_its_typos_do_not():
     preflight(["policy=round_robin", searchpath])
     with pytest.raises(ConfigError, match="initial_valu"):
         preflight(["policy=round_robin", "policy.initial_valu=1", searchpath])
+
+
+def test_user_policy_joins_an_experiment_grid():
+    """``+experiment=reference policy=<mine>``: the grid's ``policy: all`` sees the
+    user's conf/policy/ through the search path, so the user's jobs are selected."""
+    searchpath = f"hydra.searchpath=[file://{USER / 'conf'}]"
+    result = run_cli("-m", "+experiment=reference", "policy=round_robin", "task=tabular",
+                     "dataset=iris", searchpath, "hydra.sweeper.dry_run=true",
+                     env={"PYTHONPATH": str(USER)})
+    assert result.returncode == 0, result.stderr
+    jobs = [line for line in result.stdout.splitlines() if line.startswith("#")]
+    assert len(jobs) == 5 and all("policy=round_robin" in job for job in jobs), result.stdout

@@ -108,6 +108,26 @@ class Catalog:
         return None
 
 
+def repository_with(loader, searchpath) -> Any:
+    """``loader``'s config repository with the ``hydra.searchpath`` folders added where
+    Hydra adds them when it composes a job (before the schema source). Hydra re-reads
+    the search path only while composing, so a repository taken from the loader
+    afterwards may lack the user's folders: their ``conf/policy/*.yaml`` would be
+    missing from ``policy: all`` and ``policy=<theirs>`` would select no job."""
+    from hydra._internal.config_repository import ConfigRepository
+
+    known = {entry.path for entry in loader.get_search_path().get_path()}
+    extra = [path for path in (searchpath or []) if path not in known]
+    if not extra:
+        return loader.repository
+    search = copy.deepcopy(loader.get_search_path())
+    schema = search.get_path().pop(-1)  # Hydra keeps the schema source last
+    for path in extra:
+        search.append(provider="hydra.searchpath", path=path)
+    search.append(schema.provider, schema.path)
+    return ConfigRepository(search)
+
+
 def _plain(node) -> dict:
     found = OmegaConf.to_container(node, resolve=False) if node is not None else {}
     found.pop("defaults", None)

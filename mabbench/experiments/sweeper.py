@@ -75,7 +75,8 @@ class GridSweeper(Sweeper):
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
         parsed = [(o.get_key_element(), list(o.sweep_string_iterator()) if o.is_sweep_override()
                    else [o.get_value_element_as_str()]) for o in parser.parse_overrides(arguments)]
-        catalog = grid.Catalog(self.hydra_context.config_loader.repository)
+        loader = self.hydra_context.config_loader
+        catalog = grid.Catalog(grid.repository_with(loader, self.config.hydra.get("searchpath")))
         jobs = grid.slice_jobs(grid.expand(OmegaConf.create(self.grid), catalog), parsed)
         self._check(jobs, catalog)
         return jobs
