@@ -41,7 +41,7 @@ def _user_cfg(tmp_path):
 
     GlobalHydra.instance().clear()
     with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
-        cfg = compose("config", overrides=["policy=round_robin",
+        cfg = compose("config", overrides=["policy=shrunk_thompson",
                                            f"hydra.searchpath=[file://{USER / 'conf'}]"])
     GlobalHydra.instance().clear()
     return cfg
@@ -50,19 +50,19 @@ def _user_cfg(tmp_path):
 def test_changed_user_code_changes_the_hash(tmp_path, monkeypatch):
     code = tmp_path / "code"
     code.mkdir()
-    source = (USER / "round_robin.py").read_text()
+    source = (USER / "shrunk_thompson.py").read_text()
     monkeypatch.syspath_prepend(str(code))
     cfg = _user_cfg(tmp_path)
 
     def hash_of(text: str) -> str:
-        (code / "round_robin.py").write_text(text)
-        monkeypatch.delitem(sys.modules, "round_robin", raising=False)
+        (code / "shrunk_thompson.py").write_text(text)
+        monkeypatch.delitem(sys.modules, "shrunk_thompson", raising=False)
         return identity.config_hash(cfg)
 
     before, edited = hash_of(source), hash_of(source + "\n# an edit\n")
     assert edited != before
-    declared = hash_of(source + "\nRoundRobin.version = '1.0'\n")  # a declared version wins
-    assert hash_of(source + "\n# a comment\nRoundRobin.version = '1.0'\n") == declared
+    declared = hash_of(source + "\nShrunkThompson.version = '1.0'\n")  # a declared version wins
+    assert hash_of(source + "\n# a comment\nShrunkThompson.version = '1.0'\n") == declared
     assert declared not in (before, edited)
 
 

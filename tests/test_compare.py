@@ -53,16 +53,16 @@ def archived_mean(dataset: str, policy: str) -> tuple[float, int]:
 def test_compare_a_search_path_policy_on_a_slice(tmp_path):
     before = digest_of(ARCHIVE, FIGURES)
     searchpath = f"hydra.searchpath=[file://{USER / 'conf'}]"
-    result = compare("policy=round_robin", "datasets=iris,pima", "seeds=0", searchpath,
+    result = compare("policy=shrunk_thompson", "datasets=iris,pima", "seeds=0", searchpath,
                      results=tmp_path)
     assert result.returncode == 1, result.stderr  # partial: one seed of five
     assert "PARTIAL: lacks 163 job(s)" in result.stdout, result.stdout
     assert "same dense models as the archive (equal dense test score): 2 of 2" in result.stdout
-    report = tmp_path / "reports" / "round_robin_tabular"
+    report = tmp_path / "reports" / "shrunk_thompson_tabular"
     table = (report / "rank_tabular_accuracy.md").read_text()
     rows = {line.split("|")[1].strip(): line.split("|")[2:] for line in table.splitlines()
             if line.startswith("| ") and not line.startswith(("| method", "| ---"))}
-    assert "round_robin" in rows and "uniform" in rows and "knn" in rows
+    assert "shrunk_thompson" in rows and "uniform" in rows and "knn" in rows
     # The rivals keep every archived seed (5), not the subject's one: iris is the first column.
     mean, seeds = archived_mean("iris", "uniform")
     assert seeds == 5 and rows["uniform"][1].strip() == f"{mean:.4f}"
