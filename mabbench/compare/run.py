@@ -20,6 +20,7 @@ from mabbench.config.location import CONF_DIR
 from mabbench.experiments.sweep import JOB_LIST, Outcome, read_outcomes, status_dir
 
 POLL_SECONDS = 2.0
+PRINT_SECONDS = 30.0  # a progress line at most this often
 
 
 def sweep_dir(options: Options) -> Path:
@@ -64,14 +65,15 @@ def run_jobs(options: Options, echo=print) -> tuple[int, list[Outcome]]:
         handle.flush()
         child = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT,
                                  env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        shown = -1
+        shown, last = -1, time.monotonic()
         while child.poll() is None:
             time.sleep(POLL_SECONDS)
             done = sum(1 for p in statuses.glob("*.json") if p.stem.isdigit())
             total = _total(statuses)
-            if total and done != shown:
+            if total and done != shown and (shown < 0 or done == total
+                                            or time.monotonic() - last >= PRINT_SECONDS):
                 echo(f"  jobs finished: {done} / {total}")
-                shown = done
+                shown, last = done, time.monotonic()
     outcomes = read_outcomes(sweep_dir(options), None) if (statuses / JOB_LIST).is_file() else []
     return child.returncode, outcomes
 

@@ -40,7 +40,7 @@ from typing import Any, Callable
 
 from omegaconf import OmegaConf
 
-from mabbench.config.errors import ConfigError
+from mabbench.config.errors import ConfigError, did_you_mean
 
 # Keys whose jobs share data: the group a job belongs to (with the seed).
 DATA_KEYS = ("task", "dataset")
@@ -313,7 +313,8 @@ def slice_jobs(jobs: list[Job], arguments: list[tuple[str, list[str]]]) -> list[
             for value in wanted:
                 if not any(_same(job.value(bare) or "", value) for job in jobs):
                     present = sorted({job.value(bare) for job in jobs if job.value(bare)})
-                    raise ConfigError(f"{bare}={value}: not in this grid ({bare}: "
+                    raise ConfigError(f"{bare}={value}: not in this grid"
+                                      f"{did_you_mean(value, present)} ({bare}: "
                                       f"{', '.join(present[:20])}{' ...' if len(present) > 20 else ''})")
             jobs = [job for job in jobs if job.value(bare) is not None
                     and any(_same(job.value(bare), v) for v in wanted)]

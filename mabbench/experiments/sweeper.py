@@ -84,7 +84,7 @@ class GridSweeper(Sweeper):
     def _check(self, jobs, catalog) -> None:
         """Fail before anything runs: every option a job names exists, and one job per
         part and task, plus one per value of any other swept key, composes and validates."""
-        from mabbench.config.errors import ConfigError
+        from mabbench.config.errors import ConfigError, did_you_mean
         from mabbench.experiments.preflight import _check_added_keys, parse
         from mabbench.trial.validate import validate
 
@@ -96,7 +96,8 @@ class GridSweeper(Sweeper):
                      if k not in groups and not k.startswith("dataset.") and (k, v) not in seen]
             for key, value in job.values:
                 if key in groups and value not in catalog.options(key):
-                    raise ConfigError(f"{key}={value}: no such option "
+                    raise ConfigError(f"{key}={value}: no such option"
+                                      f"{did_you_mean(value, catalog.options(key))} "
                                       f"(choose from: {', '.join(catalog.options(key))})")
             if (job.part, job.value("task")) not in seen or fresh:
                 sample.append(job)
