@@ -35,7 +35,7 @@ def stored_outcome(cfg: DictConfig, folder: Path, config_hash: str) -> dict | No
         return None  # asked to run again: the new record replaces the old one when written
     expected = {"config_hash": config_hash, "seed": cfg.seed}
     if read_trusted_json(result_path, RESULT_KEYS, expected) is not None:
-        log.info("already done, skipping: %s", result_path)
+        log.debug("already done, skipping: %s", result_path)  # the headline says so
         return {"status": "skipped", "skipped": True, "path": str(result_path)}
     earlier = read_trusted_json(failed_path, ("reason",))
     if earlier is not None and not cfg.runtime.retry_failed:
