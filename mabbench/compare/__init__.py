@@ -7,8 +7,10 @@ A command-level folder: it may import anything below it (paper_figures for the
 tables), and nothing imports it but its ``__main__`` and the bench.
 
 options.py  the command's keys (conf/compare.yaml holds the defaults)
+command.py  one compare start to end, timed by phase
 run.py      the new method's jobs, through ``python -m mabbench -m +experiment=...``
 records.py  the archive's slice and the new records as one store
 judge.py    the verdict step: subject vs each rival (one function, to be swapped)
-report.py   rank tables, CD diagrams, verdicts, curves, summary.md
+report.py   rank tables, CD diagrams, verdicts, summary.md
+curves.py   the subject's curves beside its best rivals'
 """

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
-from mabbench.compare import options as compare_options
-from mabbench.compare.records import load
-from mabbench.compare.report import coverage_lines, write_report
-from mabbench.compare.run import log_path, run_jobs
+from mabbench.compare.command import compare
+from mabbench.compare.options import parse
+from mabbench.compare.run import log_path
 from mabbench.config.errors import ConfigError
 
 
@@ -23,38 +21,18 @@ def main(argv: list[str]) -> int:
     if any(word in ("-h", "--help") for word in argv):
         print(__doc__)
         return 0
-    start = time.perf_counter()
     try:
-        options = compare_options.parse(argv)
+        options = parse(argv)
         print(f"compare: {options.policy} on the {options.suite} suite "
               f"(log: {log_path(options)})", flush=True)
-        code, outcomes = run_jobs(options, echo=lambda line: print(line, flush=True))
-        if code == 2 or not outcomes:
-            raise ConfigError(_error_in(log_path(options)) or f"the jobs did not start "
-                              f"(exit {code}); see {log_path(options)}")
-        ran = time.perf_counter() - start
-        loaded = load(options.archive, options.tasks, options.policy, outcomes,
-                      options.results_dir)
-        coverage = coverage_lines(options, outcomes, loaded)
-        report = write_report(options, loaded, coverage)
+        done = compare(options, echo=lambda line: print(line, flush=True))
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print("\n".join(report.summary[2:]))
-    print(f"report: {options.out} ({len(report.written)} files; jobs {ran:.0f} s, report "
-          f"{time.perf_counter() - start - ran:.0f} s)")
-    partial = any(line.startswith("- PARTIAL") for line in report.summary)
-    return 1 if partial else 0
-
-
-def _error_in(log) -> str | None:
-    """The child's one-line ``error:`` (bad input it refused), without the prefix."""
-    try:
-        lines = log.read_text().splitlines()
-    except OSError:
-        return None
-    found = [line for line in lines if line.startswith("error: ")]
-    return found[-1][len("error: "):] if found else None
+    print("\n".join(done.report.summary[2:]))
+    took = ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in done.seconds.items())
+    print(f"report: {options.out} ({len(done.report.written)} files; {took})")
+    return 1 if done.partial else 0
 
 
 def with_fixed_hash_seed() -> None:
