@@ -79,14 +79,14 @@ def run(args: list[str]) -> None:
           f"from the records; the jobs' remaining time is process start, composition, data "
           f"loading and waiting for a core)")
     blocks = {(t, d) for t, d, _, _ in done.loaded.have}
-    print("re-running the rivals it read from the archive instead (seconds the reference run "
-          "recorded, on the same datasets and seeds):")
+    print("re-running the rivals it read from the archive instead (seconds inside the "
+          "trials as the reference run recorded them, these datasets, every archived seed):")
     total = 0.0
     for kind, (seconds, count) in sorted(_rival_seconds(options.archive, options.tasks,
                                                         blocks).items()):
         print(f"  {kind:<15} {seconds:8.1f} s over {count} records")
         total += seconds
-    print(f"  total           {total:8.1f} s, i.e. {total / max(done.seconds['jobs'], 1e-9):.0f}x "
-          f"this compare's job phase")
+    print(f"  total           {total:8.1f} s of trial time (plus each job's start-up), "
+          f"against this compare's {wall:.1f} s wall")
     if scratch is not None:
         scratch.cleanup()
