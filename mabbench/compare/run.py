@@ -48,12 +48,6 @@ def overrides(options: Options) -> list[str]:
     return [*found, *options.job_overrides]
 
 
-def dry_run(options: Options) -> subprocess.CompletedProcess:
-    """The grid sweeper's job list for these options (nothing runs): refuses bad input."""
-    return subprocess.run([sys.executable, "-m", "mabbench", "-m", *overrides(options),
-                           "hydra.sweeper.dry_run=true"], capture_output=True, text=True)
-
-
 def run_jobs(options: Options, echo=print) -> tuple[int, list[Outcome]]:
     """Run the jobs (finished ones are skipped by the store); (exit code, outcomes)."""
     log = log_path(options)
