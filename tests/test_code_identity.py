@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import REPO, compose_config
 
-from mabbench.store import identity
 from mabbench.files.integrity import write_checked_json
+from mabbench.store import identity
 from mabbench.trial.resume import RESULT_KEYS, stored_outcome
 
 ARCHIVE = REPO / "results" / "reference" / "records.parquet"

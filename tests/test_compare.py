@@ -36,7 +36,8 @@ def compare(*words: str, results) -> subprocess.CompletedProcess:
            "OMP_NUM_THREADS": "1"}
     return subprocess.run([sys.executable, "-m", "mabbench.compare", *words,
                            f"results_dir={results}", f"runtime.data_dir={results / 'data'}"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
 
 
 def archived_mean(dataset: str, policy: str) -> tuple[float, int]:

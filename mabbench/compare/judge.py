@@ -35,8 +35,9 @@ def judge(scores: pd.DataFrame, subject: str, kinds: dict, alpha: float) -> pd.D
         posterior = signed_rank(mine, scores[rival].to_numpy(dtype=float), ROPE)
         verdict = (BETTER if p_for[index] < alpha else WORSE if p_against[index] < alpha
                    else INCONCLUSIVE)
+        tally = "/".join(str(int(n)) for n in ((difference > 0).sum(), (difference == 0).sum(),
+                                                (difference < 0).sum()))
         rows.append([rival, kinds.get(rival, "?"), len(difference), float(np.mean(difference)),
-                     f"{int((difference > 0).sum())}/{int((difference == 0).sum())}/"
-                     f"{int((difference < 0).sum())}", p_for[index], p_against[index],
+                     tally, p_for[index], p_against[index],
                      posterior.better, posterior.equivalent, posterior.worse, verdict])
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -96,8 +96,8 @@ def _write(options: Options, loaded: Loaded, coverage: list[str], out: Path) -> 
         for task in spec.tasks:
             best.setdefault(task, pruning[:options.curve_rivals])
     written += draw_curves(inputs, options.policy, best, out)
-    lines += ["", f"Files: rank_*.md and rank_*_cd.png (the paper's tables with "
-              f"{options.policy}), verdicts_*.md, curves_*.png; NOTES.md: what was left out."]
+    lines += ["", (f"Files: rank_*.md and rank_*_cd.png (the paper's tables with "
+                   f"{options.policy}), verdicts_*.md, curves_*.png; NOTES.md: what was left out.")]
     (out / SUMMARY).write_text("\n".join(lines) + "\n")
     (out / "NOTES.md").write_text("# Left out and why\n\n" + "".join(
         f"- {n}\n" for n in [*unique(inputs.notes), *loaded.store.problems] or ["none"]))
@@ -121,8 +121,8 @@ def coverage_lines(options: Options, outcomes, loaded: Loaded) -> list[str]:
     """What the new method's records cover of the archive's jobs for the suite, what they
     lack, and whether its dense models are the archive's (same dense test score)."""
     expected, have = loaded.expected, loaded.have & loaded.expected
-    lines = [f"- jobs: {len(have)} of the archive's {len(expected)} (dataset, seed) jobs of "
-             f"this suite have a record of {options.policy}"]
+    lines = [(f"- jobs: {len(have)} of the archive's {len(expected)} (dataset, seed) jobs of "
+              f"this suite have a record of {options.policy}")]
     lacking = sorted(expected - have)
     failed = [o for o in outcomes if o.status == "failed"]
     if lacking or failed:

@@ -40,9 +40,10 @@ def headline(record: dict) -> str:
 def _stored(path: str) -> dict | None:
     """The record a skipped trial left, if it holds the points the summary prints."""
     import json
+    from pathlib import Path
 
     try:
-        stored = json.loads(open(path).read())
+        stored = json.loads(Path(path).read_text())
         _summary(stored)
     except (OSError, ValueError, KeyError, TypeError):
         return None
