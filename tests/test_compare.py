@@ -84,3 +84,19 @@ def test_compare_a_search_path_policy_on_a_slice(tmp_path):
 def test_compare_refuses_what_would_change_the_rivals_settings(words, named):
     with pytest.raises(ConfigError, match=named.replace("<", ".").replace(">", ".")):
         parse(words)
+
+
+def test_judge_names_better_worse_and_inconclusive_rivals():
+    """Synthetic scores over 12 datasets: the subject beats ``low`` everywhere, loses to
+    ``high`` everywhere, and is even with ``noise``."""
+    import numpy as np
+    import pandas as pd
+
+    from mabbench.compare.judge import judge
+
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.6, 0.9, 12)
+    scores = pd.DataFrame({"mine": base, "low": base - 0.05, "high": base + 0.05,
+                           "noise": base + rng.choice([-0.01, 0.01], 12)})
+    verdicts = judge(scores, "mine", {}, alpha=0.05).set_index("rival")["verdict"]
+    assert verdicts.to_dict() == {"low": "better", "high": "worse", "noise": "inconclusive"}
