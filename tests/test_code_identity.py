@@ -56,8 +56,11 @@ def test_changed_user_code_changes_the_hash(tmp_path, monkeypatch):
 
     def hash_of(text: str) -> str:
         (code / "shrunk_thompson.py").write_text(text)
-        monkeypatch.delitem(sys.modules, "shrunk_thompson", raising=False)
-        return identity.config_hash(cfg)
+        sys.modules.pop("shrunk_thompson", None)
+        try:
+            return identity.config_hash(cfg)
+        finally:  # later tests must not find this copy imported
+            sys.modules.pop("shrunk_thompson", None)
 
     before, edited = hash_of(source), hash_of(source + "\n# an edit\n")
     assert edited != before

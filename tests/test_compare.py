@@ -100,3 +100,16 @@ def test_judge_names_better_worse_and_inconclusive_rivals():
                            "noise": base + rng.choice([-0.01, 0.01], 12)})
     verdicts = judge(scores, "mine", {}, alpha=0.05).set_index("rival")["verdict"]
     assert verdicts.to_dict() == {"low": "better", "high": "worse", "noise": "inconclusive"}
+
+
+@pytest.mark.parametrize("words, named", [
+    (["policy=shrunk_thompson", "policy.strengthh=1"], "strengthh"),
+    (["policy=shrunk_thompson"], "_target_ shrunk_thompson.ShrunkThompson does not import"),
+])
+def test_compare_checks_the_method_before_any_job(words, named, tmp_path):
+    """Run without the policy's folder on PYTHONPATH: the second case must say so."""
+    from mabbench.compare.run import check_method
+
+    searchpath = f"hydra.searchpath=[file://{USER / 'conf'}]"
+    with pytest.raises(ConfigError, match=named):
+        check_method(parse([*words, searchpath, f"results_dir={tmp_path}"]))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from mabbench.compare.options import Options
 from mabbench.compare.records import Loaded, load
 from mabbench.compare.report import Report, coverage_lines, write_report
-from mabbench.compare.run import log_path, run_jobs
+from mabbench.compare.run import check_method, log_path, run_jobs
 from mabbench.config.errors import ConfigError
 from mabbench.experiments.sweep import Outcome
 
@@ -28,6 +28,7 @@ def compare(options: Options, echo=print) -> Compared:
     """Run the subject's jobs, load them beside the archive's slice, write the report.
     Bad input (refused by the grid, before any job) raises ConfigError."""
     seconds, start = {}, time.perf_counter()
+    check_method(options)
     code, outcomes = run_jobs(options, echo=echo)
     if code == 2 or not outcomes:
         raise ConfigError(_error_in(log_path(options)) or f"the jobs did not start (exit "

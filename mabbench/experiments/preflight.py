@@ -188,18 +188,20 @@ def _check_added_keys(parsed: list[Override], cfg: DictConfig) -> None:
             raise _no_such_key(override.input_line, key, cfg)
 
 
-def _check(overrides: list[str]) -> None:
+def _check(overrides: list[str]) -> DictConfig:
     parsed = parse(overrides)
     cfg = _compose(overrides)
     _check_added_keys(parsed, cfg)
     _check_family(cfg, overrides)
     validate(cfg)
+    return cfg
 
 
-def preflight(overrides: list[str]) -> None:
-    """Compose one run's config as Hydra will and validate it; raise ConfigError on bad input."""
+def preflight(overrides: list[str]) -> DictConfig:
+    """Compose one run's config as Hydra will and validate it; raise ConfigError on bad
+    input. Returns the config (a caller may check more of it)."""
     with _composer():
-        _check(overrides)
+        return _check(overrides)
 
 
 BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
