@@ -85,12 +85,13 @@ def _write(options: Options, loaded: Loaded, coverage: list[str], out: Path) -> 
         ranks = rank_test(scores, options.alpha).mean_ranks
         verdicts = judge(scores, options.policy, kinds, options.alpha)
         written += _verdict_table(out, stem, spec, options, verdicts)
-        counts = verdicts["verdict"].value_counts()
         place = list(ranks.index).index(options.policy) + 1
+        named = {v: _names(verdicts.loc[verdicts["verdict"] == v, "rival"])
+                 for v in (BETTER, WORSE, INCONCLUSIVE)}
         lines.append(f"- {stem}: mean rank {ranks[options.policy]:.2f} ({place} of {len(ranks)}, "
-                     f"N = {len(scores)}); better than {counts.get(BETTER, 0)}, worse than "
-                     f"{counts.get(WORSE, 0)}, inconclusive against {counts.get(INCONCLUSIVE, 0)}"
-                     f" (verdicts_{stem}.md)")
+                     f"N = {len(scores)}); better than {named[BETTER]}; worse than "
+                     f"{named[WORSE]}; inconclusive against {named[INCONCLUSIVE].split(' ')[0]} "
+                     f"(verdicts_{stem}.md)")
         pruning = [m for m in ranks.index if kinds.get(m) in ("bandit", "baseline")
                    and m != options.policy]
         for task in spec.tasks:
@@ -102,6 +103,15 @@ def _write(options: Options, loaded: Loaded, coverage: list[str], out: Path) -> 
     (out / "NOTES.md").write_text("# Left out and why\n\n" + "".join(
         f"- {n}\n" for n in [*unique(inputs.notes), *loaded.store.problems] or ["none"]))
     return Report(lines, [*written, out / SUMMARY, out / "NOTES.md"])
+
+
+def _names(rivals, shown: int = 4) -> str:
+    """``0``, or the count with up to ``shown`` names: ``2 (knn, naive_bayes)``."""
+    rivals = list(rivals)
+    if not rivals:
+        return "0"
+    more = f", +{len(rivals) - shown}" if len(rivals) > shown else ""
+    return f"{len(rivals)} ({', '.join(rivals[:shown])}{more})"
 
 
 def _verdict_table(out: Path, stem: str, spec, options: Options,
