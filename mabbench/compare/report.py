@@ -86,11 +86,11 @@ def _write(options: Options, loaded: Loaded, coverage: list[str], out: Path) -> 
         verdicts = judge(scores, options.policy, kinds, options.alpha)
         written += _verdict_table(out, stem, spec, options, verdicts)
         place = list(ranks.index).index(options.policy) + 1
-        named = {v: _names(verdicts.loc[verdicts["verdict"] == v, "rival"])
-                 for v in (BETTER, WORSE, INCONCLUSIVE)}
+        named = {v: _names(verdicts.loc[verdicts["verdict"] == v, "rival"]) for v in (BETTER, WORSE)}
+        unsettled = int((verdicts["verdict"] == INCONCLUSIVE).sum())
         lines.append(f"- {stem}: mean rank {ranks[options.policy]:.2f} ({place} of {len(ranks)}, "
                      f"N = {len(scores)}); better than {named[BETTER]}; worse than "
-                     f"{named[WORSE]}; inconclusive against {named[INCONCLUSIVE].split(' ')[0]} "
+                     f"{named[WORSE]}; inconclusive against {unsettled} "
                      f"(verdicts_{stem}.md)")
         pruning = [m for m in ranks.index if kinds.get(m) in ("bandit", "baseline")
                    and m != options.policy]
