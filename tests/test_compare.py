@@ -58,7 +58,8 @@ def test_compare_a_search_path_policy_on_a_slice(tmp_path):
                      results=tmp_path)
     assert result.returncode == 1, result.stderr  # partial: one seed of five
     assert "PARTIAL: lacks 163 job(s)" in result.stdout, result.stdout
-    assert "same dense models as the archive (equal dense test score): 2 of 2" in result.stdout
+    assert "same dense models as the archive (dense test score within 1e-06): 2 of 2" \
+        in result.stdout, result.stdout
     report = tmp_path / "reports" / "shrunk_thompson_tabular"
     table = (report / "rank_tabular_accuracy.md").read_text()
     rows = {line.split("|")[1].strip(): line.split("|")[2:] for line in table.splitlines()

@@ -27,6 +27,10 @@ from paper_figures.render import fmt, fmt_p, write_table
 from paper_figures.stats import rank_test
 
 SUMMARY = "summary.md"
+# A dense model retrained on another CPU may differ from the archive's in the last bits
+# (regression R^2 by ~4e-9); beyond this, the rounding moved early stopping's epoch and
+# the new method prunes a different dense model than its rivals (docs/compare.md).
+DENSE_TOLERANCE = 1e-6
 
 
 class CompareInputs(Inputs):
@@ -150,7 +154,8 @@ def coverage_lines(options: Options, outcomes, loaded: Loaded) -> list[str]:
         keys = ["task", "dataset", "model", "seed"]
         theirs = runs[~mine & runs["kind"].isin(("bandit", "baseline"))].drop_duplicates(keys)
         paired = runs[mine].merge(theirs[[*keys, "dense_test"]], on=keys, suffixes=("", "_a"))
-        same = int((paired["dense_test"] == paired["dense_test_a"]).sum())
-        lines.append(f"- same dense models as the archive (equal dense test score): {same} of "
-                     f"{len(paired)}")
+        gap = (paired["dense_test"] - paired["dense_test_a"]).abs()
+        lines.append(f"- same dense models as the archive (dense test score within "
+                     f"{DENSE_TOLERANCE:g}): {int((gap <= DENSE_TOLERANCE).sum())} of {len(paired)}"
+                     f" ({int((gap == 0).sum())} identical; largest difference {gap.max():.1g})")
     return lines
