@@ -4,8 +4,9 @@ timed by phase, beside what re-running the rivals it read from the archive would
 The words are compare's (default ``policy=ucb1 policy.c=1.0 suite=tabular``: a new
 bandit variant, shown beside the archive's ``ucb1 (archive)``). Results go to a fresh
 temporary folder unless ``results_dir=`` is given, so dense models are trained and the
-archive read uncached: the cost a first compare pays. On a shared machine read the
-CPU seconds (per phase, from the records) rather than the wall clock.
+archive read uncached: the cost a first compare pays. On a shared machine the wall
+clock grows with the load; compare the seconds inside the trials (timed by the
+records) with the rivals' (timed by the reference run).
 """
 from __future__ import annotations
 
@@ -75,8 +76,8 @@ def run(args: list[str]) -> None:
           f"({len(done.outcomes)} jobs, {ran} run, the rest already done)")
     for phase, seconds in done.seconds.items():
         print(f"  {phase:<8} {seconds:7.1f} s")
-    print(f"  inside the jobs: trials {trial:.1f} s, dense training {dense:.1f} s (CPU seconds "
-          f"from the records; the jobs' remaining time is process start, composition, data "
+    print(f"  inside the jobs: trials {trial:.1f} s, dense training {dense:.1f} s (as the "
+          f"records timed them; the jobs' remaining time is process start, composition, data "
           f"loading and waiting for a core)")
     blocks = {(t, d) for t, d, _, _ in done.loaded.have}
     print("re-running the rivals it read from the archive instead (seconds inside the "
