@@ -127,9 +127,10 @@ def cd_diagram(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest,
     return save_figure(fig, inputs.out, f"{stem}_cd", inputs.formats)
 
 
-def make(inputs: Inputs) -> list[Path]:
+def make(inputs: Inputs, specs: dict[str, RankTableSpec] = RANK_TABLES) -> list[Path]:
+    """Each table of ``specs`` (default: the paper's) with its Nemenyi table and CD diagram."""
     written: list[Path] = []
-    for stem, spec in RANK_TABLES.items():
+    for stem, spec in specs.items():
         scores, kinds = score_matrix(inputs, spec, stem)
         if scores.size == 0:
             inputs.note(f"{stem}: no records with {inputs.value(spec.key)} for tasks "

@@ -28,7 +28,8 @@ LAYERS = {
     "mabbench.experiments": 9,
     "paper_figures": 10,
     "hydra_plugins": 10,
-    "commands": 11,  # the command line, `python -m` entry points and the benches
+    "mabbench.compare": 11,  # a command's own modules: reads paper_figures, runs a grid
+    "commands": 12,  # the command line, `python -m` entry points and the benches
 }
 PACKAGES = ("mabbench", "baselines", "paper_figures", "hydra_plugins")
 

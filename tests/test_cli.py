@@ -19,6 +19,8 @@ def test_default_run_prints_headline_and_resumes(tmp_path):
     assert len(written) == 1 and str(written[0]) in first.stdout
     second = run_cli(*args)
     assert second.returncode == 0 and "already done" in second.stdout
+    # a re-run prints the stored summary, and the path once
+    assert "selected accuracy" in second.stdout and second.stdout.count(str(written[0])) == 1
     assert list(tmp_path.iterdir()) == [results]  # nothing in the working directory
 
 

@@ -16,10 +16,10 @@ USER = REPO / "tests" / "user_policy"
 
 def test_user_policy_runs_through_the_command_line(tmp_path):
     searchpath = f"hydra.searchpath=[file://{USER / 'conf'}]"
-    result = run_cli(*TINY, "policy=round_robin", searchpath, f"runtime.results_dir={tmp_path}",
+    result = run_cli(*TINY, "policy=shrunk_thompson", searchpath, f"runtime.results_dir={tmp_path}",
                      f"runtime.data_dir={tmp_path / 'data'}", env={"PYTHONPATH": str(USER)})
     assert result.returncode == 0, result.stderr
-    [record_path] = (tmp_path / "runs").glob("*/*/round_robin/*/seed=0/result.json")
+    [record_path] = (tmp_path / "runs").glob("*/*/shrunk_thompson/*/seed=0/result.json")
     record = json.loads(record_path.read_text())
     assert record["kind"] == "bandit"  # wrapped in the pull engine like a built-in policy
     assert record["cost"]["pulls"] > 0
@@ -31,6 +31,18 @@ def test_user_policy_passes_preflight_and_its_typos_do_not():
     the same overrides: the searchpath must reach it, and a misspelt key of
     the user's YAML is caught there, naming the key."""
     searchpath = f"hydra.searchpath=[file://{USER / 'conf'}]"
-    preflight(["policy=round_robin", searchpath])
-    with pytest.raises(ConfigError, match="initial_valu"):
-        preflight(["policy=round_robin", "policy.initial_valu=1", searchpath])
+    preflight(["policy=shrunk_thompson", searchpath])
+    with pytest.raises(ConfigError, match="strengthh"):
+        preflight(["policy=shrunk_thompson", "policy.strengthh=1", searchpath])
+
+
+def test_user_policy_joins_an_experiment_grid():
+    """``+experiment=reference policy=<mine>``: the grid's ``policy: all`` sees the
+    user's conf/policy/ through the search path, so the user's jobs are selected."""
+    searchpath = f"hydra.searchpath=[file://{USER / 'conf'}]"
+    result = run_cli("-m", "+experiment=reference", "policy=shrunk_thompson", "task=tabular",
+                     "dataset=iris", searchpath, "hydra.sweeper.dry_run=true",
+                     env={"PYTHONPATH": str(USER)})
+    assert result.returncode == 0, result.stderr
+    jobs = [line for line in result.stdout.splitlines() if line.startswith("#")]
+    assert len(jobs) == 5 and all("policy=shrunk_thompson" in job for job in jobs), result.stdout

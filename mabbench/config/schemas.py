@@ -204,6 +204,7 @@ class RuntimeConfig:
     wandb: bool = False  # log each finished trial to Weights & Biases (optional extra)
     wandb_project: str = "mabbench"
     retry_failed: bool = False  # re-run trials that left failed.json (mabbench/store/failures.py)
+    force: bool = False  # run again even if result.json exists (replaced when the new one is written)
 
 
 @dataclass

@@ -40,7 +40,7 @@ from typing import Any, Callable
 
 from omegaconf import OmegaConf
 
-from mabbench.config.errors import ConfigError
+from mabbench.config.errors import ConfigError, did_you_mean
 
 # Keys whose jobs share data: the group a job belongs to (with the seed).
 DATA_KEYS = ("task", "dataset")
@@ -106,6 +106,26 @@ class Catalog:
             if schema_group.startswith("schema/"):
                 return self.repository.load_config(f"{schema_group}/{default.value}")
         return None
+
+
+def repository_with(loader, searchpath) -> Any:
+    """``loader``'s config repository with the ``hydra.searchpath`` folders added where
+    Hydra adds them when it composes a job (before the schema source). Hydra re-reads
+    the search path only while composing, so a repository taken from the loader
+    afterwards may lack the user's folders: their ``conf/policy/*.yaml`` would be
+    missing from ``policy: all`` and ``policy=<theirs>`` would select no job."""
+    from hydra._internal.config_repository import ConfigRepository
+
+    known = {entry.path for entry in loader.get_search_path().get_path()}
+    extra = [path for path in (searchpath or []) if path not in known]
+    if not extra:
+        return loader.repository
+    search = copy.deepcopy(loader.get_search_path())
+    schema = search.get_path().pop(-1)  # Hydra keeps the schema source last
+    for path in extra:
+        search.append(provider="hydra.searchpath", path=path)
+    search.append(schema.provider, schema.path)
+    return ConfigRepository(search)
 
 
 def _plain(node) -> dict:
@@ -293,7 +313,8 @@ def slice_jobs(jobs: list[Job], arguments: list[tuple[str, list[str]]]) -> list[
             for value in wanted:
                 if not any(_same(job.value(bare) or "", value) for job in jobs):
                     present = sorted({job.value(bare) for job in jobs if job.value(bare)})
-                    raise ConfigError(f"{bare}={value}: not in this grid ({bare}: "
+                    raise ConfigError(f"{bare}={value}: not in this grid"
+                                      f"{did_you_mean(value, present)} ({bare}: "
                                       f"{', '.join(present[:20])}{' ...' if len(present) > 20 else ''})")
             jobs = [job for job in jobs if job.value(bare) is not None
                     and any(_same(job.value(bare), v) for v in wanted)]

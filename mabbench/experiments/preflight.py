@@ -23,7 +23,7 @@ from hydra.errors import ConfigCompositionException, HydraException, MissingConf
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from mabbench.config.errors import ConfigError
+from mabbench.config.errors import ConfigError, did_you_mean
 from mabbench.config.location import CONF_DIR
 from mabbench.experiments.registration import register_schemas
 from mabbench.trial.validate import validate
@@ -77,7 +77,8 @@ def parse(overrides: list[str]) -> list[Override]:
 
 
 def _missing_option(error: MissingConfigException, overrides: list[str]) -> ConfigError:
-    """``policy=nope``: name the override and list the group's options."""
+    """``policy=nope``: name the override, the nearest option, and the group's options
+    (a dataset: the task's own datasets, not every family's)."""
     missing = error.missing_cfg_file or ""
     group, _, name = missing.rpartition("/")
     if group and _group_options(group):
@@ -85,9 +86,45 @@ def _missing_option(error: MissingConfigException, overrides: list[str]) -> Conf
                       == group), f"{group}={name}")
         extra = (" (launchers from optional extras need them installed, e.g. "
                  "pip install 'mabbench[ray]')" if group == "hydra/launcher" else "")
-        return ConfigError(f"{named}: no such {group}; available: "
-                           f"{', '.join(_group_options(group))}{extra}")
+        options, which = _group_options(group), "available"
+        if group == "dataset":
+            task = _task_of([o for o in overrides if o != named])
+            options, which = _datasets_of(task), f"task={task} datasets"
+        return ConfigError(f"{named}: no such {group}{did_you_mean(name, _group_options(group))}"
+                           f"; {which}: {', '.join(options)}{extra}")
     return ConfigError(_first_line(error))
+
+
+def _task_of(overrides: list[str]) -> str:
+    """The task these overrides choose (the config's default when none does)."""
+    try:
+        return str(compose("config", overrides=overrides).task.name)
+    except Exception:  # noqa: BLE001  (another bad override: name the config's default)
+        return str(compose("config").task.name)
+
+
+def _family(dataset: str) -> str | None:
+    """A dataset's task family as its YAML states it; None when it follows the task."""
+    found = GlobalHydra.instance().config_loader().repository.load_config(f"dataset/{dataset}")
+    values = OmegaConf.to_container(found.config, resolve=False) if found is not None else {}
+    family = values.get("family")
+    return None if family is None or "${" in str(family) else str(family)
+
+
+def _datasets_of(task: str) -> list[str]:
+    """The datasets of ``task``'s family (and those that take any task's family)."""
+    return [name for name in _group_options("dataset") if _family(name) in (None, task)]
+
+
+def _check_family(cfg: DictConfig, overrides: list[str]) -> None:
+    """``task=tabular dataset=diabetes``: caught here, not after the run has started."""
+    family = cfg.dataset.get("family")
+    if family is not None and family != cfg.task.name:
+        named = next((o for o in overrides if o.startswith("dataset=")),
+                     f"dataset={cfg.dataset.name}")
+        raise ConfigError(f"{named}: a task={family} dataset, not task={cfg.task.name} "
+                          f"(task={cfg.task.name} datasets: "
+                          f"{', '.join(_datasets_of(str(cfg.task.name)))})")
 
 
 def _compose(overrides: list[str], hydra_config: bool = False) -> DictConfig:
@@ -151,17 +188,20 @@ def _check_added_keys(parsed: list[Override], cfg: DictConfig) -> None:
             raise _no_such_key(override.input_line, key, cfg)
 
 
-def _check(overrides: list[str]) -> None:
+def _check(overrides: list[str]) -> DictConfig:
     parsed = parse(overrides)
     cfg = _compose(overrides)
     _check_added_keys(parsed, cfg)
+    _check_family(cfg, overrides)
     validate(cfg)
+    return cfg
 
 
-def preflight(overrides: list[str]) -> None:
-    """Compose one run's config as Hydra will and validate it; raise ConfigError on bad input."""
+def preflight(overrides: list[str]) -> DictConfig:
+    """Compose one run's config as Hydra will and validate it; raise ConfigError on bad
+    input. Returns the config (a caller may check more of it)."""
     with _composer():
-        _check(overrides)
+        return _check(overrides)
 
 
 BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"

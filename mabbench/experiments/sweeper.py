@@ -75,7 +75,8 @@ class GridSweeper(Sweeper):
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
         parsed = [(o.get_key_element(), list(o.sweep_string_iterator()) if o.is_sweep_override()
                    else [o.get_value_element_as_str()]) for o in parser.parse_overrides(arguments)]
-        catalog = grid.Catalog(self.hydra_context.config_loader.repository)
+        loader = self.hydra_context.config_loader
+        catalog = grid.Catalog(grid.repository_with(loader, self.config.hydra.get("searchpath")))
         jobs = grid.slice_jobs(grid.expand(OmegaConf.create(self.grid), catalog), parsed)
         self._check(jobs, catalog)
         return jobs
@@ -83,7 +84,7 @@ class GridSweeper(Sweeper):
     def _check(self, jobs, catalog) -> None:
         """Fail before anything runs: every option a job names exists, and one job per
         part and task, plus one per value of any other swept key, composes and validates."""
-        from mabbench.config.errors import ConfigError
+        from mabbench.config.errors import ConfigError, did_you_mean
         from mabbench.experiments.preflight import _check_added_keys, parse
         from mabbench.trial.validate import validate
 
@@ -95,7 +96,8 @@ class GridSweeper(Sweeper):
                      if k not in groups and not k.startswith("dataset.") and (k, v) not in seen]
             for key, value in job.values:
                 if key in groups and value not in catalog.options(key):
-                    raise ConfigError(f"{key}={value}: no such option "
+                    raise ConfigError(f"{key}={value}: no such option"
+                                      f"{did_you_mean(value, catalog.options(key))} "
                                       f"(choose from: {', '.join(catalog.options(key))})")
             if (job.part, job.value("task")) not in seen or fresh:
                 sample.append(job)

@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ import yaml
 
 from mabbench.config.errors import ConfigError
 from mabbench.files.integrity import CHECKSUM_KEY, record_checksum
-from mabbench.store.compact import entries
+from mabbench.store.compact import Entry, entries
 
 # Keys every record must have for a row to be built from it.
 REQUIRED = ("task", "dataset", "model", "policy", "kind", "seed", "config_hash", "metric",
@@ -222,8 +223,13 @@ def collect(root: Path) -> tuple[pd.DataFrame, list[str]]:
     """Every record under ``root`` (``runs/**/result.json``, or the archive
     ``python -m mabbench.store.compact`` wrote: see mabbench.store.compact.entries) in path
     order, one row per level. Returns (table, problems) with 'path: why' per skipped file."""
+    return collect_entries(entries(Path(root)))
+
+
+def collect_entries(found: Iterable[Entry]) -> tuple[pd.DataFrame, list[str]]:
+    """``collect`` of the given entries (e.g. a slice of an archive and a few folders)."""
     rows, problems = [], []
-    for entry in entries(Path(root)):
+    for entry in found:
         where = entry.where
         try:
             record = upgraded(json.loads(entry.data().decode()))

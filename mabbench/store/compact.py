@@ -229,9 +229,10 @@ def _missing(where: str) -> bytes:
     raise FileNotFoundError(f"{where}: could not be read when the archive was made")
 
 
-def archive_entries(path: Path) -> Iterator[Entry]:
+def archive_entries(path: Path, tasks: Iterable[str] | None = None) -> Iterator[Entry]:
     """The records of an archive written by ``compact``, in path order, read a row group
-    at a time (so a large archive is never held in memory as Python objects)."""
+    at a time (so a large archive is never held in memory as Python objects); with
+    ``tasks``, only those tasks' records (the other rows are not decoded)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -248,6 +249,10 @@ def archive_entries(path: Path) -> Iterator[Entry]:
         raise ConfigError(f"--results {path}: rows not in path order "
                           "(rewrite it with python -m mabbench.store.compact)")
     columns = ["path", "record", "ranking_layers", "ranking", "config"]
+    if tasks is not None:
+        chosen = pq.read_table(path, columns=columns, filters=[("task", "in", list(tasks))])
+        return (_archived(row) for batch in chosen.to_batches(ROW_GROUP)
+                for row in batch.to_pylist())
     return (_archived(row) for batch in handle.iter_batches(batch_size=ROW_GROUP, columns=columns)
             for row in batch.to_pylist())
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from mabbench.store.code import code_identity
+
 # The parts of a config that decide a trial's outcome; seed and runtime
 # (device, threads, paths, logging) are left out of the hash.
 HASHED_SECTIONS = ("task", "dataset", "model", "policy", "pruning")
@@ -118,7 +120,8 @@ def digest(view: dict) -> str:
 
 def config_hash(cfg: DictConfig) -> str:
     """Identity of a trial, shared by its seeds. A non-default ``runtime.precision``
-    changes the numbers, so it joins the identity (fp32 trials keep their hashes)."""
+    changes the numbers, so it joins the identity (fp32 trials keep their hashes);
+    so does the code of a method outside mabbench (mabbench/store/code.py)."""
     view = non_default_view(cfg, HASHED_SECTIONS)
     if not uses_pull_budget(cfg.policy):
         for key in BANDIT_ONLY_KEYS:
@@ -126,6 +129,7 @@ def config_hash(cfg: DictConfig) -> str:
     precision = cfg.runtime.get("precision", "fp32")
     if precision != "fp32":
         view["precision"] = precision
+    view |= code_identity(cfg.policy)  # a user's method: its code (built-ins: nothing)
     return digest(view | {"protocol": PROTOCOL_VERSION})
 
 

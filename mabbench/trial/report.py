@@ -44,8 +44,27 @@ def headline(record: dict) -> str:
         earlier = "failed earlier (runtime.retry_failed=true runs it again)" if record.get(
             "skipped") else "failed"
         return f"{earlier} at {record.get('stage')}: {record['reason']}; see {record['path']}"
-    if record.get("skipped"):
-        return f"already done: {record['path']}"
+    if record.get("skipped"):  # a re-run: the stored trial's lines, so it reads the same
+        stored = _stored(record["path"])
+        done = f"  already done: {record['path']} (runtime.force=true runs it again)"
+        return "\n".join([*_summary(stored), done]) if stored else done.strip()
+    return "\n".join([*_summary(record), f"  wrote {record['path']}"])
+
+
+def _stored(path: str) -> dict | None:
+    """The record a skipped trial left, if it holds the points the summary prints."""
+    import json
+    from pathlib import Path
+
+    try:
+        stored = json.loads(Path(path).read_text())
+        _summary(stored)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return stored
+
+
+def _summary(record: dict) -> list[str]:
     sizes = record.get("split_sizes") or {}
     rows = ", ".join(f"{role} {n}" for role, n in sizes.items())
     lines = [
@@ -60,5 +79,4 @@ def headline(record: dict) -> str:
     warning = trivial_warning(record)
     if warning:
         lines.append(warning)
-    lines.append(f"  wrote {record['path']}")
-    return "\n".join(lines)
+    return lines

@@ -1,6 +1,7 @@
 """Re-running is resuming: is a job already settled by what its folder holds?
 
-A trusted ``result.json`` (its hash and seed match) means done: skip it. A
+A trusted ``result.json`` (its hash and seed match) means done: skip it, unless
+``runtime.force`` (the job runs again; its new record replaces the old). A
 ``failed.json`` from an earlier run means skip too, unless
 ``runtime.retry_failed``. Nothing here imports torch, so the command line asks
 before the trial machinery loads, and a finished trial costs start-up only;
@@ -30,9 +31,11 @@ def stored_outcome(cfg: DictConfig, folder: Path, config_hash: str) -> dict | No
     """The record of a job that need not run (``skipped``, or ``failed`` before
     and not retried), or None when it must run."""
     result_path, failed_path = folder / "result.json", folder / FAILED_NAME
+    if cfg.runtime.get("force"):
+        return None  # asked to run again: the new record replaces the old one when written
     expected = {"config_hash": config_hash, "seed": cfg.seed}
     if read_trusted_json(result_path, RESULT_KEYS, expected) is not None:
-        log.info("already done, skipping: %s", result_path)
+        log.debug("already done, skipping: %s", result_path)  # the headline says so
         return {"status": "skipped", "skipped": True, "path": str(result_path)}
     earlier = read_trusted_json(failed_path, ("reason",))
     if earlier is not None and not cfg.runtime.retry_failed:
