@@ -21,6 +21,12 @@ def test_default_run_prints_headline_and_resumes(tmp_path):
     assert second.returncode == 0 and "already done" in second.stdout
     # a re-run prints the stored summary, and the path once
     assert "selected accuracy" in second.stdout and second.stdout.count(str(written[0])) == 1
+    # ... line for line as the first run printed it (a record read back from JSON has
+    # its keys sorted: row counts and MAC fractions must not change order)
+    def summary(out):
+        return [line for line in out.splitlines() if line.startswith(("tabular/", "  dense",
+                                                                      "  at MACs", "  selected"))]
+    assert summary(second.stdout) == summary(first.stdout) and len(summary(first.stdout)) == 4
     assert list(tmp_path.iterdir()) == [results]  # nothing in the working directory
 
 

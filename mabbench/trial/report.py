@@ -3,6 +3,9 @@ the dense, selected and target points, and one warning line when a pruned
 model is worse than ignoring the input."""
 from __future__ import annotations
 
+# The data roles in the order a trial uses them (docs/protocol.md).
+ROLES = ("train", "prune", "select", "test")
+
 
 def _point_line(label: str, record: dict, point: dict, note: str = "") -> str:
     return (f"  {label:<8} {record['metric']} select {point['select']:.4f} "
@@ -31,8 +34,11 @@ def endpoints_line(record: dict) -> str | None:
     macs = (record.get("endpoints") or {}).get("macs")
     if not macs or not macs["points"]:
         return None
+    # Largest fraction first, whether the record is fresh or read back from JSON
+    # (stored with sorted keys).
+    points = sorted(macs["points"].items(), key=lambda item: -float(item[0]))
     cells = ", ".join(f"{f} {'unreached' if p is None else format(p['test'], '.4f')}"
-                      for f, p in macs["points"].items())
+                      for f, p in points)
     comp = macs["compression"]
     return (f"  at MACs  test {cells} ({record.get('regime', 'one_shot')}); compression "
             f"{comp['fraction']:g} of MACs within {comp['delta']:g} on select, test drop "
@@ -66,7 +72,9 @@ def _stored(path: str) -> dict | None:
 
 def _summary(record: dict) -> list[str]:
     sizes = record.get("split_sizes") or {}
-    rows = ", ".join(f"{role} {n}" for role, n in sizes.items())
+    order = {role: i for i, role in enumerate(ROLES)}  # data-role order, also read back
+    rows = ", ".join(f"{role} {n}" for role, n in
+                     sorted(sizes.items(), key=lambda item: order.get(item[0], len(order))))
     lines = [
         f"{record['task']}/{record['dataset']} {record['model']} policy={record['policy']} "
         f"seed={record['seed']}" + (f"  (rows: {rows})" if rows else ""),
