@@ -47,6 +47,15 @@ class VGGConfig(ModelConfig):
 
 
 @dataclass
+class ResNetConfig(ModelConfig):
+    TASKS: ClassVar[tuple[str, ...]] = ("image",)
+    _target_: str = "mabbench.models.resnet.ResNet"
+    name: str = "resnet"
+    depth: int = 20  # 6n + 2
+    width: int = 1  # multiplies the stage widths 16, 32, 64
+
+
+@dataclass
 class MemN2NConfig(ModelConfig):
     TASKS: ClassVar[tuple[str, ...]] = ("reasoning",)
     _target_: str = "mabbench.models.memnet.MemN2N"
@@ -98,6 +107,7 @@ class LSTMConfig(ModelConfig):
 store_schema("model", "mlp", MLPConfig)
 store_schema("model", "lenet", LeNetConfig)
 store_schema("model", "vgg", VGGConfig)
+store_schema("model", "resnet", ResNetConfig)
 store_schema("model", "memnet", MemN2NConfig)
 store_schema("model", "cnn1d", CNN1dConfig)
 store_schema("model", "embedding_bag", EmbeddingBagConfig)
