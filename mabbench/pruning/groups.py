@@ -166,7 +166,9 @@ def arm_sets(model: nn.Module) -> dict[str, ArmSet]:
         return {s.name: s for s in _declared_sets(model)}
     offered = _GRAPH_SETS.get(model)
     if offered is None:
-        offered = _GRAPH_SETS[model] = _graph_sets(model) + head_sets(model)
+        order = {name: i for i, (name, _) in enumerate(model.named_modules())}
+        offered = _GRAPH_SETS[model] = sorted(_graph_sets(model) + head_sets(model),
+                                              key=lambda s: order[s.name])
     declared = getattr(model, "prunable", None)
     if declared is None:
         return {s.name: s for s in offered}
