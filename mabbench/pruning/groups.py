@@ -88,7 +88,8 @@ def dependency_graph(model: nn.Module, example_inputs: tuple):
     """Torch-Pruning's graph of ``model`` (traced once on ``example_inputs``),
     or ConfigError naming the model and what stopped the trace."""
     try:
-        with warnings.catch_warnings():
+        # the graph is read from autograd: trace with gradients on, whatever the caller's mode
+        with warnings.catch_warnings(), torch.inference_mode(False), torch.enable_grad():
             # Embedding tables are "unwrapped parameters" to Torch-Pruning; only
             # the chosen groups are pruned, and tests check masked == compacted.
             warnings.filterwarnings("ignore", message="Unwrapped parameters detected")
@@ -103,6 +104,9 @@ def _graph_sets(model: nn.Module) -> list[ArmSet]:
     """The dependency groups of a copy of ``model`` (eval: tracing must not
     update BatchNorm statistics) that masking reproduces."""
     traced = copy.deepcopy(model).eval()
+    for module in traced.modules():  # a caller's hooks (masks, probes) are copied too: not ours
+        module._forward_hooks.clear()
+        module._forward_pre_hooks.clear()
     device = next(traced.parameters()).device
     inputs = tuple(x.to(device) for x in model.example_inputs())
     graph = dependency_graph(traced, inputs)
