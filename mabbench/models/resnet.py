@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from mabbench.config.errors import ConfigError
+from mabbench.models.residual import add_branch
 
 STAGE_WIDTHS = (16, 32, 64)
 
@@ -42,7 +43,7 @@ class BasicBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.bn2(self.conv2(self.act1(self.bn1(self.conv1(x)))))
-        return self.act2(out + self.shortcut(x))
+        return self.act2(add_branch(self.shortcut(x), out))  # a round may fan out in ``out``
 
 
 class ResNet(nn.Module):

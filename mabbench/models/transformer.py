@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from mabbench.config.errors import ConfigError
+from mabbench.models.residual import add_branch
 
 
 class Attention(nn.Module):
@@ -45,7 +46,8 @@ class Attention(nn.Module):
         if self.causal:
             scores = scores.masked_fill(self.future[:tokens, :tokens], float("-inf"))
         out = self.heads((scores.softmax(dim=-1) @ v).transpose(1, 2))
-        return self.proj(out.reshape(rows, tokens, self.num_heads * self.head_dim))
+        # rows from ``out``: a round may have replicated it at the heads (k + 1 copies)
+        return self.proj(out.reshape(out.shape[0], tokens, self.num_heads * self.head_dim))
 
 
 class MLP(nn.Module):
@@ -70,8 +72,8 @@ class Block(nn.Module):
         self.mlp = MLP(dim, mlp)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.ln1(x))
-        return x + self.mlp(self.ln2(x))
+        x = add_branch(x, self.attn(self.ln1(x)))  # a round may fan out inside a branch
+        return add_branch(x, self.mlp(self.ln2(x)))
 
 
 def blocks(depth: int, dim: int, heads: int, mlp: int, causal: bool, max_len: int
