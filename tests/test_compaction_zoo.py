@@ -48,6 +48,12 @@ def fake_inputs(model: nn.Module, generator: torch.Generator) -> tuple[torch.Ten
     return tuple(makers[n]() for n in names)
 
 
+# Deep models at test size (every arm of every set is pulled in test_incremental.py);
+# the structure that matters stays: stages, shortcuts, blocks, heads.
+SMALLER = {"resnet": ["model.depth=8"], "vit": ["model.depth=2", "model.mlp=32"],
+           "gpt": ["model.mlp=32"]}
+
+
 def fake_targets(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> torch.Tensor:
     """Class indices shaped as the outputs ask: (B,) for (B, C) logits, (B, T)
     for a language model's (B, vocab, T)."""
@@ -59,7 +65,7 @@ def fake_targets(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> torch.Te
 def zoo_model(name: str, tmp_path: Path) -> tuple[nn.Module, tuple[torch.Tensor, ...]]:
     """The model of conf/model/<name>.yaml, with BatchNorm statistics and
     affine terms randomised (so BN(0) != 0 and masking in the wrong place shows)."""
-    cfg = compose_config([f"model={name}"], tmp_path)
+    cfg = compose_config([f"model={name}", *SMALLER.get(name, [])], tmp_path)
     torch.manual_seed(0)
     model = build_model(cfg.model, SimpleNamespace(n_outputs=N_OUTPUTS, info=INFO)).eval()
     generator = torch.Generator().manual_seed(1)
