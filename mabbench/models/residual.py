@@ -16,6 +16,7 @@ import torch
 
 def add_branch(skip: torch.Tensor, branch: torch.Tensor) -> torch.Tensor:
     """``skip + branch``; ``branch`` may hold c x ``skip``'s rows (c copies)."""
-    if branch.shape[0] != skip.shape[0]:
+    # a traced (deployed) forward never carries copies: no shape test to freeze into it
+    if not torch.jit.is_tracing() and branch.shape[0] != skip.shape[0]:
         skip = skip.repeat(branch.shape[0] // skip.shape[0], *([1] * (skip.dim() - 1)))
     return skip + branch

@@ -67,6 +67,8 @@ def _cross_entropy_per_copy(outputs: torch.Tensor, targets: torch.Tensor,
                             copies: int) -> torch.Tensor:
     if targets.is_floating_point():  # class probabilities: the general form
         return repeated_means(cross_entropy, outputs, targets, copies)
+    if outputs.dim() > 2:  # (N, vocab, T) next-token logits: the rows-last view is 2x slower
+        return repeated_means(cross_entropy, outputs, targets, copies)
     # F.cross_entropy itself, on views that make the rows its last "spatial"
     # dimension: outputs (copies, C, d1, ..., B), class indices (copies, d1, ..., B).
     # Its log-softmax then runs over the classes with the rows as the inner,
