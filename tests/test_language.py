@@ -16,7 +16,6 @@ from mabbench.models.gpt import GPT
 from mabbench.pruning.compaction import compact
 from mabbench.pruning.cost import count_macs
 from mabbench.reference.ngram import fit_bigram, scores
-from mabbench.tasks.base import Split
 from mabbench.tasks.language import language_splits, windows
 from mabbench.tasks.objectives import LOWER_IS_BETTER, METRICS, oriented
 

@@ -17,7 +17,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
 import baselines  # noqa: F401  (registers schemas the composed config names)
-import mabbench.models  # noqa: F401
+import mabbench.models  # noqa: F401  (registers the model schemas)
 import mabbench.policies  # noqa: F401
 from mabbench.config.location import CONF_DIR
 from mabbench.models import build_model

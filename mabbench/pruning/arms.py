@@ -26,8 +26,8 @@ The convention every model in the zoo follows (the one place it is written):
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Optional, Sequence
 
 import torch
 from torch import nn
@@ -44,7 +44,7 @@ def arm_points(model: nn.Module, layer: str) -> tuple[MaskPoint, ...]:
     return arm_sets(model)[layer].points
 
 
-def prunable_widths(model: nn.Module, chosen: Optional[Sequence[str]] = None) -> dict[str, int]:
+def prunable_widths(model: nn.Module, chosen: Sequence[str] | None = None) -> dict[str, int]:
     """``{arm set: number of arms}`` for ``chosen`` sets (None: all offered).
 
     Raises ConfigError naming the offending layer and listing what is prunable.

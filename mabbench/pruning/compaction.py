@@ -12,7 +12,7 @@ compacted for every model in conf/model/.
 from __future__ import annotations
 
 import copy
-from typing import Sequence
+from collections.abc import Sequence
 
 from torch import nn
 

