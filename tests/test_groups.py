@@ -117,7 +117,7 @@ def test_prunable_restricts_the_graph_sets_and_a_wrong_name_is_one_line():
 
 
 class Untraceable(nn.Module):
-    """Indexes its input with a Python loop over the batch: Torch-Pruning's trace fails."""
+    """A forward that fails while traced (as an op Torch-Pruning cannot follow would)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -128,7 +128,7 @@ class Untraceable(nn.Module):
         return (torch.zeros(2, 4),)
 
     def forward(self, x):
-        raise RuntimeError("data-dependent forward at layer fc")
+        raise RuntimeError("data-dependent forward at layer fc\nsecond line of the trace")
 
 
 def test_a_model_the_graph_cannot_trace_fails_in_one_line():

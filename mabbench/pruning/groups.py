@@ -96,8 +96,9 @@ def dependency_graph(model: nn.Module, example_inputs: tuple):
             return tp().DependencyGraph().build_dependency(model,
                                                            example_inputs=tuple(example_inputs))
     except Exception as error:  # tracing failures are the model's: say whose
+        first = (str(error).splitlines() or [""])[0]  # one line, whatever the tracer says
         raise ConfigError(f"model {type(model).__name__}: Torch-Pruning cannot trace it "
-                          f"({type(error).__name__}: {error})") from error
+                          f"({type(error).__name__}: {first})") from error
 
 
 def _graph_sets(model: nn.Module) -> list[ArmSet]:
