@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from baselines.base import Scorer, prune_batches
-from mabbench.pruning.arms import mask_point, unit_dim
+from mabbench.pruning.arms import arm_points
 from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.cost import FlopMeter
 
@@ -48,12 +48,20 @@ class _Moments:
         return (self.sq / max(self.n, 1) - mean.pow(2)).clamp_min(0.0)
 
 
-@torch.no_grad()
 def activation_points(model: nn.Module, layers: list[str], example: tuple) -> dict[str, str]:
-    """Per layer, the name of the module whose output is the unit's activation:
-    the last of the parameter-free, shape-preserving modules that consume its
-    mask point's output in turn (the mask point itself if none does)."""
-    found = {mask_point(model, layer): mask_point(model, layer) for layer in layers}
+    """Per layer, the name of the module whose output is the unit's activation
+    (at the layer's first mask point; ``point_activations``)."""
+    first = {layer: arm_points(model, layer)[0].module for layer in layers}
+    found = point_activations(model, sorted(set(first.values())), example)
+    return {layer: found[point] for layer, point in first.items()}
+
+
+@torch.no_grad()
+def point_activations(model: nn.Module, points: list[str], example: tuple) -> dict[str, str]:
+    """Per mask point, the name of the module whose output is the unit's activation:
+    the last of the parameter-free, shape-preserving modules that consume the
+    point's output in turn (the mask point itself if none does)."""
+    found = {point: point for point in points}
     produced: dict[int, str] = {}  # id(tensor) -> mask point whose activation chain made it
     alive: list[torch.Tensor] = []  # keeps traced tensors alive so their ids stay unique
     calls: dict[str, int] = {}
@@ -87,8 +95,8 @@ def activation_points(model: nn.Module, layers: list[str], example: tuple) -> di
             handle.remove()
     # an activation module shared by several layers (or called twice) would mix
     # their units: measure those at the mask point instead
-    return {layer: (found[point] if calls.get(found[point], 0) == 1 else point)
-            for layer, point in ((layer, mask_point(model, layer)) for layer in layers)}
+    return {point: (found[point] if calls.get(found[point], 0) == 1 else point)
+            for point in points}
 
 
 class GreedyActivation(Scorer):
@@ -97,12 +105,14 @@ class GreedyActivation(Scorer):
     @torch.no_grad()
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
         model = ctx.model
-        moments = {layer: _Moments(width, unit_dim(model.get_submodule(layer)), ctx.device)
-                   for layer, width in ctx.widths.items()}
+        # one accumulator per mask point: a coupled group (a residual channel)
+        # varies by the sum of its points' variances
+        moments = {(layer, p.module): _Moments(width, p.dim, ctx.device)
+                   for layer, width in ctx.widths.items() for p in arm_points(model, layer)}
         probe = tuple(x[:4] for x in ctx.prune.inputs)
-        points = activation_points(model, list(ctx.widths), probe)
-        handles = [model.get_submodule(points[layer]).register_forward_hook(m.hook)
-                   for layer, m in moments.items()]
+        points = point_activations(model, sorted({point for _, point in moments}), probe)
+        handles = [model.get_submodule(points[point]).register_forward_hook(m.hook)
+                   for (_, point), m in moments.items()]
         meter = FlopMeter()
         try:
             for batch in prune_batches(ctx, ctx.cfg.batch_size):
@@ -112,4 +122,5 @@ class GreedyActivation(Scorer):
             for handle in handles:
                 handle.remove()
         cost.forward_flops += meter.flops
-        return {layer: m.variance().cpu() for layer, m in moments.items()}
+        return {layer: sum(m.variance() for (owner, _), m in moments.items()
+                           if owner == layer).cpu() for layer in ctx.widths}

@@ -28,12 +28,20 @@ import torch
 from torch import nn
 
 from baselines.base import Scorer
+from baselines.group_magnitude import group_l1
 from mabbench.config.errors import ConfigError
 from mabbench.config.registry import Registry
-from mabbench.pruning.arms import mask_point
+from mabbench.pruning.arms import arm_points
 from mabbench.pruning.context import PruningContext, PruningCost
+from mabbench.pruning.groups import arm_sets
 
 MAGNITUDES: Registry = Registry("magnitude variant")
+
+
+def mask_point(model: nn.Module, layer: str) -> str:
+    """The module a single-layer unit is masked after (the BatchNorm behind a conv,
+    where a model declares one)."""
+    return arm_points(model, layer)[0].module
 
 
 def filter_l1(model: nn.Module, layer: str) -> torch.Tensor:
@@ -41,16 +49,16 @@ def filter_l1(model: nn.Module, layer: str) -> torch.Tensor:
 
 
 @MAGNITUDES.register("filter_l1")
-def filter_l1_all(ctx: PruningContext) -> dict[str, torch.Tensor]:
-    return {layer: filter_l1(ctx.model, layer) for layer in ctx.widths}
+def filter_l1_all(ctx: PruningContext, layers: list[str]) -> dict[str, torch.Tensor]:
+    return {layer: filter_l1(ctx.model, layer) for layer in layers}
 
 
 @MAGNITUDES.register("bn_group")
-def batchnorm_group(ctx: PruningContext) -> dict[str, torch.Tensor]:
+def batchnorm_group(ctx: PruningContext, layers: list[str]) -> dict[str, torch.Tensor]:
     model = ctx.model
-    behind_norm = [layer for layer in ctx.widths if isinstance(
+    behind_norm = [layer for layer in layers if isinstance(
         model.get_submodule(mask_point(model, layer)), nn.modules.batchnorm._BatchNorm)]
-    scores = {layer: filter_l1(model, layer) for layer in ctx.widths}
+    scores = {layer: filter_l1(model, layer) for layer in layers}
     if behind_norm:
         import torch_pruning as tp
 
@@ -70,9 +78,9 @@ def batchnorm_group(ctx: PruningContext) -> dict[str, torch.Tensor]:
 
 
 @MAGNITUDES.register("bn_scale")
-def batchnorm_scale(ctx: PruningContext) -> dict[str, torch.Tensor]:
+def batchnorm_scale(ctx: PruningContext, layers: list[str]) -> dict[str, torch.Tensor]:
     scores = {}
-    for layer in ctx.widths:
+    for layer in layers:
         norm = ctx.model.get_submodule(mask_point(ctx.model, layer))
         behind = isinstance(norm, nn.modules.batchnorm._BatchNorm) and norm.affine
         scores[layer] = (norm.weight.detach().abs().double().cpu() if behind
@@ -91,4 +99,11 @@ class Magnitude(Scorer):
         self.variant = variant
 
     def importance(self, ctx: PruningContext, cost: PruningCost) -> dict[str, torch.Tensor]:
-        return MAGNITUDES.get(self.variant)(ctx)
+        # A coupled channel or a head spans several layers: its group L1 over all of them
+        # (baselines/group_magnitude.py); a single layer's unit: the chosen variant.
+        sets = arm_sets(ctx.model)
+        grouped = [layer for layer in ctx.widths if sets[layer].kind != "unit"]
+        units = [layer for layer in ctx.widths if layer not in grouped]
+        scores = MAGNITUDES.get(self.variant)(ctx, units) if units else {}
+        scores |= {layer: group_l1(ctx.model, sets[layer]) for layer in grouped}
+        return {layer: scores[layer] for layer in ctx.widths}

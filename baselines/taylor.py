@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 
 from baselines.base import Scorer, prune_batches
-from mabbench.pruning.arms import mask_point, unit_dim
+from mabbench.pruning.arms import arm_points
 from mabbench.pruning.context import PruningContext, PruningCost
 from mabbench.pruning.cost import FlopMeter
 
@@ -38,9 +38,11 @@ class Taylor(Scorer):
                  for layer, width in ctx.widths.items()}
         totals = {layer: torch.zeros(width, dtype=torch.float64, device=ctx.device)
                   for layer, width in ctx.widths.items()}
-        handles = [model.get_submodule(mask_point(model, layer)).register_forward_hook(
-                       _gate_hook(gate, unit_dim(model.get_submodule(layer))))
-                   for layer, gate in gates.items()]
+        # one gate per arm at every mask point of its set: a coupled group's
+        # gradient sums over the layers it spans (a group Taylor score)
+        handles = [model.get_submodule(point.module).register_forward_hook(
+                       _gate_hook(gate, point.dim))
+                   for layer, gate in gates.items() for point in arm_points(model, layer)]
         meter, n_batches = FlopMeter(), 0
         try:
             for batch in prune_batches(ctx, ctx.cfg.batch_size):

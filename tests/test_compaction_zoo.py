@@ -5,6 +5,7 @@ picked up automatically; each is built on small fake inputs of the shape its
 from __future__ import annotations
 
 import inspect
+import math
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,7 +25,8 @@ from mabbench.tasks.objectives import cross_entropy
 MODELS = sorted(p.stem for p in (CONF / "model").glob("*.yaml"))
 N_OUTPUTS, ROWS, SEQ = 3, 6, 12
 INFO = {"in_features": 10, "in_channels": 3, "image_size": 16, "vocab_size": 40,
-        "memory_size": 5, "sentence_length": 6, "max_length": SEQ, "seq_len": SEQ}
+        "memory_size": 5, "sentence_length": 6, "max_length": SEQ, "seq_len": SEQ,
+        "max_len": SEQ}
 
 
 def fake_inputs(model: nn.Module, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
@@ -46,10 +48,24 @@ def fake_inputs(model: nn.Module, generator: torch.Generator) -> tuple[torch.Ten
     return tuple(makers[n]() for n in names)
 
 
+# Deep models at test size (every arm of every set is pulled in test_incremental.py);
+# the structure that matters stays: stages, shortcuts, blocks, heads.
+SMALLER = {"resnet": ["model.depth=8"], "vit": ["model.depth=2", "model.mlp=32"],
+           "gpt": ["model.mlp=32"]}
+
+
+def fake_targets(model: nn.Module, inputs: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """Class indices shaped as the outputs ask: (B,) for (B, C) logits, (B, T)
+    for a language model's (B, vocab, T)."""
+    with torch.no_grad():
+        shape = model(*inputs).shape
+    return torch.arange(ROWS * math.prod(shape[2:])).view(ROWS, *shape[2:]) % shape[1]
+
+
 def zoo_model(name: str, tmp_path: Path) -> tuple[nn.Module, tuple[torch.Tensor, ...]]:
     """The model of conf/model/<name>.yaml, with BatchNorm statistics and
     affine terms randomised (so BN(0) != 0 and masking in the wrong place shows)."""
-    cfg = compose_config([f"model={name}"], tmp_path)
+    cfg = compose_config([f"model={name}", *SMALLER.get(name, [])], tmp_path)
     torch.manual_seed(0)
     model = build_model(cfg.model, SimpleNamespace(n_outputs=N_OUTPUTS, info=INFO)).eval()
     generator = torch.Generator().manual_seed(1)
@@ -85,7 +101,7 @@ def test_compacted_model_equals_masked_model(name, tmp_path):
 @pytest.mark.parametrize("name", MODELS)
 def test_engine_pull_equals_one_masked_forward_per_arm(name, tmp_path):
     model, inputs = zoo_model(name, tmp_path)
-    targets = torch.arange(ROWS) % N_OUTPUTS
+    targets = fake_targets(model, inputs)
     batch = Split(inputs, targets)
     widths = prunable_widths(model)
     engine = PullEngine(model, widths, cross_entropy, probe=batch)

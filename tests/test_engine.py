@@ -96,11 +96,13 @@ class BatchUnsafe(nn.Module):
         return self.out(h[: x.shape[0]])  # drops every copy but the first
 
 
-def test_model_that_breaks_batched_pulls_falls_back_to_exact_single_pulls():
+def test_model_that_breaks_batched_pulls_falls_back_to_exact_replicated_inputs():
+    # replicating at the mask point breaks it; replicating the model's own
+    # input (mabbench.pruning.fan_in) keeps every copy: still exact
     torch.manual_seed(0)
     model, batch = BatchUnsafe().eval(), data()
     engine = PullEngine(model, {"hidden0": H0}, cross_entropy, probe=batch)
-    assert engine.batched == {"hidden0": False}
+    assert engine.batched == {"hidden0": True} and engine.fan_in["hidden0"] is model
     delta, base, _, _ = engine.pull("hidden0", torch.tensor([2, 5]), batch)
     for unit, got in zip([2, 5], delta):
         torch.testing.assert_close(got, masked_loss(model, batch, {"hidden0": [unit]}) - base)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 from conftest import CONF
-from test_compaction_zoo import N_OUTPUTS, ROWS, zoo_model
+from test_compaction_zoo import N_OUTPUTS, ROWS, fake_targets, zoo_model
 
 from mabbench.models.mlp import MLP
 from mabbench.pruning.arms import masked, prunable_widths
@@ -19,7 +19,11 @@ from mabbench.tasks.objectives import cross_entropy, mse
 MODELS = sorted(p.stem for p in (CONF / "model").glob("*.yaml"))
 # Layers whose next linear operation follows only unit-wise, zero-preserving
 # operations: they must take the fast path (a regression to batched shows here).
-MUST_BE_INCREMENTAL = {"lenet": {"conv1", "conv2", "fc1"}, "mlp": {"hidden0"}}
+# In residual blocks too: the skip sum repeats the skip (mabbench/models/residual.py).
+MUST_BE_INCREMENTAL = {"lenet": {"conv1", "conv2", "fc1"}, "mlp": {"hidden0"},
+                       "resnet": {"layer1.0.conv1", "layer3.0.conv1"},
+                       **{name: {"blocks.0.attn.heads", "blocks.0.mlp.fc1"}
+                          for name in ("vit", "gpt")}}
 
 
 def correct(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -47,7 +51,7 @@ def assert_arms_are_masked_forwards(model, delta, layer, units, batch, loss=cros
 @pytest.mark.parametrize("name", MODELS)
 def test_every_arm_of_every_layer_equals_a_masked_forward(name, tmp_path, capsys):
     model, inputs = zoo_model(name, tmp_path)
-    targets = torch.arange(ROWS) % N_OUTPUTS
+    targets = fake_targets(model, inputs)
     batch = Split(inputs, targets)
     widths = prunable_widths(model)
     engine = PullEngine(model, widths, cross_entropy, probe=batch, metric=correct)
@@ -127,7 +131,7 @@ def test_rounds_from_kept_activations_equal_masked_forwards(name, tmp_path):
     layer (scope=global) with a retired unit in the first layer: each arm's
     delta equals a masked forward on those rows."""
     model, inputs = zoo_model(name, tmp_path)
-    source = Split(inputs, torch.arange(ROWS) % N_OUTPUTS)
+    source = Split(inputs, fake_targets(model, inputs))
     widths = prunable_widths(model)
     engine = PullEngine(model, widths, cross_entropy, probe=source, source=source)
     cached = {layer for layer in widths if engine.path(layer) == "cached"}

@@ -40,9 +40,12 @@ def trivial_score(splits: Splits, metric: str) -> float:
     if splits.test.targets.dtype.is_floating_point:
         outputs = torch.full((len(test), 1), splits.train.targets.float().mean().item())
     else:
-        majority = torch.bincount(splits.train.targets, minlength=splits.n_outputs).argmax()
+        # the most frequent class (a language model's: token) at every position
+        majority = torch.bincount(splits.train.targets.flatten(),
+                                  minlength=splits.n_outputs).argmax()
         one_hot = torch.nn.functional.one_hot(majority, splits.n_outputs).float()
-        outputs = one_hot.expand(len(test), -1)
+        positions = [1] * (test.dim() - 1)  # (N,) classes, (N, T) next tokens
+        outputs = one_hot.view(1, -1, *positions).expand(len(test), -1, *test.shape[1:])
     return METRICS.get(metric)(outputs, test)
 
 

@@ -43,11 +43,14 @@ import torch
 from torch import nn
 
 from mabbench.config.schemas import PruningConfig
+from mabbench.models.gpt import GPT
 from mabbench.models.lenet import LeNet
 from mabbench.models.memnet import MemN2N
 from mabbench.models.mlp import MLP
+from mabbench.models.resnet import ResNet
 from mabbench.models.vgg import VGG
-from mabbench.pruning.arms import masked, unit_count
+from mabbench.models.vit import ViT
+from mabbench.pruning.arms import masked, prunable_widths
 from mabbench.pruning.cost import torch_threads
 from mabbench.pruning.engine import PullEngine
 from mabbench.tasks.base import Split
@@ -56,6 +59,7 @@ from mabbench.tasks.objectives import cross_entropy
 NAME = "pulls"
 BATCH = 128
 VGG_BATCH = 32  # a VGG forward on 128 rows is ~10 GFLOP: keep the bench minutes long
+DEEP_BATCH = 32  # ResNet-20, the ViT and the GPT: the same reason
 NAIVE_ARMS = 8  # arms a naive repeat pulls (its time per pull does not depend on which)
 ROUNDS = 8  # k-arm rounds a batched / incremental repeat runs
 
@@ -92,12 +96,27 @@ def cases() -> list[Case]:
     babi = Split((torch.randint(1, 40, (BATCH, 50, 7), generator=generator),
                   torch.randint(1, 40, (BATCH, 7), generator=generator)),
                  _labels(BATCH, 40, generator))
+    resnet = ResNet(n_outputs=10, info={"in_channels": 1, "image_size": 14}).eval()
+    small = Split((torch.randn(DEEP_BATCH, 1, 14, 14, generator=generator),),
+                  _labels(DEEP_BATCH, 10, generator))
+    vit = ViT(n_outputs=10, info={"in_channels": 1, "image_size": 28}).eval()
+    images = Split((torch.randn(DEEP_BATCH, 1, 28, 28, generator=generator),),
+                   _labels(DEEP_BATCH, 10, generator))
+    gpt = GPT(n_outputs=2002, info={"vocab_size": 2002, "max_len": 32}).eval()
+    text = Split((torch.randint(0, 2002, (DEEP_BATCH, 32), generator=generator),),
+                 torch.randint(0, 2002, (DEEP_BATCH, 32), generator=generator))
+    deep = [Case("ResNet-20 stream 2 (32, B=32)", resnet, "layer2.0.conv2", small),
+            Case("ResNet-20 block 2.1 (32, B=32)", resnet, "layer2.1.conv1", small),
+            Case("ViT heads 2 (4, B=32)", vit, "blocks.2.attn.heads", images),
+            Case("ViT MLP 2 (128, B=32)", vit, "blocks.2.mlp.fc1", images),
+            Case("GPT heads 1 (4, B=32)", gpt, "blocks.1.attn.heads", text),
+            Case("GPT MLP 1 (256, B=32)", gpt, "blocks.1.mlp.fc1", text)]
     return [Case("LeNet fc1 (500 arms)", lenet, "fc1", mnist),
             Case("LeNet conv2 (50 arms)", lenet, "conv2", mnist),
             Case("MLP 30-64-64-2 hidden0 (64)", mlp, "hidden0", tabular),
             Case("VGG conv3 (64 arms, B=32)", vgg, "conv3", cifar),
             Case("VGG conv6, last (128, B=32)", vgg, "conv6", cifar),
-            Case("MemN2N answer_hidden (64)", memnet, "answer_hidden", babi)]
+            Case("MemN2N answer_hidden (64)", memnet, "answer_hidden", babi), *deep]
 
 
 def _to(case: Case, device: torch.device) -> Case:
@@ -157,7 +176,7 @@ def sweep_rows(engine: PullEngine, case: Case, arms: int, k: int) -> None:
 def measure(case: Case, k: int, repeats: int, matmul_rate: float) -> dict:
     """Seconds per pull of each variant (medians over interleaved repeats), the
     floor, and the path the engine took."""
-    arms = unit_count(case.model.get_submodule(case.layer))
+    arms = prunable_widths(case.model)[case.layer]
     widths = {case.layer: arms}
     batched = PullEngine(case.model, widths, cross_entropy, probe=case.batch, incremental=False)
     fast = PullEngine(case.model, widths, cross_entropy, probe=case.batch)

@@ -47,6 +47,38 @@ class VGGConfig(ModelConfig):
 
 
 @dataclass
+class ResNetConfig(ModelConfig):
+    TASKS: ClassVar[tuple[str, ...]] = ("image",)
+    _target_: str = "mabbench.models.resnet.ResNet"
+    name: str = "resnet"
+    depth: int = 20  # 6n + 2
+    width: int = 1  # multiplies the stage widths 16, 32, 64
+
+
+@dataclass
+class ViTConfig(ModelConfig):
+    TASKS: ClassVar[tuple[str, ...]] = ("image",)
+    _target_: str = "mabbench.models.vit.ViT"
+    name: str = "vit"
+    patch: int = 4  # must divide the image side
+    dim: int = 64
+    depth: int = 4
+    heads: int = 4  # must divide dim
+    mlp: int = 128
+
+
+@dataclass
+class GPTConfig(ModelConfig):
+    TASKS: ClassVar[tuple[str, ...]] = ("language",)
+    _target_: str = "mabbench.models.gpt.GPT"
+    name: str = "gpt"
+    dim: int = 64
+    depth: int = 2
+    heads: int = 4  # must divide dim
+    mlp: int = 256
+
+
+@dataclass
 class MemN2NConfig(ModelConfig):
     TASKS: ClassVar[tuple[str, ...]] = ("reasoning",)
     _target_: str = "mabbench.models.memnet.MemN2N"
@@ -98,6 +130,9 @@ class LSTMConfig(ModelConfig):
 store_schema("model", "mlp", MLPConfig)
 store_schema("model", "lenet", LeNetConfig)
 store_schema("model", "vgg", VGGConfig)
+store_schema("model", "resnet", ResNetConfig)
+store_schema("model", "vit", ViTConfig)
+store_schema("model", "gpt", GPTConfig)
 store_schema("model", "memnet", MemN2NConfig)
 store_schema("model", "cnn1d", CNN1dConfig)
 store_schema("model", "embedding_bag", EmbeddingBagConfig)

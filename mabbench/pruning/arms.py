@@ -9,8 +9,14 @@ The convention every model in the zoo follows (the one place it is written):
   submodule whose output is masked when one of its units is pulled. Default:
   the layer itself. Masking a unit must equal removing it, so a layer followed
   by something that is not zero at zero (BatchNorm, LayerNorm) names that
-  module: ``{"conv1": "bn1"}``. ReLU, pooling, dropout and flatten are zero at
-  zero and need no entry.
+  module: ``{"conv1": "bn1"}``. ReLU, GELU, pooling, dropout and flatten are
+  zero at zero and need no entry.
+- A model that defines ``example_inputs()`` gets its arms from Torch-Pruning's
+  dependency graph instead (coupled residual channels, block-internal
+  channels, MLP neurons) plus its attention heads, and ``prunable`` (None:
+  all) restricts them by name: mabbench.pruning.groups. An arm set may then
+  be masked at several points (a residual stream: after every BatchNorm that
+  writes it).
 - Batched pulls replicate the masked output (k + 1) times along the batch
   dimension, so everything downstream of it must treat dim 0 as the batch and
   consume only that output (no skip connection around it from below it). A
@@ -20,82 +26,56 @@ The convention every model in the zoo follows (the one place it is written):
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Optional, Sequence
 
 import torch
 from torch import nn
 
 from mabbench.config.errors import ConfigError
+from mabbench.pruning.groups import ArmSet, MaskPoint, arm_sets, mask_hook, unit_count, unit_dim
 
-PRUNABLE_TYPES = (nn.Linear, nn.modules.conv._ConvNd)
-
-
-def declared_prunable(model: nn.Module) -> list[str]:
-    return list(getattr(model, "prunable", ()) or ())
+__all__ = ["ArmSet", "MaskPoint", "arm_points", "masked", "prunable_widths", "unit_count",
+           "unit_dim"]
 
 
-def unit_count(module: nn.Module) -> int:
-    """Number of arms of a prunable layer (out_features or out_channels)."""
-    return int(module.out_features if isinstance(module, nn.Linear) else module.out_channels)
+def arm_points(model: nn.Module, layer: str) -> tuple[MaskPoint, ...]:
+    """Where arm set ``layer``'s units are masked: (module name, unit dim) pairs."""
+    return arm_sets(model)[layer].points
 
 
-def unit_dim(module: nn.Module) -> int:
-    """Dimension of the layer's output that indexes its units: -1 for Linear, 1 for Conv."""
-    return -1 if isinstance(module, nn.Linear) else 1
-
-
-def mask_point(model: nn.Module, layer: str) -> str:
-    """Name of the submodule whose output is masked for ``layer``'s arms."""
-    return dict(getattr(model, "mask_after", {}) or {}).get(layer, layer)
-
-
-def prunable_widths(model: nn.Module, chosen: Optional[Sequence[str]] = None) -> dict[str, int]:
-    """``{layer: number of arms}`` for ``chosen`` layers (None: all declared).
+def prunable_widths(model: nn.Module, chosen: Sequence[str] | None = None) -> dict[str, int]:
+    """``{arm set: number of arms}`` for ``chosen`` sets (None: all offered).
 
     Raises ConfigError naming the offending layer and listing what is prunable.
     """
-    declared = declared_prunable(model)
+    offered = arm_sets(model)
     name = type(model).__name__
-    if not declared:
+    if not offered:
         raise ConfigError(f"model {name} declares no prunable layers (model.prunable is empty)")
-    modules = dict(model.named_modules())
-    for layer in declared:
-        if layer not in modules or not isinstance(modules[layer], PRUNABLE_TYPES):
-            raise ConfigError(f"model {name}: prunable layer {layer!r} is not a Linear or Conv "
-                              f"submodule")
-        target = mask_point(model, layer)
-        if target not in modules:
-            raise ConfigError(f"model {name}: mask_after[{layer!r}]={target!r} is not a submodule")
-    listed = ", ".join(declared)
+    listed = ", ".join(offered)
     if chosen is not None and len(chosen) == 0:
         raise ConfigError(f"pruning.layers is empty; prunable layers of {name}: {listed}")
     for layer in chosen or ():
-        if layer not in declared:
+        if layer not in offered:
             raise ConfigError(f"pruning.layers: {layer!r} is not a prunable layer of {name}; "
                               f"prunable: {listed}")
-    return {layer: unit_count(modules[layer]) for layer in (chosen or declared)}
-
+    return {layer: offered[layer].width for layer in (chosen or offered)}
 
 
 @contextmanager
 def masked(model: nn.Module, remove: dict[str, Sequence[int]]) -> Iterator[nn.Module]:
-    """``model`` with the listed units of each layer zeroed at their mask
+    """``model`` with the listed units of each arm set zeroed at all its mask
     points, for the duration of the block: what compaction must reproduce."""
     handles = []
+    device = next(model.parameters()).device
     for layer, units in remove.items():
-        module = model.get_submodule(layer)
-        keep = torch.ones(unit_count(module), device=next(model.parameters()).device)
+        chosen = arm_sets(model)[layer]
+        keep = torch.ones(chosen.width, device=device)
         keep[list(units)] = 0.0
-        dim = unit_dim(module)
-
-        def hook(_module, _args, output, keep=keep, dim=dim):
-            shape = [1] * output.dim()
-            shape[dim % output.dim()] = keep.shape[0]
-            return output * keep.view(shape)
-
-        point = model.get_submodule(mask_point(model, layer))
-        handles.append(point.register_forward_hook(hook))
+        for point in chosen.points:
+            handles.append(model.get_submodule(point.module).register_forward_hook(
+                mask_hook(keep, point.dim)))
     try:
         yield model
     finally:

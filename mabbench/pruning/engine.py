@@ -1,7 +1,7 @@
 """Batched mask-and-measure pulls.
 
 A round pulls k arms on one mini-batch of B rows with a single forward: a
-hook on the mask point of each layer involved (arms.mask_point) replicates
+hook on the mask point of each layer involved (arms.arm_points) replicates
 its output k + 1 times along the batch (copy 0 unmasked, copy i with arm i
 zeroed). The network below the first replicating hook runs once per batch;
 the part above it runs on (k + 1) x B rows. Nothing is copied or restored:
@@ -40,8 +40,9 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from mabbench.pruning.activations import ActivationCache
-from mabbench.pruning.arms import mask_point, unit_dim
+from mabbench.pruning.arms import arm_points
 from mabbench.pruning.context import PerExampleLoss
+from mabbench.pruning.fan_in import ancestors, replicate_hook
 from mabbench.pruning.incremental import TERM_FLOPS, NextLinear, fan_out, fan_out_hook, next_linear
 from mabbench.pruning.suffix import leaf_calls, round_form, suffix_after, trace
 from mabbench.tasks.base import Split
@@ -154,7 +155,8 @@ class PullEngine:
     of every operation issued (prefix once per batch; per copy, the unit's
     term on the incremental path and the layers above the fan-out point),
     measured with torch's FlopCounterMode once per round shape and reused.
-    ``path(layer)``: "cached", "incremental", "batched" or "single" (one forward per copy);
+    ``path(layer)``: "cached", "incremental", "block" (batched from an enclosing block's
+    input: mabbench.pruning.fan_in), "batched" or "single" (one forward per copy);
     ``channels_last``: the cached layers whose rounds run channels-last.
 
     ``source``: the split ``pull_rows`` indexes (the prune split); with it, the
@@ -171,8 +173,10 @@ class PullEngine:
         # per-copy means of a round's outputs (mabbench.tasks.objectives.per_copy)
         self.loss = per_copy(loss)
         self.metric = per_copy(metric) if metric is not None else None
-        self.points = {layer: model.get_submodule(mask_point(model, layer)) for layer in widths}
-        self.dims = {layer: unit_dim(model.get_submodule(layer)) for layer in widths}
+        # (module, unit dim) of each mask point: one for a layer's units, several
+        # for a coupled group (a residual stream is masked wherever it is written)
+        self.points = {layer: [(model.get_submodule(p.module), p.dim)
+                               for p in arm_points(model, layer)] for layer in widths}
         device = next(model.parameters()).device
         self.retired = {layer: torch.zeros(w, dtype=torch.bool, device=device)
                         for layer, w in widths.items()}
@@ -183,6 +187,9 @@ class PullEngine:
         self._templates: dict[tuple[str, int], torch.Tensor] = {}  # (layer, copies) -> masks
         declared = getattr(model, "batched_pulls", True)
         self.batched = {layer: bool(declared) for layer in widths}
+        # layers whose batched rounds replicate an enclosing block's input
+        # (mabbench.pruning.fan_in), chosen at start-up
+        self.fan_in: dict[str, nn.Module] = {}
         self.pulls, self.flops = 0, 0.0
         self._round_flops: dict[tuple, float] = {}
         self.position: dict[str, int] | None = None  # mask points in execution order
@@ -263,6 +270,8 @@ class PullEngine:
             return "cached"
         if layer in self.incremental:
             return "incremental"
+        if layer in self.fan_in:
+            return "block"  # batched from the enclosing block's input
         return "batched" if self.batched[layer] else "single"
 
     def _per_copy(self, layers: Union[str, torch.Tensor], units: torch.Tensor,
@@ -274,6 +283,8 @@ class PullEngine:
             key = ("incremental", layer, k, len(batch))
             return self._counted(key, lambda: self._incremental(layer, units, batch))
         varying = self._masks(layers, units)
+        if len(varying) > 1 and any(name in self.fan_in for name in varying):
+            return self._by_parts(layers, units, batch)  # each replicates its own block
         batched = all(self.batched[name] for name in varying)
         # A round's FLOPs depend only on where the fan-out starts: the first
         # varying mask point in execution order (when known from the probe).
@@ -281,6 +292,21 @@ class PullEngine:
                  else min(self.position[name] for name in varying))
         key = (where, k, len(batch), batched)
         return self._counted(key, lambda: self._forward(varying, batch, batched))
+
+    def _by_parts(self, layers: torch.Tensor, units: torch.Tensor, batch: Split) -> Scores:
+        """A round over several layers as one round per layer, same rows: copy 0
+        of the first part is the base."""
+        names = list(self.widths)
+        parts = [(arms, self._per_copy(names[j], units.index_select(0, arms), batch))
+                 for j, arms in _by_layer(layers, len(names))]
+        fields = []
+        for i, first in enumerate(parts[0][1]):
+            scores = first.new_empty(int(units.shape[0]) + 1)
+            scores[0] = first[0]
+            for arms, part in parts:
+                scores.index_copy_(0, arms + 1, part[i][1:])
+            fields.append(scores)
+        return tuple(fields)
 
     def _cached_round(self, layer: str, units: torch.Tensor, rows: torch.Tensor,
                       targets: torch.Tensor) -> Scores:
@@ -301,9 +327,9 @@ class PullEngine:
         buffer = self._copies_buffer((int(units.shape[0]) + 1, *output.shape), output,
                                      layer in self.channels_last)
         copies = fan_out(plan, inputs, output, units, out=buffer)
-        for name in self._masked_at_next[layer]:
+        for name, dim in self._masked_at_next[layer]:
             if name in self._retiring:
-                copies = _scale_hook(self.keep[name], self.dims[name])(plan.module, (), copies)
+                copies = _scale_hook(self.keep[name], dim)(plan.module, (), copies)
         handles = self._hooks({}, int(output.shape[0]), None)  # retired units above N
         try:
             return self.suffixes[layer](copies)
@@ -413,16 +439,20 @@ class PullEngine:
     def _hooks(self, varying: dict[str, torch.Tensor], batch_rows: int, copy: int | None):
         """Register the round's hooks; ``copy`` set = one-copy-per-forward mode."""
         handles = []
-        for layer, module in self.points.items():
-            dim = self.dims[layer]
-            if layer in varying:
-                hook = (_fan_out_hook(varying[layer], dim, batch_rows) if copy is None
-                        else _scale_hook(varying[layer][copy], dim))
-            elif layer in self._retiring:
-                hook = _scale_hook(self.keep[layer], dim)
-            else:
-                continue
-            handles.append(module.register_forward_hook(hook))
+        for layer, block in self.fan_in.items():
+            if layer in varying and copy is None:
+                copies = int(varying[layer].shape[0])
+                handles.append(block.register_forward_pre_hook(replicate_hook(copies, batch_rows)))
+        for layer, points in self.points.items():
+            for module, dim in points:
+                if layer in varying:  # a later point of a group sees (k + 1) B rows
+                    hook = (_fan_out_hook(varying[layer], dim, batch_rows) if copy is None
+                            else _scale_hook(varying[layer][copy], dim))
+                elif layer in self._retiring:
+                    hook = _scale_hook(self.keep[layer], dim)
+                else:
+                    continue
+                handles.append(module.register_forward_hook(hook))
         return handles
 
     def _forward(self, varying: dict[str, torch.Tensor], batch: Split,
@@ -454,19 +484,27 @@ class PullEngine:
 
     # -- start-up check ----------------------------------------------------------
     def _execution_order(self, small: Split) -> dict[str, int] | None:
-        """Position of each layer's mask point in one forward; None if a point
-        runs more than once or not at all (then rounds are keyed by layer set)."""
-        seen: list[str] = []
-        handles = [module.register_forward_hook(lambda *_, layer=layer: seen.append(layer))
-                   for layer, module in self.points.items()]
+        """Position of each layer's first mask point in one forward (where its
+        rounds fan out); None if a point runs more than once or not at all
+        (then rounds are keyed by layer set)."""
+        seen: list[tuple[str, int]] = []
+        handles = [module.register_forward_hook(
+                       lambda *_, key=(layer, i): seen.append(key))
+                   for layer, points in self.points.items()
+                   for i, (module, _) in enumerate(points)]
         try:
             self.model(*small.inputs)
         finally:
             for handle in handles:
                 handle.remove()
-        if sorted(seen) != sorted(self.points):
+        expected = [(layer, i) for layer, points in self.points.items()
+                    for i in range(len(points))]
+        if sorted(seen) != sorted(expected):
             return None
-        return {layer: i for i, layer in enumerate(seen)}
+        order: dict[str, int] = {}
+        for layer, _ in seen:
+            order.setdefault(layer, len(order))
+        return order
 
     @torch.no_grad()
     def _verify(self, probe: Split, rows: int = 4) -> None:
@@ -478,12 +516,13 @@ class PullEngine:
         for layer, width in self.widths.items():
             if self.batched[layer]:
                 self._check_batched(layer, width, small)
-            plan = (next_linear(self.model, self.points[layer], width, small.inputs)
-                    if self._allow_incremental else None)
+            # a group masked at several points changes more than one operation's input
+            plan = (next_linear(self.model, self.points[layer][0][0], width, small.inputs)
+                    if self._allow_incremental and len(self.points[layer]) == 1 else None)
             if plan is not None and self._incremental_agrees(layer, plan, small):
                 self.incremental[layer] = plan
             self.row_elements[layer] = self._row_elements(
-                plan.module if layer in self.incremental else self.points[layer], small)
+                plan.module if layer in self.incremental else self.points[layer][0][0], small)
             log.debug("layer %s: %s pulls", layer, self.path(layer))
 
     @torch.no_grad()
@@ -493,7 +532,7 @@ class PullEngine:
         row fit in ``budget`` bytes."""
         small = probe.subset(torch.arange(min(rows, len(probe)), device=probe.targets.device))
         traced = trace(self.model)
-        points = {mask_point(self.model, layer) for layer in self.widths}
+        points = {p.module for layer in self.widths for p in arm_points(self.model, layer)}
         if traced is None or any(leaf_calls(traced).count(p) != 1 for p in points):
             return  # a mask point fx traces through would miss its hook above N
         cuts = {layer: suffix_after(traced, plan.name) for layer, plan in self.incremental.items()}
@@ -503,7 +542,8 @@ class PullEngine:
                       for layer, cut in cuts.items() if cut is not None}
         # per layer, the layers whose mask point is its N: masked after the fan-out
         self._masked_at_next = {
-            layer: [name for name, point in self.points.items() if point is module]
+            layer: [(name, dim) for name, points in self.points.items()
+                    for point, dim in points if point is module]
             for layer, module in candidates.items()}
         probed = ActivationCache(small, candidates)
         probed.build(self.model, lambda n: [])  # N's input and output on the probe rows
@@ -553,17 +593,21 @@ class PullEngine:
         units = torch.arange(min(2, width), device=small.targets.device)
         varying = self._masks(layer, units)
         reference = self._forward(varying, small, batched=False)
-        try:
-            fast = self._forward(varying, small, batched=True)
-            agree = all(f.shape == r.shape and torch.allclose(f, r, rtol=1e-4, atol=1e-5)
-                        for f, r in zip(fast, reference))
-        except Exception as error:  # any failure of the batched layout means: fall back
-            agree = False
-            log.debug("batched pull of %s failed: %s", layer, error)
-        if not agree:
-            self.batched[layer] = False
-            log.warning("layer %s: batched pulls disagree with single pulls; "
-                        "using one forward per arm (slower, exact)", layer)
+        # replicate at the mask point, else at the input of a block around it
+        for block in [None, *ancestors(arm_points(self.model, layer)[0].module)]:
+            if block is not None:
+                self.fan_in[layer] = self.model.get_submodule(block)
+            try:
+                fast = self._forward(varying, small, batched=True)
+                if all(f.shape == r.shape and torch.allclose(f, r, rtol=1e-4, atol=1e-5)
+                       for f, r in zip(fast, reference)):
+                    return
+            except Exception as error:  # any failure of the batched layout means: fall back
+                log.debug("batched pull of %s (fan-in %r) failed: %s", layer, block, error)
+            self.fan_in.pop(layer, None)
+        self.batched[layer] = False
+        log.warning("layer %s: batched pulls disagree with single pulls; "
+                    "using one forward per arm (slower, exact)", layer)
 
     def _incremental_agrees(self, layer: str, plan: NextLinear, small: Split) -> bool:
         """Outputs of the incremental path equal masked forwards' for units spread

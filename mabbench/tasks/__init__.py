@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 # Each module registers its loaders when imported; DATASETS imports them on its
 # first lookup, so composing a config never pays for pandas, sklearn or torch.
 LOADER_MODULES = ("tabular", "babi", "image", "image_folder", "image_online", "regression",
-                  "text", "packaged", "mnist1d", "openml", "text_online", "user_data")
+                  "text", "packaged", "mnist1d", "openml", "text_online", "user_data",
+                  "language", "downsampled")
 DATASETS: Registry = Registry("dataset",
                               providers=[f"mabbench.tasks.{m}" for m in LOADER_MODULES])
 

@@ -1,4 +1,9 @@
-"""Losses (per example, for training and pulls) and metrics (higher is better)."""
+"""Losses (per example, for training and pulls) and metrics.
+
+A task's own metric (``task.metric``) is higher-is-better: rank tables, the
+curve's endpoints and the verdicts all read it so. A metric recorded beside
+it (``EXTRA_METRICS``) may be lower-is-better; ``LOWER_IS_BETTER`` names
+those, and whatever ranks by one must negate it (``oriented``)."""
 from __future__ import annotations
 
 import torch
@@ -10,7 +15,14 @@ LOSSES: Registry = Registry("loss")
 METRICS: Registry = Registry("metric")
 # Metrics recorded beside the task's own (as val_<name> / test_<name> on every curve
 # point) so tables can rank by them too; keyed by the task's metric.
-EXTRA_METRICS: dict[str, tuple[str, ...]] = {"accuracy": ("macro_f1",)}
+EXTRA_METRICS: dict[str, tuple[str, ...]] = {"accuracy": ("macro_f1",),
+                                             "token_accuracy": ("perplexity",)}
+LOWER_IS_BETTER = frozenset({"perplexity"})
+
+
+def oriented(metric: str, value: float) -> float:
+    """``value`` of ``metric`` on a higher-is-better scale (negated if lower is better)."""
+    return -value if metric in LOWER_IS_BETTER else value
 
 
 @LOSSES.register("cross_entropy")
@@ -54,6 +66,8 @@ def mse(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 def _cross_entropy_per_copy(outputs: torch.Tensor, targets: torch.Tensor,
                             copies: int) -> torch.Tensor:
     if targets.is_floating_point():  # class probabilities: the general form
+        return repeated_means(cross_entropy, outputs, targets, copies)
+    if outputs.dim() > 2:  # (N, vocab, T) next-token logits: the rows-last view is 2x slower
         return repeated_means(cross_entropy, outputs, targets, copies)
     # F.cross_entropy itself, on views that make the rows its last "spatial"
     # dimension: outputs (copies, C, d1, ..., B), class indices (copies, d1, ..., B).
@@ -118,3 +132,16 @@ def r2(outputs: torch.Tensor, targets: torch.Tensor) -> float:
     ss_res = (targets - predicted).pow(2).sum()
     ss_tot = (targets - targets.mean()).pow(2).sum().clamp_min(1e-12)
     return (1.0 - ss_res / ss_tot).item()
+
+
+@METRICS.register("token_accuracy")
+def token_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """Next-token accuracy over every position: outputs (N, vocab, T), targets (N, T)."""
+    return (outputs.argmax(dim=1) == targets).double().mean().item()
+
+
+@METRICS.register("perplexity")
+def perplexity(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """exp(mean next-token cross-entropy) over every position (lower is better):
+    outputs (N, vocab, T) logits, targets (N, T)."""
+    return torch.exp(F.cross_entropy(outputs.double(), targets)).item()

@@ -61,6 +61,15 @@ class TextDatasetConfig(DatasetConfig):
 
 
 @dataclass
+class LanguageDatasetConfig(DatasetConfig):
+    """A corpus for next-token prediction; vocabulary fitted on train only."""
+
+    vocab_size: int = 2000  # most frequent train words kept (plus pad and unknown)
+    min_freq: int = 2  # rarer train words map to the unknown id
+    context: int = 32  # tokens per window (the model's input length)
+
+
+@dataclass
 class TextFileConfig(TextDatasetConfig):
     """A CSV with one text column and one label column; ``test_path`` (optional)
     is a held-out file in the same layout, else test is drawn by the seed."""
@@ -129,6 +138,7 @@ store_schema("dataset", "text_file", TextFileConfig)
 store_schema("dataset", "openml", OpenMLDatasetConfig)
 store_schema("dataset", "uci_file", UCIFileDatasetConfig)
 store_schema("dataset", "text", TextDatasetConfig)
+store_schema("dataset", "language", LanguageDatasetConfig)
 store_schema("dataset", "mnist1d", MNIST1DConfig)
 store_schema("dataset", "image_folder", ImageFolderConfig)
 store_schema("dataset", "babi_generated", BabiGeneratedConfig)
