@@ -32,7 +32,7 @@ from mabbench.experiments.preflight import preflight, preflight_sweep
 
 README = REPO / "README.md"
 USER_POLICY = REPO / "tests" / "user_policy"  # the README's my_policies/ and my_conf/
-MIN_CHECKED = 12  # mabbench command lines the README holds today, less optional extras
+MIN_CHECKED = 10  # mabbench command lines the README holds today, less optional extras
 HYDRA_FLAGS = ("--help", "-h", "--hydra-help", "--info")
 
 
@@ -149,3 +149,22 @@ def test_readme_links_stay_inside_the_repository():
     assert not outside, f"README links outside the repository: {outside}"
     missing = [link for link in links if not (REPO / link.split("#")[0]).exists()]
     assert not missing, f"README links to files that do not exist: {missing}"
+
+
+def test_every_compare_command_line_parses_and_its_policy_composes():
+    """``python -m mabbench.compare ...`` lines: the compare command's own keys parse,
+    and the policy they name composes (with the README's search path) as a trial."""
+    from mabbench.compare.options import parse
+
+    checked = 0
+    for line in _code_lines(README.read_text()):
+        line = line.replace("file://$PWD/my_conf", f"file://{USER_POLICY / 'conf'}")
+        tokens = shlex.split(line, comments=True)
+        if len(tokens) < 3 or not tokens[0].endswith("python") or tokens[1:3] != [
+                "-m", "mabbench.compare"]:
+            continue
+        options = parse(tokens[3:])
+        searchpath = [w for w in tokens[3:] if w.startswith("hydra.searchpath=")]
+        preflight([f"policy={options.policy}", *searchpath])
+        checked += 1
+    assert checked >= 1
