@@ -8,6 +8,7 @@ from mabbench.config.errors import ConfigError
 from mabbench.pruning.deploy import DEPLOY_FORMS
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
+from mabbench.trial.buildable import check_targets
 from mabbench.trial.early_stopping import MONITORS
 
 
@@ -21,6 +22,7 @@ def validate(cfg: DictConfig) -> None:
     check(not missing, missing[0] if missing else "", "???",
           "is required; set it on the command line, e.g. " + (missing[0] if missing else "")
           + "=<value>")
+    check_targets(cfg)
     p = cfg.pruning
     check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
     for level in p.levels:
