@@ -5,6 +5,7 @@ from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
 from mabbench.config.errors import ConfigError
+from mabbench.config.paths import check_names
 from mabbench.pruning.deploy import DEPLOY_FORMS
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
@@ -23,6 +24,7 @@ def validate(cfg: DictConfig) -> None:
           "is required; set it on the command line, e.g. " + (missing[0] if missing else "")
           + "=<value>")
     check_targets(cfg)
+    check_names(cfg)
     p = cfg.pruning
     check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
     for level in p.levels:
