@@ -71,6 +71,28 @@ def constant_features(tmp_path) -> list[str]:
     return ["dataset=csv", f"dataset.path={csv(tmp_path, frame)}", "dataset.target=y"]
 
 
+def repeated_target(tmp_path) -> list[str]:
+    """pandas renamed the copy y.1 and it became a feature (dense test 1.000, not 0.900)."""
+    path = tmp_path / "table.csv"
+    table().assign(copy=lambda f: f["y"]).to_csv(path, index=False)
+    path.write_text(path.read_text().replace(",copy\n", ",y\n", 1))
+    return ["dataset=csv", f"dataset.path={path}", "dataset.target=y"]
+
+
+def repeated_feature(tmp_path) -> list[str]:
+    path = tmp_path / "table.csv"
+    table().to_csv(path, index=False)
+    path.write_text(path.read_text().replace("a,b,c,y", "a,b,a,y", 1))
+    return ["dataset=csv", f"dataset.path={path}", "dataset.target=y"]
+
+
+def stray_word(tmp_path) -> list[str]:
+    """A number column with a word in 2 of 60 rows was silently dropped as text."""
+    frame = table().astype({"b": object})
+    frame.loc[[4, 17], "b"] = ["n/a?", "x"]
+    return ["dataset=csv", f"dataset.path={csv(tmp_path, frame)}", "dataset.target=y"]
+
+
 def settings(*overrides: str):
     return lambda tmp_path: list(overrides)
 
@@ -89,6 +111,12 @@ CASES = {
     "fewer rows than splits": (too_few_rows, "2 rows are too few for the data roles"),
     "one class in a split": (one_class_in_a_split, "split has 1 class"),
     "constant features": (constant_features, "every train example has the same input"),
+    "target twice in the header": (
+        repeated_target, "the target column 'y' appears 2 times in the header (columns 4, 5)"),
+    "a column name twice": (
+        repeated_feature, "column 'a' appears 2 times in the header (columns 1, 3)"),
+    "a word in a number column": (
+        stray_word, "column 'b' holds numbers except in 2 of 60 rows: 5 ('n/a?'), 18 ('x')"),
 }
 
 
