@@ -8,6 +8,7 @@ import torch
 
 from mabbench.config.errors import ConfigError
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
+from mabbench.pruning.method_outputs import checked_scores
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.runtime.process import synchronize
 
@@ -38,7 +39,7 @@ class Scorer(ABC):
     def rank(self, ctx: PruningContext) -> Ranking:
         start = time.perf_counter()
         cost = PruningCost()
-        scores = self.importance(ctx, cost)
+        scores = checked_scores(self, self.importance(ctx, cost), ctx.widths)
         synchronize()  # on a GPU, wait for the kernels the timing should include
         cost.seconds = time.perf_counter() - start
         return ranking_from_scores(scores, ctx.cfg.scope, cost.count_passes(ctx),
