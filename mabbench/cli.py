@@ -8,9 +8,11 @@ Hydra's own flags (--help, --cfg, --info, -sc, -cd ...) go straight to Hydra.
 """
 from __future__ import annotations
 
+import errno
 import os
-import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -22,13 +24,14 @@ from mabbench.config.errors import ConfigError
 from mabbench.config.location import CONF_DIR
 from mabbench.experiments.preflight import preflight, preflight_sweep
 from mabbench.experiments.registration import register_schemas
+from mabbench.files.faults import StorageFault, storage_fault
 from mabbench.experiments.sweep import (
+    clear_outcomes,
     mark_parent,
     outcome_of,
     read_outcomes,
     remote_headlines,
     run_job,
-    status_dir,
     summary,
 )
 
@@ -52,6 +55,12 @@ def run_single(cfg: DictConfig) -> None:
             record = run_trial(cfg)
     except ConfigError as error:
         _refuse(error)
+    except (StorageFault, OSError) as error:  # the machine's fault: one line, nothing recorded
+        fault = storage_fault(error)
+        if fault is None:
+            raise
+        print(f"error: {fault}", file=sys.stderr)
+        sys.exit(1)
     outcome = outcome_of(record, [])
     if outcome.status == "failed":
         print(f"error: trial failed: {outcome.reason}", file=sys.stderr)
@@ -77,6 +86,25 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _writable(sweep_dir: str) -> str:
+    """``sweep_dir``, or a fresh temp folder when it cannot be written (a read-only or
+    full results store): the sweep still reports its finished trials as skipped, and
+    the jobs that must write name the fault, instead of every job dying unrecorded."""
+    try:
+        Path(sweep_dir).mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=sweep_dir).close()
+    except OSError as error:
+        fault = storage_fault(error)
+        if fault is None:
+            raise
+        elsewhere = tempfile.mkdtemp(prefix="mabbench-sweep-")
+        print(f"note: {fault.cause.filename or sweep_dir} cannot be written "
+              f"({errno.errorcode.get(fault.cause.errno)}); this sweep's job folders and "
+              f"outcomes go to {elsewhere}", file=sys.stderr, flush=True)
+        return elsewhere
+    return sweep_dir
+
+
 def _multirun(overrides: list[str]) -> None:
     try:
         sweep = preflight_sweep(overrides)
@@ -85,7 +113,8 @@ def _multirun(overrides: list[str]) -> None:
     sweep_dir = os.path.abspath(os.path.expanduser(sweep.sweep_dir))
     if not any(o.lstrip("+").startswith("hydra.sweep.dir=") for o in overrides):
         sweep_dir += f"_{os.getpid()}"  # two sweeps started in one second stay apart
-    shutil.rmtree(status_dir(sweep_dir), ignore_errors=True)  # a re-used folder's old outcomes
+    sweep_dir = _writable(sweep_dir)
+    clear_outcomes(sweep_dir)  # a re-used folder's old outcomes (only the files a sweep writes)
     mark_parent()
     launched = 0
     try:

@@ -44,3 +44,16 @@ def check_names(cfg) -> None:
         node = cfg.get(section) if hasattr(cfg, "get") else None
         if node is not None and leaf in node:
             component(key, node[leaf])
+
+
+def check_folder(key: str, value) -> None:
+    """A folder setting (``runtime.results_dir``...) must not name, or lie below, a file:
+    refused before anything runs rather than failing at the first write."""
+    path = Path(str(value)).expanduser()
+    for place in (path, *path.parents):
+        if place.exists():
+            if not place.is_dir():
+                what = "is a file" if place == path else f"lies below the file {place}"
+                raise ConfigError(f"{key}={str(value)!r}: {what}; expected a folder "
+                                  "(made if absent)")
+            return

@@ -66,6 +66,17 @@ def status_dir(sweep_dir: str | Path) -> Path:
     return Path(sweep_dir) / STATUS_FOLDER
 
 
+def clear_outcomes(sweep_dir: str | Path) -> None:
+    """Remove the outcome files an earlier sweep left in a re-used folder: only the
+    names a sweep writes (``<n>.json``, the job list), never the folder itself."""
+    folder = status_dir(sweep_dir)
+    if folder.is_dir() and not folder.is_symlink():
+        for path in folder.iterdir():
+            if path.is_file() and (path.name == JOB_LIST or (path.suffix == ".json"
+                                                              and path.stem.isdigit())):
+                path.unlink(missing_ok=True)
+
+
 def _threads_per_job() -> int:
     """cores / jobs for a joblib sweep (its launcher config has ``n_jobs``), else 0 (torch's default)."""
     n_jobs = HydraConfig.get().launcher.get("n_jobs")

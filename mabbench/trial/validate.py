@@ -5,7 +5,7 @@ from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
 from mabbench.config.errors import ConfigError
-from mabbench.config.paths import check_names
+from mabbench.config.paths import check_folder, check_names
 from mabbench.pruning.deploy import DEPLOY_FORMS
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
@@ -25,6 +25,8 @@ def validate(cfg: DictConfig) -> None:
           + "=<value>")
     check_targets(cfg)
     check_names(cfg)
+    for key in ("results_dir", "data_dir"):
+        check_folder(f"runtime.{key}", cfg.runtime[key])
     p = cfg.pruning
     check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
     for level in p.levels:
