@@ -24,7 +24,6 @@ from mabbench.config.errors import ConfigError
 from mabbench.config.location import CONF_DIR
 from mabbench.experiments.preflight import preflight, preflight_sweep
 from mabbench.experiments.registration import register_schemas
-from mabbench.files.faults import StorageFault, storage_fault
 from mabbench.experiments.sweep import (
     clear_outcomes,
     mark_parent,
@@ -34,6 +33,7 @@ from mabbench.experiments.sweep import (
     run_job,
     summary,
 )
+from mabbench.files.faults import StorageFault, storage_fault
 
 MULTIRUN_FLAGS = ("-m", "--multirun")
 
