@@ -90,9 +90,9 @@ def _writable(sweep_dir: str) -> str:
     """``sweep_dir``, or a fresh temp folder when it cannot be written (a read-only or
     full results store): the sweep still reports its finished trials as skipped, and
     the jobs that must write name the fault, instead of every job dying unrecorded."""
-    try:
-        Path(sweep_dir).mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=sweep_dir).close()
+    existing = next(p for p in (Path(sweep_dir), *Path(sweep_dir).parents) if p.exists())
+    try:  # probe the nearest existing folder; nothing is left (Hydra makes the folder later)
+        tempfile.TemporaryFile(dir=existing).close()
     except OSError as error:
         fault = storage_fault(error)
         if fault is None:

@@ -187,6 +187,9 @@ class RuntimeConfig:
     wandb: bool = False  # log each finished trial to Weights & Biases (optional extra)
     wandb_project: str = "mabbench"
     retry_failed: bool = False  # re-run trials that left failed.json (mabbench/store/failures.py)
+    # Seconds one trial may run before it ends as a failure (mabbench/runtime/deadline.py);
+    # null: no limit. The reference grid sets one (conf/experiment/reference.yaml).
+    timeout: Optional[float] = None
 
 
 @dataclass

@@ -18,6 +18,7 @@ from mabbench.config.errors import ConfigError
 from mabbench.files.faults import storage_fault
 from mabbench.files.integrity import read_trusted_json
 from mabbench.runtime import timing
+from mabbench.runtime.deadline import time_limit
 from mabbench.store import identity
 from mabbench.store.failures import FAILED_NAME, Stage, write_failure
 from mabbench.trial.validate import validate
@@ -66,7 +67,8 @@ def run_recorded(cfg: DictConfig, folder, config_hash: str, body) -> dict:
     result_path, failed_path = folder / "result.json", folder / FAILED_NAME
     stage = Stage()
     try:
-        record = body(result_path, stage)
+        with time_limit(cfg.runtime.get("timeout")):
+            record = body(result_path, stage)
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001  (any trial-level error is recorded, not raised)

@@ -77,6 +77,9 @@ def validate(cfg: DictConfig) -> None:
           "task.split", f"prune={s.prune}, select={s.select}, test={s.test}",
           "each must be in (0, 1) with prune + select + test < 1 (the rest trains)")
     check(cfg.seed >= 0, "seed", cfg.seed, "must be a non-negative integer")
+    timeout = cfg.runtime.get("timeout")
+    check(timeout is None or 0 < timeout < 1e7, "runtime.timeout", timeout,
+          "must be null (no limit) or seconds in (0, 1e7)")
     check(cfg.runtime.threads >= 0, "runtime.threads", cfg.runtime.threads,
           "must be >= 0 (0 keeps torch's default)")
     check_model_task(cfg)
