@@ -24,11 +24,12 @@ from mabbench.config.errors import ConfigError
 from mabbench.config.location import CONF_DIR
 from mabbench.experiments.preflight import preflight, preflight_sweep
 from mabbench.experiments.registration import register_schemas
+from mabbench.experiments.supervise import CHILD_ENV, supervise
 from mabbench.experiments.sweep import (
     clear_outcomes,
+    die_with_parent,
     mark_parent,
     outcome_of,
-    read_outcomes,
     remote_headlines,
     run_job,
     summary,
@@ -116,14 +117,12 @@ def _multirun(overrides: list[str]) -> None:
     sweep_dir = _writable(sweep_dir)
     clear_outcomes(sweep_dir)  # a re-used folder's old outcomes (only the files a sweep writes)
     mark_parent()
-    launched = 0
-    try:
-        _hydra(["-m", *overrides, f"hydra.sweep.dir={_quoted(sweep_dir)}"])
-    except SystemExit as stop:  # Hydra exits 1 on a launcher error; the summary still follows
-        launched = stop.code or 0
+    # Hydra runs in a watched child: a job whose process dies is that job's failure
+    # and the rest still run (mabbench/experiments/supervise.py).
+    launched, outcomes = supervise(["-m", *overrides, f"hydra.sweep.dir={_quoted(sweep_dir)}"],
+                                   sweep_dir, sweep.jobs)
     if launched == 2:  # bad input refused by the sweeper (an experiment's grid): nothing ran
         sys.exit(2)
-    outcomes = read_outcomes(sweep_dir, sweep.jobs)
     if not outcomes and sweep.jobs is None:  # a grid's dry run: it listed its jobs, ran none
         sys.exit(launched)
     for line in remote_headlines(outcomes, sweep.launcher):
@@ -134,6 +133,10 @@ def _multirun(overrides: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.pop(CHILD_ENV, None):  # the watched Hydra process of a sweep
+        die_with_parent()
+        _hydra(argv)
+        return
     overrides = [a for a in argv if a not in MULTIRUN_FLAGS]
     if any(a.startswith("-") for a in overrides):
         _hydra(argv)
