@@ -101,7 +101,7 @@ CASES = {
     "one-class image folder": (one_class_folder, "the train split has 1 class"),
     "budget_per_arm=0": (settings("pruning.budget_per_arm=0"), "pruning.budget_per_arm=0"),
     "budget_per_arm<0": (settings("pruning.budget_per_arm=-1"), "pruning.budget_per_arm=-1"),
-    "threads=-1": (settings("runtime.threads=-1"), "runtime.threads=-1: must be >= 0"),
+    "threads=-1": (settings("runtime.threads=-1"), "runtime.threads=-1: must be in [0, 1024]"),
     "empty texts": (lambda tmp_path: texts(tmp_path, ""), "every row has an empty 'text'"),
     "texts without words": (lambda tmp_path: texts(tmp_path, " ... "),
                             "every train example has the same input"),
@@ -111,6 +111,14 @@ CASES = {
     "fewer rows than splits": (too_few_rows, "2 rows are too few for the data roles"),
     "one class in a split": (one_class_in_a_split, "split has 1 class"),
     "constant features": (constant_features, "every train example has the same input"),
+    "seed past numpy's 32 bits": (settings("seed=4294967296"), "seed=4294967296: must be an "
+                                   "integer in [0, 2147483647]"),
+    "billions of pulls": (settings("pruning.budget_per_arm=1e9"),
+                          "pruning.budget_per_arm=1000000000.0: must be <= 10,000"),
+    "a thread pool torch refuses": (settings("runtime.threads=100000000"),
+                                    "runtime.threads=100000000: must be in [0, 1024]"),
+    "an infinite learning rate": (settings("task.train.lr=inf"),
+                                  "task.train.lr=inf: must be a finite number"),
     "target twice in the header": (
         repeated_target, "the target column 'y' appears 2 times in the header (columns 4, 5)"),
     "a column name twice": (
