@@ -14,7 +14,6 @@ from mabbench.pruning.schedules import SCHEDULES
 from mabbench.trial.buildable import check_targets
 from mabbench.trial.early_stopping import MONITORS
 
-
 # Past these, a library refuses the value mid-run (numpy seeds, torch thread pools,
 # int32 indexing) or the run plans more work than any machine does.
 MAX_SEED = 2**31 - 1
