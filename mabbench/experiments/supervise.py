@@ -76,8 +76,11 @@ def supervise(argv: list[str], sweep_dir, jobs) -> tuple[int, list[Outcome]]:
     settled: dict[int, Outcome] = {}
     suspects: Counter = Counter()
     outcomes: list[Outcome] = []
-    code = 0
-    for _ in range(len(jobs or []) + 3):
+    code, launches = 0, 0
+    # a dead job is blamed within two launches, so 2 x jobs + 1 launches suffice
+    # (a grid's job count is known once its sweeper has listed them)
+    while launches <= 2 * len(outcomes or jobs or []) + 1:
+        launches += 1
         clear_outcomes(sweep_dir)
         code = subprocess.run([sys.executable, "-m", "mabbench", *argv], check=False,
                               env={**os.environ, CHILD_ENV: "1"}).returncode
