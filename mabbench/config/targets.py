@@ -10,11 +10,12 @@ named module to find the class runs no config value: only calling it would.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
-from omegaconf import DictConfig, ListConfig
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from mabbench.config.errors import ConfigError
 
@@ -44,25 +45,44 @@ def no_targets(node, key: str, allowed: str | None = None) -> None:
                               "name a class to build; remove this key")
 
 
-def confine(node, key: str, bases: tuple[type, ...], what: str) -> type:
-    """The class ``node._target_`` names, once checked; raises ConfigError naming ``key``.
-    ``what`` says in words what may be built there (e.g. 'a bandit policy or baseline')."""
+def schema_target(node) -> str | None:
+    """The ``_target_`` default of ``node``'s typed schema (a class mabbench registered)."""
+    schema = OmegaConf.get_type(node) if isinstance(node, DictConfig) else None
+    if schema is None or not dataclasses.is_dataclass(schema):
+        return None
+    field = {f.name: f for f in dataclasses.fields(schema)}.get(TARGET)
+    return field.default if field is not None and isinstance(field.default, str) else None
+
+
+def confine(node, key: str, bases: Sequence[type | Callable[[], type]], what: str) -> None:
+    """Refuse, naming ``key``, a ``node`` whose ``_target_`` is not a subclass of one of
+    ``bases`` (a base may be given as a function returning it, imported only when
+    needed). ``what`` says in words what may be built (e.g. 'a bandit policy')."""
     own = f"{key}.{TARGET}"
     no_targets(node, key, own)
     target = node.get(TARGET) if isinstance(node, (DictConfig, dict)) else None
-    allowed = " or ".join(f"{base.__module__}.{base.__qualname__}" for base in bases)
+    if isinstance(target, str) and target == schema_target(node):
+        return  # the class mabbench registered for this schema: no import needed
     if not isinstance(target, str) or not DOTTED.fullmatch(target):
-        raise ConfigError(f"{own}={target!r}: expected the dotted name of a class "
-                          f"({what}, a subclass of {allowed})")
+        raise ConfigError(f"{own}={target!r}: expected the dotted name of a class ({what})")
     try:
         found_class = locate(target)
     except Exception as error:  # noqa: BLE001  (import errors of any kind: name the key)
         raise ConfigError(f"{own}={target!r}: cannot be imported ({_first_line(error)}); "
-                          f"expected {what} (a subclass of {allowed})") from None
-    if not isinstance(found_class, type) or not issubclass(found_class, bases):
-        raise ConfigError(f"{own}={target!r}: not {what}; only a subclass of {allowed} "
-                          "may be built here")
-    return found_class
+                          f"expected {what}") from None
+    if not isinstance(found_class, type):
+        raise ConfigError(f"{own}={target!r}: not {what} (not a class); only a subclass of "
+                          f"{_names(bases)} may be built here")
+    for base in bases:
+        if issubclass(found_class, base if isinstance(base, type) else base()):
+            return
+    raise ConfigError(f"{own}={target!r}: not {what}; only a subclass of {_names(bases)} "
+                      "may be built here")
+
+
+def _names(bases) -> str:
+    return " or ".join(f"{base.__module__}.{base.__qualname__}" if isinstance(base, type)
+                       else (base.__doc__ or base.__name__).strip() for base in bases)
 
 
 def locate(dotted: str):

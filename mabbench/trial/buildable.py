@@ -3,6 +3,8 @@
 A registry, not a branch: the key of a config node that is instantiated, the bases its
 ``_target_`` must subclass, and the words an error uses. User code extends mabbench by
 subclassing these bases, so a user policy or model passes; ``shutil.copyfile`` does not.
+Each base is a function importing it when needed: the class a schema registers passes
+without any import, so refusing bad input stays free of torch (tests/test_startup.py).
 """
 from __future__ import annotations
 
@@ -11,32 +13,45 @@ from omegaconf import DictConfig
 from mabbench.config.targets import confine
 
 
-def _policy_bases() -> tuple[type, ...]:
-    from baselines.base import Scorer
-    from baselines.unpruned import Unpruned
+def _policy():
+    """mabbench.policies.base.Policy"""
     from mabbench.policies.base import Policy
 
-    return (Policy, Scorer, Unpruned)
+    return Policy
 
 
-def _model_bases() -> tuple[type, ...]:
+def _scorer():
+    """baselines.base.Scorer"""
+    from baselines.base import Scorer
+
+    return Scorer
+
+
+def _unpruned():
+    """baselines.unpruned.Unpruned"""
+    from baselines.unpruned import Unpruned
+
+    return Unpruned
+
+
+def _module():
+    """torch.nn.Module"""
     from torch import nn
 
-    return (nn.Module,)
+    return nn.Module
 
 
 # key -> (bases, in words)
 BUILDABLE = {
-    "policy": (_policy_bases, "a bandit policy or a baseline"),
-    "model": (_model_bases, "a network (a torch module)"),
+    "policy": ((_policy, _scorer, _unpruned), "a bandit policy or a baseline"),
+    "model": ((_module,), "a network (a torch module)"),
 }
 
 
-def confined(node: DictConfig, key: str) -> type:
-    """The class ``node._target_`` names (``node`` is ``cfg.<key>``), checked;
-    ConfigError naming the key."""
+def confined(node: DictConfig, key: str) -> None:
+    """Refuse ``node`` (``cfg.<key>``) unless its ``_target_`` may be built there."""
     bases, what = BUILDABLE[key]
-    return confine(node, key, bases(), what)
+    confine(node, key, bases, what)
 
 
 def check_targets(cfg: DictConfig) -> None:
