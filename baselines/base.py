@@ -8,6 +8,7 @@ import torch
 
 from mabbench.config.errors import ConfigError
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
+from mabbench.pruning.method_outputs import checked_scores
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.runtime.process import synchronize
 
@@ -49,8 +50,8 @@ class Scorer(ABC):
         if self.rescores and (schedule.stages(ctx.cfg) > 1 or schedule.carry_forward):
             ranking = staged_ranking(self, ctx, cost, schedule)
         else:
-            ranking = ranking_from_scores(self.importance(ctx, cost), ctx.cfg.scope,
-                                          normalizer=self.global_normalizer)
+            scores = checked_scores(self, self.importance(ctx, cost), ctx.widths)
+            ranking = ranking_from_scores(scores, ctx.cfg.scope, normalizer=self.global_normalizer)
         synchronize()  # on a GPU, wait for the kernels the timing should include
         cost.seconds = time.perf_counter() - start
         ranking.cost = cost.count_passes(ctx)

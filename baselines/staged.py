@@ -20,6 +20,7 @@ import dataclasses
 
 import torch
 
+from mabbench.pruning.method_outputs import checked_scores
 from mabbench.pruning.arms import masked
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.ranking import ranking_from_scores
@@ -53,7 +54,8 @@ def staged_ranking(scorer, ctx: PruningContext, cost: PruningCost, schedule) -> 
         in_pool: list[tuple[str, int]] = []
         for stage in range(stages):
             with masked(ctx.model, _plan(retired)):
-                found = scorer.importance(pool_ctx, cost)
+                found = checked_scores(scorer, scorer.importance(pool_ctx, cost),
+                                       pool_ctx.widths)
             last = stage == stages - 1
             if last and not schedule.carry_forward:
                 break

@@ -8,9 +8,11 @@ Hydra's own flags (--help, --cfg, --info, -sc, -cd ...) go straight to Hydra.
 """
 from __future__ import annotations
 
+import errno
 import os
-import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -22,15 +24,17 @@ from mabbench.config.errors import ConfigError
 from mabbench.config.location import CONF_DIR
 from mabbench.experiments.preflight import preflight, preflight_sweep
 from mabbench.experiments.registration import register_schemas
+from mabbench.experiments.supervise import CHILD_ENV, supervise
 from mabbench.experiments.sweep import (
+    clear_outcomes,
+    die_with_parent,
     mark_parent,
     outcome_of,
-    read_outcomes,
     remote_headlines,
     run_job,
-    status_dir,
     summary,
 )
+from mabbench.files.faults import StorageFault, storage_fault
 
 MULTIRUN_FLAGS = ("-m", "--multirun")
 
@@ -52,6 +56,12 @@ def run_single(cfg: DictConfig) -> None:
             record = run_trial(cfg)
     except ConfigError as error:
         _refuse(error)
+    except (StorageFault, OSError) as error:  # the machine's fault: one line, nothing recorded
+        fault = storage_fault(error)
+        if fault is None:
+            raise
+        print(f"error: {fault}", file=sys.stderr)
+        sys.exit(1)
     outcome = outcome_of(record, [])
     if outcome.status == "failed":
         print(f"error: trial failed: {outcome.reason}", file=sys.stderr)
@@ -77,6 +87,25 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _writable(sweep_dir: str) -> str:
+    """``sweep_dir``, or a fresh temp folder when it cannot be written (a read-only or
+    full results store): the sweep still reports its finished trials as skipped, and
+    the jobs that must write name the fault, instead of every job dying unrecorded."""
+    existing = next(p for p in (Path(sweep_dir), *Path(sweep_dir).parents) if p.exists())
+    try:  # probe the nearest existing folder; nothing is left (Hydra makes the folder later)
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as error:
+        fault = storage_fault(error)
+        if fault is None:
+            raise
+        elsewhere = tempfile.mkdtemp(prefix="mabbench-sweep-")
+        print(f"note: {fault.cause.filename or sweep_dir} cannot be written "
+              f"({errno.errorcode.get(fault.cause.errno)}); this sweep's job folders and "
+              f"outcomes go to {elsewhere}", file=sys.stderr, flush=True)
+        return elsewhere
+    return sweep_dir
+
+
 def _multirun(overrides: list[str]) -> None:
     try:
         sweep = preflight_sweep(overrides)
@@ -85,16 +114,15 @@ def _multirun(overrides: list[str]) -> None:
     sweep_dir = os.path.abspath(os.path.expanduser(sweep.sweep_dir))
     if not any(o.lstrip("+").startswith("hydra.sweep.dir=") for o in overrides):
         sweep_dir += f"_{os.getpid()}"  # two sweeps started in one second stay apart
-    shutil.rmtree(status_dir(sweep_dir), ignore_errors=True)  # a re-used folder's old outcomes
+    sweep_dir = _writable(sweep_dir)
+    clear_outcomes(sweep_dir)  # a re-used folder's old outcomes (only the files a sweep writes)
     mark_parent()
-    launched = 0
-    try:
-        _hydra(["-m", *overrides, f"hydra.sweep.dir={_quoted(sweep_dir)}"])
-    except SystemExit as stop:  # Hydra exits 1 on a launcher error; the summary still follows
-        launched = stop.code or 0
+    # Hydra runs in a watched child: a job whose process dies is that job's failure
+    # and the rest still run (mabbench/experiments/supervise.py).
+    launched, outcomes = supervise(["-m", *overrides, f"hydra.sweep.dir={_quoted(sweep_dir)}"],
+                                   sweep_dir, sweep.jobs)
     if launched == 2:  # bad input refused by the sweeper (an experiment's grid): nothing ran
         sys.exit(2)
-    outcomes = read_outcomes(sweep_dir, sweep.jobs)
     if not outcomes and sweep.jobs is None:  # a grid's dry run: it listed its jobs, ran none
         sys.exit(launched)
     for line in remote_headlines(outcomes, sweep.launcher):
@@ -105,6 +133,10 @@ def _multirun(overrides: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.pop(CHILD_ENV, None):  # the watched Hydra process of a sweep
+        die_with_parent()
+        _hydra(argv)
+        return
     overrides = [a for a in argv if a not in MULTIRUN_FLAGS]
     if any(a.startswith("-") for a in overrides):
         _hydra(argv)

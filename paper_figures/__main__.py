@@ -1,7 +1,8 @@
 """`python -m paper_figures [--results results/] [--out figures] [--point selected]`.
 
 ``--out`` is replaced as a whole by each run (never a mix of old and new files);
-a non-empty folder that is not an earlier output is refused."""
+a non-empty folder is refused unless its manifest (paper_figures/manifest.py) proves it is
+an earlier output holding nothing else, and a folder holding the results is never replaced."""
 from __future__ import annotations
 
 import argparse

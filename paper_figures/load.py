@@ -15,7 +15,7 @@ import pandas as pd
 
 from mabbench.config.errors import ConfigError
 from mabbench.store.collect import IDENTITY, POINTS, check, collect, level_columns, upgraded  # noqa: F401  (the record rules, re-exported)
-from mabbench.store.compact import stale
+from mabbench.store.staleness import stale
 
 
 @dataclass

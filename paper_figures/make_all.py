@@ -26,6 +26,7 @@ from paper_figures import (
 )
 from paper_figures.inputs import Inputs
 from paper_figures.load import load_store
+from paper_figures.manifest import why_not_replaceable, write_manifest
 
 # Output modules in the order they run; each has NAME and make(inputs) -> list[Path].
 OUTPUTS = (rank_tables, claims, discrimination, row_inclusion, control_order, control_regimes,
@@ -61,7 +62,9 @@ def make_all(results: Path, out: Path, point: str = "selected", alpha: float = 0
         raise ValueError(f"formats: {', '.join(sorted(unknown))} not in "
                          f"{', '.join(render.FORMATS)}")
     out = Path(out)
-    check_replaceable(out)
+    why = why_not_replaceable(out, Path(results))
+    if why is not None:
+        raise ValueError(why)
     store = load_store(Path(results))
     for problem in store.problems:
         print(f"skipped {problem}", file=sys.stderr)
@@ -71,31 +74,25 @@ def make_all(results: Path, out: Path, point: str = "selected", alpha: float = 0
     try:
         written = write_all(store, staging, point, alpha, budget_per_arm, formats,
                             claims_exclude)
+        write_manifest(staging, written)  # last: its presence means the folder is whole
+        why = why_not_replaceable(out, Path(results))  # someone may have written there since
+        if why is not None:
+            raise ValueError(why)
         replace(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [out / path.relative_to(staging) for path in written]
 
 
-def check_replaceable(out: Path) -> None:
-    """``out`` must be absent, empty, or an earlier output of this command (it holds
-    NOTES.md): its files are replaced as a whole, so stale figures never sit beside
-    new ones, and a folder of someone else's files is never deleted."""
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "NOTES.md").is_file():
-        raise ValueError(f"--out {out}: not empty and not an earlier paper_figures output "
-                         "(no NOTES.md); choose another folder")
-
-
 def replace(staging: Path, out: Path) -> None:
-    """Swap the freshly written folder in for ``out``."""
+    """Swap the freshly written folder in for ``out`` (checked replaceable). The old
+    output moves to a fresh temp name first: a fixed name could be someone's folder."""
     if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
+        holder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+        old = holder / out.name
         out.rename(old)
         staging.rename(out)
-        shutil.rmtree(old)
+        shutil.rmtree(holder)
     else:
         staging.rename(out)
 

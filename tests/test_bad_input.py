@@ -71,6 +71,28 @@ def constant_features(tmp_path) -> list[str]:
     return ["dataset=csv", f"dataset.path={csv(tmp_path, frame)}", "dataset.target=y"]
 
 
+def repeated_target(tmp_path) -> list[str]:
+    """pandas renamed the copy y.1 and it became a feature (dense test 1.000, not 0.900)."""
+    path = tmp_path / "table.csv"
+    table().assign(copy=lambda f: f["y"]).to_csv(path, index=False)
+    path.write_text(path.read_text().replace(",copy\n", ",y\n", 1))
+    return ["dataset=csv", f"dataset.path={path}", "dataset.target=y"]
+
+
+def repeated_feature(tmp_path) -> list[str]:
+    path = tmp_path / "table.csv"
+    table().to_csv(path, index=False)
+    path.write_text(path.read_text().replace("a,b,c,y", "a,b,a,y", 1))
+    return ["dataset=csv", f"dataset.path={path}", "dataset.target=y"]
+
+
+def stray_word(tmp_path) -> list[str]:
+    """A number column with a word in 2 of 60 rows was silently dropped as text."""
+    frame = table().astype({"b": object})
+    frame.loc[[4, 17], "b"] = ["n/a?", "x"]
+    return ["dataset=csv", f"dataset.path={csv(tmp_path, frame)}", "dataset.target=y"]
+
+
 def settings(*overrides: str):
     return lambda tmp_path: list(overrides)
 
@@ -79,7 +101,7 @@ CASES = {
     "one-class image folder": (one_class_folder, "the train split has 1 class"),
     "budget_per_arm=0": (settings("pruning.budget_per_arm=0"), "pruning.budget_per_arm=0"),
     "budget_per_arm<0": (settings("pruning.budget_per_arm=-1"), "pruning.budget_per_arm=-1"),
-    "threads=-1": (settings("runtime.threads=-1"), "runtime.threads=-1: must be >= 0"),
+    "threads=-1": (settings("runtime.threads=-1"), "runtime.threads=-1: must be in [0, 1024]"),
     "empty texts": (lambda tmp_path: texts(tmp_path, ""), "every row has an empty 'text'"),
     "texts without words": (lambda tmp_path: texts(tmp_path, " ... "),
                             "every train example has the same input"),
@@ -89,6 +111,20 @@ CASES = {
     "fewer rows than splits": (too_few_rows, "2 rows are too few for the data roles"),
     "one class in a split": (one_class_in_a_split, "split has 1 class"),
     "constant features": (constant_features, "every train example has the same input"),
+    "seed past numpy's 32 bits": (settings("seed=4294967296"), "seed=4294967296: must be an "
+                                   "integer in [0, 2147483647]"),
+    "billions of pulls": (settings("pruning.budget_per_arm=1e9"),
+                          "pruning.budget_per_arm=1000000000.0: must be <= 10,000"),
+    "a thread pool torch refuses": (settings("runtime.threads=100000000"),
+                                    "runtime.threads=100000000: must be in [0, 1024]"),
+    "an infinite learning rate": (settings("task.train.lr=inf"),
+                                  "task.train.lr=inf: must be a finite number"),
+    "target twice in the header": (
+        repeated_target, "the target column 'y' appears 2 times in the header (columns 4, 5)"),
+    "a column name twice": (
+        repeated_feature, "column 'a' appears 2 times in the header (columns 1, 3)"),
+    "a word in a number column": (
+        stray_word, "column 'b' holds numbers except in 2 of 60 rows: 5 ('n/a?'), 18 ('x')"),
 }
 
 

@@ -163,17 +163,23 @@ def test_figure_files_carry_no_date_or_software_version(tmp_path):
     assert matplotlib.__version__.encode() not in body
 
 
-def test_an_archive_older_than_the_records_beside_it_is_flagged(trials, tmp_path, capsys):
-    """`make figures` reads the archive; a grid slice re-run since then must not go unseen."""
+def test_an_archive_that_lacks_records_beside_it_is_flagged_by_content(trials, tmp_path, capsys):
+    """`make figures` reads the archive; a grid slice re-run since then must not go unseen,
+    whatever the clocks say: a record written during a compact is older than the archive."""
     results = tmp_path / "results"
     shutil.copytree(trials, results)
     archive, _ = compact(results)
-    load_store(archive)
-    assert "warning" not in capsys.readouterr().err
     record = next((results / "runs").rglob("result.json"))
     later = archive.stat().st_mtime + 60
-    os.utime(record, (later, later))
+    os.utime(record, (later, later))  # touched, not changed: not stale
+    load_store(archive)
+    assert "warning" not in capsys.readouterr().err
+    added = record.parent.with_name("seed=9") / "result.json"
+    added.parent.mkdir()
+    added.write_bytes(record.read_bytes())
+    early = archive.stat().st_mtime - 60
+    os.utime(added, (early, early))  # older than the archive, yet not in it
     load_store(archive)
     err = capsys.readouterr().err
-    assert err.startswith("warning:") and "older than 1 record" in err
+    assert err.startswith("warning:") and "lacks 1 and differs on 0 of the 4" in err
     assert f"python -m mabbench.store.compact --results {results}" in err

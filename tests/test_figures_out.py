@@ -13,6 +13,7 @@ from paper_figures import curves, rank_tables
 from paper_figures.inputs import Inputs
 from paper_figures.load import load_store
 from paper_figures.make_all import make_all
+from paper_figures.manifest import MANIFEST, write_manifest
 from paper_figures.render import markers, palette
 
 
@@ -23,12 +24,15 @@ def small(tmp_path_factory):
 
 def test_out_is_replaced_whole_so_stale_files_never_mix_in(small, tmp_path):
     out = tmp_path / "figs"
-    make_all(small, out, formats=("png",))
-    (out / "curves" / "curve_from_an_old_run.png").write_bytes(b"old")
-    (out / "rank_old_cd.png").write_bytes(b"old")
+    first = make_all(small, out, formats=("png",))
+    # files an earlier run wrote (its manifest lists them) that this run does not write
+    old = [out / "curves" / "curve_from_an_old_run.png", out / "rank_old_cd.png"]
+    for path in old:
+        path.write_bytes(b"old")
+    write_manifest(out, [*first, *old])
     written = make_all(small, out, formats=("png",))
     on_disk = {p for p in out.rglob("*") if p.is_file()}
-    assert on_disk == set(written)
+    assert on_disk == set(written) | {out / MANIFEST}
     assert not (out / "rank_old_cd.png").exists()
     assert not list(tmp_path.glob(".figs*"))  # no staging folder left behind
 

@@ -2,12 +2,14 @@
 from, compacting them again gives the same archive, and nothing present is overwritten."""
 from __future__ import annotations
 
+import json
 import shutil
 
 from conftest import TINY, compose_config
 from test_compact import trials  # noqa: F401  (the fixture: two tiny trials and a broken file)
 
-from mabbench.store.compact import ARCHIVE, compact, stale
+from mabbench.store.compact import ARCHIVE, compact
+from mabbench.store.staleness import stale
 from mabbench.store.restore import main, restore
 from mabbench.trial.resume import finished_trial
 
@@ -49,15 +51,20 @@ def test_restored_records_are_not_mistaken_for_newer_ones(trials, tmp_path):  # 
     assert stale(results / ARCHIVE) is None
 
 
-def test_records_already_there_are_left_alone(trials, tmp_path):  # noqa: F811
+def test_usable_records_already_there_are_left_alone_damaged_ones_repaired(trials, tmp_path):  # noqa: F811
     results = archived_only(trials, tmp_path)
     restore(results)
-    record = next((results / "runs").rglob("result.json"))
-    record.write_text("newer")
+    newer, damaged = sorted((results / "runs").rglob("result.json"))[:2]
+    record = json.loads(newer.read_text())
+    newer.write_text(json.dumps({k: v for k, v in record.items() if k != "sha256"} | {"note": 1}))
+    good = damaged.read_bytes()
+    damaged.write_bytes(good[:200])
     done = restore(results)
-    assert (done.written, done.present) == (0, 3)
-    assert record.read_text() == "newer"
-
+    assert (done.written, done.present, done.repaired) == (0, 2, 1)
+    assert json.loads(newer.read_text())["note"] == 1  # a newer usable record wins
+    assert damaged.read_bytes() == good  # repaired from the archive ...
+    kept = list(damaged.parent.glob("result.json.corrupt-*"))
+    assert [p.read_bytes() for p in kept] == [good[:200]]  # ... the damaged copy kept aside
 
 def test_bad_input_fails_in_one_line_and_writes_nothing(trials, tmp_path, capsys):  # noqa: F811
     empty = tmp_path / "empty"

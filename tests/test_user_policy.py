@@ -26,10 +26,12 @@ def test_user_policy_runs_through_the_command_line(tmp_path):
     assert len(record["curve"]) >= 2
 
 
-def test_user_policy_passes_preflight_and_its_typos_do_not():
+def test_user_policy_passes_preflight_and_its_typos_do_not(monkeypatch):
     """The command line composes the config before Hydra runs (preflight), with
     the same overrides: the searchpath must reach it, and a misspelt key of
-    the user's YAML is caught there, naming the key."""
+    the user's YAML is caught there, naming the key. Preflight imports the class
+    (its _target_ must subclass Policy), so its module is on the path as in the CLI."""
+    monkeypatch.syspath_prepend(str(USER))
     searchpath = f"hydra.searchpath=[file://{USER / 'conf'}]"
     preflight(["policy=shrunk_thompson", searchpath])
     with pytest.raises(ConfigError, match="strengthh"):

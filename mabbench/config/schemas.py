@@ -205,6 +205,9 @@ class RuntimeConfig:
     wandb_project: str = "mabbench"
     retry_failed: bool = False  # re-run trials that left failed.json (mabbench/store/failures.py)
     force: bool = False  # run again even if result.json exists (replaced when the new one is written)
+    # Seconds one trial may run before it ends as a failure (mabbench/runtime/deadline.py);
+    # null: no limit. The reference grid sets one (conf/experiment/reference.yaml).
+    timeout: Optional[float] = None
 
 
 @dataclass

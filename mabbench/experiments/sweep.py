@@ -10,6 +10,7 @@ reaches the parent in every case. The parent reads them back into one line,
 """
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import os
@@ -66,6 +67,18 @@ def status_dir(sweep_dir: str | Path) -> Path:
     return Path(sweep_dir) / STATUS_FOLDER
 
 
+def clear_outcomes(sweep_dir: str | Path) -> None:
+    """Remove the outcome files an earlier sweep left in a re-used folder: only the
+    names a sweep writes (``<n>.json``, the job list), never the folder itself."""
+    folder = status_dir(sweep_dir)
+    if folder.is_dir() and not folder.is_symlink():
+        for path in folder.iterdir():
+            numbered = path.name.split(".", 1)[0].isdigit() and path.name.endswith(
+                (".json", ".started", ".crash"))
+            if path.is_file() and (path.name == JOB_LIST or numbered):
+                path.unlink(missing_ok=True)
+
+
 def _threads_per_job() -> int:
     """cores / jobs for a joblib sweep (its launcher config has ``n_jobs``), else 0 (torch's default)."""
     n_jobs = HydraConfig.get().launcher.get("n_jobs")
@@ -86,6 +99,7 @@ def run_job(cfg: DictConfig) -> dict:
 
         record = finished_trial(cfg)  # asked before the trial machinery (torch) loads
         if record is None:
+            _mark_started(hydra_cfg, cfg, overrides)
             from mabbench.runtime.process import set_threads
             from mabbench.trial.run import run_trial
 
@@ -105,7 +119,40 @@ def run_job(cfg: DictConfig) -> dict:
     if outcome.status == "failed":
         print(f"failed: {' '.join(overrides)}: {outcome.reason}", file=sys.stderr, flush=True)
     _write(hydra_cfg, outcome)
+    _close_crash_log()
     return {**record, "status": outcome.status} if record else asdict(outcome)
+
+
+def _mark_started(hydra_cfg, cfg: DictConfig, overrides: list[str]) -> None:
+    """``<n>.started``: this job's trial is about to run, and where its record goes, so
+    the process watching the sweep can tell a job whose process died (supervise.py)."""
+    if cfg.get("reference") is not None:
+        from mabbench.trial.comparator import reference_dir as folder_of
+        from mabbench.trial.comparator import reference_hash as hash_of
+    else:
+        from mabbench.store.identity import config_hash as hash_of
+        from mabbench.store.identity import run_dir as folder_of
+    marker = {"pid": os.getpid(), "overrides": overrides, "folder": str(folder_of(cfg)),
+              "config_hash": hash_of(cfg)}
+    folder = status_dir(hydra_cfg.sweep.dir)
+    atomic_write_json(folder / f"{hydra_cfg.job.num}.started", marker)
+    # A fatal signal (SIGSEGV, SIGABRT...) writes its traceback here: the watcher then
+    # knows which of several jobs in flight killed its process.
+    global _crash_log
+    _crash_log = open(folder / f"{hydra_cfg.job.num}.crash", "w")  # noqa: SIM115  (held open)
+    faulthandler.enable(file=_crash_log)
+
+
+_crash_log = None
+
+
+def _close_crash_log() -> None:
+    global _crash_log
+    if _crash_log is not None:
+        faulthandler.disable()
+        _crash_log.close()
+        Path(_crash_log.name).unlink(missing_ok=True)
+        _crash_log = None
 
 
 def _write(hydra_cfg, outcome: Outcome) -> None:

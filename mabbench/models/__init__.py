@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from hydra.utils import instantiate
 
+from mabbench.config.targets import confine
 from mabbench.models import schemas  # noqa: F401  (registers the model schemas)
 
 if TYPE_CHECKING:
@@ -23,5 +24,9 @@ if TYPE_CHECKING:
 
 
 def build_model(model_cfg, splits: Splits) -> nn.Module:
-    """Instantiate ``model_cfg._target_`` with the data's shape facts."""
+    """Instantiate ``model_cfg._target_`` with the data's shape facts (only a torch
+    module: mabbench.config.targets)."""
+    from torch import nn
+
+    confine(model_cfg, "model", (nn.Module,), "a network (a torch module)")
     return instantiate(model_cfg, n_outputs=splits.n_outputs, info=splits.info)

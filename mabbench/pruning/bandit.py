@@ -11,6 +11,7 @@ from mabbench.policies.base import Policy
 from mabbench.pruning.batches import PruneBatches
 from mabbench.pruning.context import PruningContext, PruningCost, Ranking
 from mabbench.pruning.engine import PullEngine
+from mabbench.pruning.method_outputs import checked_arms, checked_values
 from mabbench.pruning.ranking import ranking_from_scores
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
@@ -80,7 +81,7 @@ class BanditMethod:
             spent = 0
             while spent < stage_budget:
                 k = min(cfg.arms_per_round, int(policy.live.sum()), stage_budget - spent)
-                arms = policy.select(k)
+                arms = checked_arms(policy, policy.select(k), k)
                 position = np.searchsorted(starts, arms, side="right") - 1
                 # a global pool is list(ctx.widths), so pool positions index widths
                 layers = pool[0] if len(pool) == 1 else torch.as_tensor(position,
@@ -104,8 +105,8 @@ class BanditMethod:
                     engine.retire(pool[p], torch.tensor([arm - starts[p]], device=ctx.device))
                 retired += newly
         rounds.close()
-        value = np.asarray(policy.sums if cfg.ranking == "cumulative" else policy.estimates(),
-                           dtype=np.float64)
+        value = (checked_values(policy, policy.sums, "reward sums")
+                 if cfg.ranking == "cumulative" else checked_values(policy, policy.estimates()))
         score = -value
         if retired:  # prune order = retired (in order), then live arms by value
             gone = set(retired)
@@ -119,7 +120,8 @@ class BanditMethod:
     def _retire(policy: Policy, ranking: str, widths: np.ndarray, starts: np.ndarray,
                 count: int) -> list[int]:
         """The ``count`` live arms of highest safe-removal value; every layer keeps >= 1."""
-        value = policy.sums if ranking == "cumulative" else policy.estimates()
+        value = (checked_values(policy, policy.sums, "reward sums")
+                 if ranking == "cumulative" else checked_values(policy, policy.estimates()))
         left = widths - np.array([(~policy.live[s:s + w]).sum() for s, w in zip(starts, widths)])
         chosen = []
         for arm in np.argsort(-value, kind="stable"):

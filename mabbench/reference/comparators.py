@@ -13,6 +13,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from mabbench.config.errors import ConfigError
+from mabbench.config.targets import confine, no_targets
 from mabbench.reference.config import ROLE_BY_METRIC
 from mabbench.tasks.base import Split, Splits
 from mabbench.tasks.objectives import EXTRA_METRICS, METRICS
@@ -57,6 +58,12 @@ def estimator_config(comparator: DictConfig, metric: str, task: str) -> DictConf
     if node is None:
         raise ConfigError(f"reference={comparator.name} has no {role}, so it does not apply "
                           f"to task={task} (scored by {metric})")
+    # Only a scikit-learn estimator may be built, and the grid's values are data, not classes.
+    from sklearn.base import BaseEstimator
+
+    confine(node.get("estimator"), f"reference.{role}.estimator", (BaseEstimator,),
+            "a scikit-learn estimator")
+    no_targets(node.get("grid"), f"reference.{role}.grid")
     return node
 
 

@@ -80,6 +80,24 @@ def iterate(items, desc: str = "", unit: str = "it"):
                 disable=not bars_enabled())
 
 
+class _TrialLog(logging.FileHandler):
+    """A trial's log file. On a write error (a full disk) it stops with one warning line,
+    where logging's default printed a traceback per record (173 lines on a full disk);
+    the write that matters (the result) then names the fault itself."""
+
+    stopped = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.stopped:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.stopped:
+            self.stopped = True
+            print(f"warning: trial log {self.baseFilename} stopped ({sys.exc_info()[1]})",
+                  file=sys.stderr)
+
+
 @contextmanager
 def log_to_file(folder: Path, root: Path | None = None) -> Iterator[Path]:
     """Copy every log record (INFO and up) emitted while the block runs into
@@ -89,7 +107,7 @@ def log_to_file(folder: Path, root: Path | None = None) -> Iterator[Path]:
     created = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _TrialLog(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.setLevel(logging.INFO)
     logger = logging.getLogger()

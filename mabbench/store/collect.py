@@ -20,16 +20,11 @@ import pandas as pd
 import yaml
 
 from mabbench.config.errors import ConfigError
-from mabbench.files.integrity import CHECKSUM_KEY, record_checksum
-from mabbench.store.compact import Entry, entries
+from mabbench.store.archive import Entry, entries
+from mabbench.store.records import POINTS, REQUIRED, check, upgraded  # noqa: F401  (re-exported)
+from mabbench.store.staleness import stale
 
-# Keys every record must have for a row to be built from it.
-REQUIRED = ("task", "dataset", "model", "policy", "kind", "seed", "config_hash", "metric",
-            "dense", "curve", "target", "selected")
 IDENTITY = ["task", "dataset", "model", "policy", "kind", "config_hash", "seed"]
-TEXT_KEYS = ("task", "dataset", "model", "policy", "kind", "config_hash", "metric")
-# Named points of a record; each level row says with ``is_<point>`` whether it is that point.
-POINTS = ("dense", "target", "selected")
 FLAGS = [f"is_{point}" for point in POINTS]
 # Per-trial columns besides identity (their values repeat on every level row).
 TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm",
@@ -58,54 +53,6 @@ def number(value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return math.nan
     return float(value)
-
-
-def upgraded(record):
-    """A schema-1 record (points scored ``val``, selected point ``best_val``) in
-    today's names (``select``, ``selected``); anything else unchanged."""
-    if not isinstance(record, dict) or "best_val" not in record or "selected" in record:
-        return record
-
-    def point(p):
-        if not isinstance(p, dict):
-            return p
-        return {("select" + k[3:] if k == "val" or k.startswith("val_") else k): v
-                for k, v in p.items()}
-
-    record = {k: v for k, v in record.items() if k != "best_val"} | {
-        "selected": record["best_val"]}
-    for key in ("dense", "target", "selected"):
-        record[key] = point(record[key])
-    if isinstance(record.get("curve"), list):
-        record["curve"] = [point(p) for p in record["curve"]]
-    return record
-
-
-def check(record) -> str | None:
-    """Why a parsed record cannot be used, or None."""
-    if not isinstance(record, dict):
-        return "not a JSON object"
-    missing = [key for key in REQUIRED if key not in record]
-    if missing:
-        return f"missing keys {', '.join(missing)}"
-    if CHECKSUM_KEY in record:
-        try:
-            if record[CHECKSUM_KEY] != record_checksum(record):
-                return "checksum mismatch (edited or damaged after it was written)"
-        except ValueError:  # a NaN or infinity: never written by the runner
-            return "holds a non-finite number"
-    wrong = [key for key in TEXT_KEYS if not isinstance(record.get(key), str)]
-    if wrong:
-        return f"{wrong[0]}={record.get(wrong[0])!r}: expected a string"
-    if isinstance(record["seed"], bool) or not isinstance(record["seed"], int):
-        return f"seed={record['seed']!r}: expected an integer"
-    curve = record["curve"]
-    if not isinstance(curve, list) or not all(isinstance(p, dict) for p in curve):
-        return "curve is not a list of points"
-    for key in POINTS:
-        if not isinstance(record[key], dict):
-            return f"{key} is not a point"
-    return None
 
 
 def flatten(node, prefix: str = CONFIG_PREFIX) -> dict:
@@ -302,6 +249,9 @@ def main(argv: list[str]) -> int:
     try:
         if args.out.suffix not in WRITERS:
             raise ConfigError(f"--out {args.out}: expected a .parquet or .csv file")
+        warning = stale(args.results)
+        if warning is not None:
+            print(f"warning: {warning}", file=sys.stderr)
         table, problems = collect(args.results)
         write(table, args.out)
     except ConfigError as error:

@@ -1,4 +1,4 @@
-"""Where stored records live: per-trial folders, or one compact Parquet archive.
+"""Pack the per-trial folders into one compact Parquet archive (format: archive.py).
 
 ``python -m mabbench.store.compact --results results/reference`` packs every
 ``runs/**/result.json`` (and the ``config.yaml`` beside it) under the results
@@ -13,113 +13,45 @@ The same records give the same bytes (fixed row order and writer options, no
 timestamps; the footer names the pyarrow version, pinned in requirements/cpu.txt).
 A file that is not a usable record is archived byte for byte, so it is reported
 the same way from either form.
+
+Re-compacting into an existing archive never loses what it holds: a record whose
+folder is gone stays archived, and a damaged copy in runs/ never replaces a usable
+archived one. Writers take a lock beside the archive (concurrent compacts run one
+after the other), write a uniquely named temp file, read it back, then rename.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from mabbench.config.errors import ConfigError
-
-ARCHIVE = "records.parquet"  # default archive name inside a results root
-RECORD_NAME = "result.json"
-CONFIG_NAME = "config.yaml"
-# Schema metadata naming the format, so another Parquet file (e.g. collect's table) is refused.
-FORMAT_KEY = b"mabbench.records"
-FORMAT_VERSION = b"1"
-IDENTITY = ("task", "dataset", "model", "policy", "kind", "config_hash")
-# Writer options fixed for byte-identical, compact output.
-WRITE_OPTIONS = {"compression": "zstd", "compression_level": 9, "use_dictionary": True,
-                 "write_statistics": False, "data_page_size": 1 << 22, "version": "2.6"}
-ROW_GROUP = 4096
-RANKING_LIMIT = 1 << 31  # unit indices are stored as int32
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One stored record: ``where`` is its path relative to the results root (runs/...);
-    ``data()`` its file bytes (raises OSError if unreadable); ``config()`` the text
-    of its config.yaml, None when there is none."""
-
-    where: str
-    data: Callable[[], bytes]
-    config: Callable[[], str | None]
-
-
-def order(where: str) -> tuple[str, ...]:
-    """Sort key of a record path: part by part, as sorting ``Path`` objects does."""
-    return PurePosixPath(where).parts
-
-
-def _config_text(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def folder_entries(root: Path) -> list[Entry]:
-    """Every ``runs/**/result.json`` under ``root``, in path order."""
-    paths = sorted(Path(root, "runs").rglob(RECORD_NAME),
-                   key=lambda p: order(p.relative_to(root).as_posix()))
-    return [Entry(path.relative_to(root).as_posix(), path.read_bytes,
-                  lambda path=path: _config_text(path.with_name(CONFIG_NAME)))
-            for path in paths]
-
-
-def archive_path(results: Path) -> Path | None:
-    """The archive ``--results`` names: the file itself, or ``<folder>/records.parquet``
-    when the folder has no ``runs/`` (the per-trial folders win where both exist:
-    they are what the archive was made from)."""
-    results = Path(results)
-    if results.is_file() and results.suffix == ".parquet":
-        return results
-    if results.is_dir() and not (results / "runs").is_dir() and (results / ARCHIVE).is_file():
-        return results / ARCHIVE
-    return None
-
-
-def stale(results: Path) -> str | None:
-    """Why the archive ``--results`` names may be out of date, or None: records in the
-    ``runs/`` beside it written after it (e.g. a grid slice re-run without compacting)."""
-    archive = archive_path(results)
-    runs = archive.parent / "runs" if archive is not None else None
-    if runs is None or not runs.is_dir():
-        return None
-    written = archive.stat().st_mtime
-    newer = sum(path.stat().st_mtime > written for path in runs.rglob(RECORD_NAME))
-    if not newer:
-        return None
-    return (f"{archive} is older than {newer} record(s) in {runs}; rewrite it with "
-            f"python -m mabbench.store.compact --results {archive.parent}")
-
-
-def entries(results: Path) -> Iterable[Entry]:
-    """The records under ``results``: a folder with ``runs/``, a folder with only
-    ``records.parquet``, or the path of an archive."""
-    results = Path(results)
-    archive = archive_path(results)
-    if archive is not None:
-        return archive_entries(archive)
-    if not (results / "runs").is_dir():
-        raise ConfigError(f"--results {results}: no runs/ folder and no {ARCHIVE} "
-                          f"(expected {results / 'runs'})")
-    return folder_entries(results)
-
-
-# --- packing ---------------------------------------------------------------------------
-
-def _parsed(data: bytes):
-    """The JSON value of a file's bytes, or None where they are not JSON."""
-    try:
-        return json.loads(data.decode())
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return None
+from mabbench.files.locks import build_lock
+from mabbench.store.archive import (  # noqa: F401  (the format, re-exported for callers)
+    ARCHIVE,
+    CONFIG_NAME,
+    FORMAT_KEY,
+    FORMAT_VERSION,
+    IDENTITY,
+    RANKING_LIMIT,
+    RECORD_NAME,
+    ROW_GROUP,
+    WRITE_OPTIONS,
+    Entry,
+    archive_entries,
+    archive_path,
+    entries,
+    folder_entries,
+    order,
+    schema,
+)
+from mabbench.store.records import parsed, problem
 
 
 def _text(value) -> str | None:
@@ -147,7 +79,7 @@ def packed(where: str, data: bytes | None, config: str | None) -> dict:
     any other file byte for byte (``data`` None: it could not be read)."""
     if _text(where) is None:
         raise ConfigError(f"{where!r}: the file name is not UTF-8; rename it")
-    record = _parsed(data) if data is not None else None
+    record = parsed(data) if data is not None else None
     fields = record if isinstance(record, dict) else {}
     row = {"path": where, **{key: _text(fields.get(key)) for key in IDENTITY}}
     seed = fields.get("seed")
@@ -158,18 +90,6 @@ def packed(where: str, data: bytes | None, config: str | None) -> dict:
         row["ranking"] = list(record["ranking"].values())
         row["record"] = json.dumps(record | {"ranking": None}, separators=(",", ":")).encode()
     return row
-
-
-def schema():
-    import pyarrow as pa
-
-    fields = [pa.field("path", pa.string(), nullable=False),
-              *(pa.field(key, pa.string()) for key in IDENTITY), pa.field("seed", pa.int64()),
-              pa.field("record", pa.binary()),  # null: the file could not be read
-              pa.field("ranking_layers", pa.list_(pa.string())),
-              pa.field("ranking", pa.list_(pa.list_(pa.int32()))),
-              pa.field("config", pa.string())]
-    return pa.schema(fields, metadata={FORMAT_KEY: FORMAT_VERSION})
 
 
 def pack(items: Iterable[Entry]):
@@ -188,81 +108,91 @@ def pack(items: Iterable[Entry]):
 
 
 def write_archive(table, out: Path) -> None:
-    """Write through a temp file beside ``out``, then rename: never half-written."""
+    """Write through a uniquely named temp file beside ``out``, read it back, and rename
+    only when it holds exactly ``table``: never half-written, never a shared temp file."""
     import pyarrow.parquet as pq
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     try:
         pq.write_table(table, tmp, row_group_size=ROW_GROUP, **WRITE_OPTIONS)
+        back = pq.read_table(tmp)
+        if back.schema.metadata.get(FORMAT_KEY) != FORMAT_VERSION or not back.equals(table):
+            raise OSError(f"{tmp}: the archive read back differs from what was written")
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
 
 
+def _already_archived(out: Path) -> dict[str, Entry]:
+    """The records already in ``out`` by path ({} when there is none). A file there that
+    is not a records archive is refused: compact never overwrites what it did not make."""
+    if not out.exists():
+        return {}
+    import pyarrow as pa
+
+    try:
+        return {entry.where: entry for entry in archive_entries(out)}
+    except (ConfigError, OSError, pa.ArrowException) as error:
+        raise ConfigError(f"--out {out}: exists and is not a readable records archive "
+                          f"({str(error).split(': ', 1)[-1]}); move it aside first") from None
+
+
+def _bytes(entry: Entry) -> bytes | None:
+    try:
+        return entry.data()
+    except OSError:
+        return None
+
+
+@dataclass
+class Merged:
+    """What ``merged`` chose: the entries to archive and what it kept from the archive."""
+
+    items: list[Entry]
+    kept_valid: list[str]  # runs/ held a damaged copy of a good archived record
+    kept_absent: int  # archived records runs/ no longer holds
+
+
+def merged(folders: list[Entry], archived: dict[str, Entry]) -> Merged:
+    """runs/ wins, except that a damaged record never replaces a usable archived one,
+    and an archived record whose folder is gone stays archived."""
+    items, kept_valid = [], []
+    for entry in folders:
+        old = archived.pop(entry.where, None)
+        if old is not None and problem(_bytes(entry)) is not None and problem(_bytes(old)) is None:
+            items.append(old)
+            kept_valid.append(entry.where)
+        else:
+            items.append(entry)
+    items += archived.values()
+    items.sort(key=lambda entry: order(entry.where))
+    return Merged(items, kept_valid, len(archived))
+
+
 def compact(results: Path, out: Path | None = None) -> tuple[Path, int]:
     """Pack the per-trial folders under ``results`` into ``out`` (default
-    ``<results>/records.parquet``); returns (out, number of records)."""
+    ``<results>/records.parquet``), keeping what ``merged`` keeps of the archive
+    already there; returns (out, number of records written)."""
+    path, done = compact_report(results, out)
+    return path, len(done.items)
+
+
+def compact_report(results: Path, out: Path | None = None) -> tuple[Path, Merged]:
     results = Path(results)
     if not (results / "runs").is_dir():
         raise ConfigError(f"--results {results}: no runs/ folder (expected {results / 'runs'})")
     out = Path(out) if out is not None else results / ARCHIVE
     if out.suffix != ".parquet":
         raise ConfigError(f"--out {out}: expected a .parquet file")
-    items = folder_entries(results)
-    write_archive(pack(items), out)
-    return out, len(items)
-
-
-# --- unpacking -------------------------------------------------------------------------
-
-def joined(stored: bytes, layers: list[str] | None, orders: list[list[int]] | None) -> bytes:
-    """The record's bytes with its ranking put back (what ``packed`` took apart)."""
-    if layers is None:
-        return stored
-    record = json.loads(stored.decode())
-    record["ranking"] = dict(zip(layers, orders))
-    return json.dumps(record, separators=(",", ":")).encode()
-
-
-def _missing(where: str) -> bytes:
-    raise FileNotFoundError(f"{where}: could not be read when the archive was made")
-
-
-def archive_entries(path: Path, tasks: Iterable[str] | None = None) -> Iterator[Entry]:
-    """The records of an archive written by ``compact``, in path order, read a row group
-    at a time (so a large archive is never held in memory as Python objects); with
-    ``tasks``, only those tasks' records (the other rows are not decoded)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        handle = pq.ParquetFile(path)
-    except (OSError, pa.ArrowException) as error:
-        raise ConfigError(f"--results {path}: not a readable Parquet file ({error})") from None
-    metadata = handle.schema_arrow.metadata or {}
-    if metadata.get(FORMAT_KEY) != FORMAT_VERSION:
-        raise ConfigError(f"--results {path}: not a records archive "
-                          "(expected one written by python -m mabbench.store.compact)")
-    paths = handle.read(columns=["path"]).column("path").to_pylist()
-    if paths != sorted(paths, key=order):
-        raise ConfigError(f"--results {path}: rows not in path order "
-                          "(rewrite it with python -m mabbench.store.compact)")
-    columns = ["path", "record", "ranking_layers", "ranking", "config"]
-    if tasks is not None:
-        chosen = pq.read_table(path, columns=columns, filters=[("task", "in", list(tasks))])
-        return (_archived(row) for batch in chosen.to_batches(ROW_GROUP)
-                for row in batch.to_pylist())
-    return (_archived(row) for batch in handle.iter_batches(batch_size=ROW_GROUP, columns=columns)
-            for row in batch.to_pylist())
-
-
-def _archived(row: dict) -> Entry:
-    stored, layers, orders, config = (row[key] for key in ("record", "ranking_layers",
-                                                           "ranking", "config"))
-    if stored is None:  # archived as unreadable: read back as unreadable
-        return Entry(row["path"], lambda: _missing(row["path"]), lambda: config)
-    return Entry(row["path"], lambda: joined(stored, layers, orders), lambda: config)
+    # One writer at a time: a second compact reads what the first archived, so records
+    # added between the two starts are never lost and the count printed is what was written.
+    with build_lock(out.parent, f".{out.name}.lock"):
+        done = merged(folder_entries(results), _already_archived(out))
+        write_archive(pack(done.items), out)
+    return out, done
 
 
 # --- command line ----------------------------------------------------------------------
@@ -283,7 +213,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
-        out, count = compact(args.results, args.out)
+        out, done = compact_report(args.results, args.out)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -291,6 +221,13 @@ def main(argv: list[str]) -> int:
         print(f"error: cannot write the archive ({error})", file=sys.stderr)
         return 2
     seconds = time.perf_counter() - start
+    count = len(done.items)
+    for where in done.kept_valid:
+        print(f"warning: {where} in runs/ is not a usable record; kept its archived copy",
+              file=sys.stderr)
+    if done.kept_absent:
+        print(f"kept {done.kept_absent} archived records that runs/ no longer holds",
+              file=sys.stderr)
     size, source = out.stat().st_size, folder_bytes(args.results)
     print(f"wrote {count} records to {out}: {size / 1e6:.2f} MB "
           f"({size / max(count, 1):.0f} bytes per record; the folders' result.json + "

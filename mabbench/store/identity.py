@@ -19,6 +19,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from mabbench.config.paths import beneath
 from mabbench.store.code import code_identity
 
 # The parts of a config that decide a trial's outcome; seed and runtime
@@ -171,10 +172,13 @@ def results_root(cfg: DictConfig) -> Path:
 
 
 def run_dir(cfg: DictConfig) -> Path:
-    return (results_root(cfg) / "runs" / cfg.task.name / cfg.dataset.name / cfg.policy.name
+    """Each name is one folder (config/paths.py): a name cannot climb out of the store."""
+    return (beneath(results_root(cfg) / "runs", ("task.name", cfg.task.name),
+                    ("dataset.name", cfg.dataset.name), ("policy.name", cfg.policy.name))
             / config_hash(cfg) / f"seed={cfg.seed}")
 
 
 def dense_dir(cfg: DictConfig) -> Path:
-    return (results_root(cfg) / "dense" / cfg.dataset.name / cfg.model.name
+    return (beneath(results_root(cfg) / "dense", ("dataset.name", cfg.dataset.name),
+                    ("model.name", cfg.model.name))
             / dense_hash(cfg) / f"seed={cfg.seed}")

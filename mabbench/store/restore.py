@@ -6,10 +6,11 @@
 reference grid where the archive ends instead of re-running every trial, and the
 folders of a finished grid can be deleted: this command brings them back.
 
-A file already in ``runs/`` is never touched, so a newer record wins over the
-archived one. Restored files take the archive's modification time: they are what
-the archive was made from, not records written after it (which ``compact.stale``
-would flag). Records are written as the archive stores them (compact JSON, the
+A usable record already in ``runs/`` is never touched, so a newer record wins over
+the archived one; one that is not a usable record (truncated, edited) is moved aside
+as ``result.json.corrupt-<time>`` and repaired from the archive. Restored files take
+the archive's modification time (staleness is decided by content, see staleness.py,
+but tools that sort by time still see them as the archive's). Records are written as the archive stores them (compact JSON, the
 ranking put back); compacting the restored folders gives the same archive bytes.
 """
 from __future__ import annotations
@@ -23,13 +24,16 @@ from pathlib import Path, PurePosixPath
 
 from mabbench.config.errors import ConfigError
 from mabbench.files.atomic import atomic_write_bytes
-from mabbench.store.compact import ARCHIVE, CONFIG_NAME, archive_entries
+from mabbench.files.integrity import quarantine
+from mabbench.store.archive import ARCHIVE, CONFIG_NAME, archive_entries
+from mabbench.store.records import problem
 
 
 @dataclass(frozen=True)
 class Restored:
     written: int = 0  # records written back
-    present: int = 0  # records runs/ already held (left as they are)
+    present: int = 0  # usable records runs/ already held (left as they are)
+    repaired: int = 0  # damaged records in runs/ moved aside and written back
     unreadable: int = 0  # archived as unreadable: nothing to write back
 
 
@@ -54,26 +58,42 @@ def restore(results: Path) -> Restored:
     results = Path(results)
     archive = _archive_of(results)
     stamp = archive.stat().st_mtime
-    written = present = unreadable = 0
+    written = present = repaired = unreadable = 0
     for entry in archive_entries(archive):
         target = _target(results, entry.where)
-        if target.exists():
-            present += 1
-            continue
         try:
             data = entry.data()
         except OSError:
+            data = None
+        exists = target.exists()
+        damaged = _damaged(target) if exists else None
+        if exists and (damaged is None or problem(data) is not None):
+            present += 1  # usable, or the archive has nothing better: left as it is
+            continue
+        if data is None:
             unreadable += 1
             continue
-        config = entry.config()
+        if exists:
+            quarantine(target, damaged)
+            repaired += 1
+        else:
+            written += 1
+        config, config_path = entry.config(), target.with_name(CONFIG_NAME)
         files = [(target, data)]
-        if config is not None:
-            files.insert(0, (target.with_name(CONFIG_NAME), config.encode()))
+        if config is not None and not config_path.exists():
+            files.insert(0, (config_path, config.encode()))
         for path, body in files:  # the record last: its presence means the folder is whole
             atomic_write_bytes(path, body)
             os.utime(path, (stamp, stamp))
-        written += 1
-    return Restored(written, present, unreadable)
+    return Restored(written, present, repaired, unreadable)
+
+
+def _damaged(target: Path) -> str | None:
+    """Why the record at ``target`` is not usable, or None."""
+    try:
+        return problem(target.read_bytes())
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
 
 
 def main(argv: list[str]) -> int:
@@ -92,7 +112,8 @@ def main(argv: list[str]) -> int:
         print(f"error: cannot restore into {args.results / 'runs'} ({error})", file=sys.stderr)
         return 2
     print(f"restored {done.written} records into {args.results / 'runs'} "
-          f"({done.present} already there, {done.unreadable} archived as unreadable) "
+          f"({done.present} already there, {done.repaired} damaged ones repaired, "
+          f"{done.unreadable} archived as unreadable) "
           f"in {time.perf_counter() - start:.1f} s")
     return 0
 

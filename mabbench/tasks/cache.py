@@ -37,6 +37,7 @@ import yaml
 
 from mabbench.config.errors import ConfigError
 from mabbench.config.location import CONF_DIR
+from mabbench.config.paths import beneath
 from mabbench.files.integrity import file_digest  # noqa: F401  (tests read it here too)
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,8 @@ class RemoteFile:
 
 
 def dataset_dir(data_dir: Path, dataset: str) -> Path:
-    """Where ``dataset``'s files are cached: ``<data_dir>/<dataset>``."""
-    return Path(data_dir).expanduser() / dataset
+    """Where ``dataset``'s files are cached: ``<data_dir>/<dataset>`` (one folder)."""
+    return beneath(Path(data_dir).expanduser(), ("dataset.name", dataset))
 
 
 def is_offline() -> bool:

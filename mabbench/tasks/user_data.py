@@ -21,6 +21,7 @@ from mabbench.config.errors import ConfigError
 from mabbench.config.registry import Registry
 from mabbench.tasks import DATASETS
 from mabbench.tasks.frames import frame_splits
+from mabbench.tasks.table_checks import header, refuse_repeated_names, refuse_stray_cells
 from mabbench.tasks.text import text_splits
 
 READERS: Registry[Callable[[Path], pd.DataFrame]] = Registry("file format")
@@ -33,8 +34,10 @@ KIND_OF_TASK = {"tabular": "classification", "regression": "regression"}
 log = logging.getLogger(__name__)
 
 
-def read_table(path_value: str, key: str = "dataset.path") -> pd.DataFrame:
-    """The file at ``path_value``, read by its suffix; ConfigError (one line) if it cannot be."""
+def read_table(path_value: str, key: str = "dataset.path", target: str | None = None
+               ) -> pd.DataFrame:
+    """The file at ``path_value``, read by its suffix; ConfigError (one line) if it cannot be,
+    or if it repeats a column name (table_checks.py)."""
     path = Path(path_value).expanduser()
     if not path.is_file():
         raise ConfigError(f"{key}={path_value!r}: no such file")
@@ -44,10 +47,14 @@ def read_table(path_value: str, key: str = "dataset.path") -> pd.DataFrame:
         raise ConfigError(f"{key}={path_value!r}: unknown format {path.suffix!r}; "
                           f"expected one of {', '.join(READERS.names())}") from None
     try:
-        return reader(path)
+        frame = reader(path)
+        names = header(path)
     except Exception as error:  # a parser's own message, on one line, naming the file
         raise ConfigError(f"{key}={path_value!r}: cannot read it ({error})".replace("\n", " ")) \
             from None
+    refuse_repeated_names(names if names is not None else list(map(str, frame.columns)),
+                          key, path_value, target)
+    return frame
 
 
 @DATASETS.register("csv")
@@ -55,7 +62,10 @@ def load_table_file(cfg, split, seed: int, data_dir: Path):
     if cfg.family not in KIND_OF_TASK:
         raise ConfigError(f"dataset=csv is for task=tabular or task=regression, not "
                           f"task={cfg.family}; for text use dataset=text_csv")
-    frame = read_table(cfg.path)
+    frame = read_table(cfg.path, target=cfg.target)
+    ignored = [cfg.target, *cfg.drop]  # the target's own checks name it (frames.py)
+    refuse_stray_cells(frame.drop(columns=[c for c in ignored if c in frame.columns]),
+                       "dataset.path", cfg.path)
     try:
         return frame_splits(frame, cfg.target, KIND_OF_TASK[cfg.family], split, seed,
                             drop=list(cfg.drop))

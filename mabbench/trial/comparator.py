@@ -7,6 +7,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from mabbench.config.errors import ConfigError
+from mabbench.config.paths import beneath
 from mabbench.files.atomic import atomic_write_text
 from mabbench.files.integrity import write_checked_json
 from mabbench.reference.comparators import estimator_config, fit_and_select
@@ -27,8 +28,9 @@ def reference_hash(cfg: DictConfig) -> str:
 
 def reference_dir(cfg: DictConfig) -> Path:
     """``runs/<task>/<dataset>/<comparator>/<hash>/seed=<s>``: beside the policies."""
-    return (identity.results_root(cfg) / "runs" / cfg.task.name / cfg.dataset.name
-            / cfg.reference.name / reference_hash(cfg) / f"seed={cfg.seed}")
+    return (beneath(identity.results_root(cfg) / "runs", ("task.name", cfg.task.name),
+                    ("dataset.name", cfg.dataset.name), ("reference.name", cfg.reference.name))
+            / reference_hash(cfg) / f"seed={cfg.seed}")
 
 
 def run_reference(cfg: DictConfig) -> dict:

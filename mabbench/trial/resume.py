@@ -16,8 +16,10 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from mabbench.config.errors import ConfigError
+from mabbench.files.faults import storage_fault
 from mabbench.files.integrity import read_trusted_json
 from mabbench.runtime import timing
+from mabbench.runtime.deadline import time_limit
 from mabbench.store import identity
 from mabbench.store.failures import FAILED_NAME, Stage, write_failure
 from mabbench.trial.validate import validate
@@ -59,7 +61,8 @@ def run_recorded(cfg: DictConfig, folder, config_hash: str, body) -> dict:
     """The store's contract for any job writing ``folder/result.json``: skip a
     trusted result, skip an earlier failure unless ``runtime.retry_failed``,
     else ``body(result_path, stage)`` (which writes the result) with any
-    trial-level error recorded in failed.json. ConfigError is raised."""
+    trial-level error recorded in failed.json. ConfigError is raised, and so is a
+    StorageFault (a full or read-only disk: mabbench/files/faults.py), unrecorded."""
     timing.start()
     settled = stored_outcome(cfg, folder, config_hash)
     if settled is not None:
@@ -67,10 +70,17 @@ def run_recorded(cfg: DictConfig, folder, config_hash: str, body) -> dict:
     result_path, failed_path = folder / "result.json", folder / FAILED_NAME
     stage = Stage()
     try:
-        record = body(result_path, stage)
+        with time_limit(cfg.runtime.get("timeout")):
+            record = body(result_path, stage)
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001  (any trial-level error is recorded, not raised)
-        return write_failure(folder, error, stage.name, config_hash)
+        fault = storage_fault(error)
+        if fault is not None:  # the machine's fault, not the trial's: record nothing
+            raise fault from None
+        try:
+            return write_failure(folder, error, stage.name, config_hash)
+        except OSError as unwritten:
+            raise storage_fault(unwritten) or unwritten from None
     failed_path.unlink(missing_ok=True)
     return record | {"status": "done"}

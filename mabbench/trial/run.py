@@ -36,6 +36,7 @@ from mabbench.store.provenance import git_commit, versions
 from mabbench.store.rerun import RERUN_NAME, rerun_text
 from mabbench.tasks import load_splits
 from mabbench.tasks.objectives import LOSSES
+from mabbench.trial.buildable import confined
 from mabbench.trial.curve import point, sparsity_curve
 from mabbench.trial.curve_summary import (
     area_under_curve,
@@ -57,6 +58,7 @@ log = logging.getLogger(__name__)
 def build_method(policy_cfg: DictConfig):
     """A bandit ``Policy`` class is wrapped in the pull engine; anything else
     (a baseline) already has ``rank(ctx)``."""
+    confined(policy_cfg, "policy")  # never call what a _target_ names unless it is a method
     params = OmegaConf.masked_copy(policy_cfg, [k for k in policy_cfg if k != "name"])
     factory = instantiate(params, _partial_=True)
     if isinstance(factory.func, type) and issubclass(factory.func, Policy):

@@ -1,15 +1,26 @@
 """Range checks Hydra's types cannot express; each failure is one line naming the key."""
 from __future__ import annotations
 
+import math
+
 from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
 from mabbench.config.errors import ConfigError
+from mabbench.config.paths import check_folder, check_names
 from mabbench.pruning.deploy import DEPLOY_FORMS
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
+from mabbench.trial.buildable import check_targets
 from mabbench.trial.early_stopping import MONITORS
 from mabbench.trial.regimes import REGIMES
+
+# Past these, a library refuses the value mid-run (numpy seeds, torch thread pools,
+# int32 indexing) or the run plans more work than any machine does.
+MAX_SEED = 2**31 - 1
+MAX_THREADS = 1024
+MAX_BATCH = 2**31 - 1
+MAX_PULLS_PER_ARM = 10_000
 
 
 def check(condition: bool, key: str, value, allowed: str) -> None:
@@ -22,6 +33,10 @@ def validate(cfg: DictConfig) -> None:
     check(not missing, missing[0] if missing else "", "???",
           "is required; set it on the command line, e.g. " + (missing[0] if missing else "")
           + "=<value>")
+    check_targets(cfg)
+    check_names(cfg)
+    for key in ("results_dir", "data_dir"):
+        check_folder(f"runtime.{key}", cfg.runtime[key])
     p = cfg.pruning
     check(0 <= p.sparsity < 1, "pruning.sparsity", p.sparsity, "must be in [0, 1)")
     for level in p.levels:
@@ -38,6 +53,9 @@ def validate(cfg: DictConfig) -> None:
           p.recalibration.batch_size, "must be >= 1")
     check(p.budget_per_arm > 0, "pruning.budget_per_arm", p.budget_per_arm,
           "must be > 0 (pulls per arm; 0 would rank arms in index order)")
+    check(p.budget_per_arm <= MAX_PULLS_PER_ARM, "pruning.budget_per_arm", p.budget_per_arm,
+          f"must be <= {MAX_PULLS_PER_ARM:,} pulls per arm (the paper used 1.5-7.5; more "
+          "plans billions of masked forwards)")
     check(p.arms_per_round >= 1, "pruning.arms_per_round", p.arms_per_round, "must be >= 1")
     check(p.batch_size >= 1, "pruning.batch_size", p.batch_size, "must be >= 1")
     check(p.scope in ("layer", "global"), "pruning.scope", p.scope, "expected layer or global")
@@ -81,9 +99,21 @@ def validate(cfg: DictConfig) -> None:
     check(all(0 < f < 1 for f in (s.prune, s.select, s.test)) and s.prune + s.select + s.test < 1,
           "task.split", f"prune={s.prune}, select={s.select}, test={s.test}",
           "each must be in (0, 1) with prune + select + test < 1 (the rest trains)")
-    check(cfg.seed >= 0, "seed", cfg.seed, "must be a non-negative integer")
-    check(cfg.runtime.threads >= 0, "runtime.threads", cfg.runtime.threads,
-          "must be >= 0 (0 keeps torch's default)")
+    check(0 <= cfg.seed <= MAX_SEED, "seed", cfg.seed,
+          f"must be an integer in [0, {MAX_SEED}] (numpy seeds are 32-bit, and each layer "
+          "pool adds an offset)")
+    timeout = cfg.runtime.get("timeout")
+    check(timeout is None or 0 < timeout < 1e7, "runtime.timeout", timeout,
+          "must be null (no limit) or seconds in (0, 1e7)")
+    check(0 <= cfg.runtime.threads <= MAX_THREADS, "runtime.threads", cfg.runtime.threads,
+          f"must be in [0, {MAX_THREADS}] (0 keeps torch's default)")
+    for key, value in (("task.train.lr", t.lr), ("pruning.finetune.lr", ft.lr),
+                       ("pruning.reward.scale", p.reward.scale)):
+        check(math.isfinite(value), key, value, "must be a finite number")
+    for key, value in (("task.train.batch_size", t.batch_size),
+                       ("pruning.batch_size", p.batch_size),
+                       ("pruning.finetune.batch_size", ft.batch_size)):
+        check(value <= MAX_BATCH, key, value, f"must be <= {MAX_BATCH:,} rows")
     check_model_task(cfg)
 
 
