@@ -108,7 +108,8 @@ def test_judge_gives_each_of_the_four_outcomes():
 
 @pytest.mark.parametrize("words, named", [
     (["policy=shrunk_thompson", "policy.strengthh=1"], "strengthh"),
-    (["policy=shrunk_thompson"], "_target_ shrunk_thompson.ShrunkThompson does not import"),
+    (["policy=shrunk_thompson"], "_target_='shrunk_thompson.ShrunkThompson': cannot be "
+                                 "imported .*is its folder on PYTHONPATH"),
 ])
 def test_compare_checks_the_method_before_any_job(words, named, tmp_path):
     """Run without the policy's folder on PYTHONPATH: the second case must say so."""

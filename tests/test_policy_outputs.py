@@ -54,6 +54,9 @@ class FewerArms(UCB1):
 class NaNScores(Scorer):
     name = "nan_scores"
 
+    def __init__(self, variant=None, **rest):  # takes magnitude's keys, whose YAML it borrows
+        super().__init__(**rest)
+
     def importance(self, ctx, cost):
         return {layer: torch.full((width,), float("nan")) for layer, width in ctx.widths.items()}
 

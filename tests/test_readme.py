@@ -151,11 +151,12 @@ def test_readme_links_stay_inside_the_repository():
     assert not missing, f"README links to files that do not exist: {missing}"
 
 
-def test_every_compare_command_line_parses_and_its_policy_composes():
+def test_every_compare_command_line_parses_and_its_policy_composes(monkeypatch):
     """``python -m mabbench.compare ...`` lines: the compare command's own keys parse,
     and the policy they name composes (with the README's search path) as a trial."""
     from mabbench.compare.options import parse
 
+    monkeypatch.syspath_prepend(str(USER_POLICY))  # the README's PYTHONPATH=$PWD/my_policies
     checked = 0
     for line in _code_lines(README.read_text()):
         line = line.replace("file://$PWD/my_conf", f"file://{USER_POLICY / 'conf'}")

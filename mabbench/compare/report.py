@@ -20,9 +20,11 @@ from mabbench.compare.curves import draw_curves
 from mabbench.compare.judge import BETTER, COLUMNS, EQUIVALENT, UNDECIDED, WORSE, judge
 from mabbench.compare.options import Options
 from mabbench.compare.records import SUBJECT_PREFIX, Loaded
+from mabbench.config.errors import ConfigError
 from paper_figures import rank_tables
 from paper_figures.inputs import Inputs
-from paper_figures.make_all import check_replaceable, replace, unique
+from paper_figures.make_all import replace, unique
+from paper_figures.manifest import why_not_replaceable, write_manifest
 from paper_figures.render import fmt, fmt_p, write_table
 from paper_figures.stats import rank_test
 
@@ -54,9 +56,10 @@ def specs_of(tasks: tuple[str, ...]) -> dict:
 
 def write_report(options: Options, loaded: Loaded, coverage: list[str]) -> Report:
     """Write the report to a staging folder, then swap it in for ``options.out`` whole
-    (an earlier report is replaced; a folder of other files is refused)."""
+    (an earlier report, proved by its manifest, is replaced; a folder holding anything
+    else, or the archive being read, is refused in one line)."""
     out = options.out
-    check_replaceable(out)
+    _replaceable(out, options.archive)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
     staging.chmod(0o755)
@@ -65,11 +68,19 @@ def write_report(options: Options, loaded: Loaded, coverage: list[str]) -> Repor
             warnings.simplefilter("ignore", category=UserWarning)  # small-N scipy warnings
             warnings.simplefilter("ignore", category=RuntimeWarning)
             report = _write(options, loaded, coverage, staging)
+        write_manifest(staging, report.written)  # last: its presence means the report is whole
+        _replaceable(out, options.archive)  # someone may have written there since
         replace(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     report.written = [out / p.relative_to(staging) for p in report.written]
     return report
+
+
+def _replaceable(out: Path, archive: Path) -> None:
+    why = why_not_replaceable(out, archive)
+    if why is not None:
+        raise ConfigError(why)
 
 
 def _write(options: Options, loaded: Loaded, coverage: list[str], out: Path) -> Report:

@@ -68,7 +68,8 @@ def confine(node, key: str, bases: Sequence[type | Callable[[], type]], what: st
     try:
         found_class = locate(target)
     except Exception as error:  # noqa: BLE001  (import errors of any kind: name the key)
-        raise ConfigError(f"{own}={target!r}: cannot be imported ({_first_line(error)}); "
+        hint = " (is its folder on PYTHONPATH?)" if isinstance(error, ImportError) else ""
+        raise ConfigError(f"{own}={target!r}: cannot be imported ({_first_line(error)}){hint}; "
                           f"expected {what}") from None
     if not isinstance(found_class, type):
         raise ConfigError(f"{own}={target!r}: not {what} (not a class); only a subclass of "
