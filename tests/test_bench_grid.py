@@ -45,3 +45,17 @@ def test_options_split_from_the_slice():
     assert (options.against, options.repeat, options.slice) == ("abc123", 1,
                                                                  ["seed=0", "task=tabular"])
     assert parse([]).slice[0] == "seed=0"  # the default slice
+
+
+def test_records_compare_equal_up_to_rounding_and_timings():
+    from mabbench.bench._grid_records import compare_records
+
+    old = {"r/result.json": {"curve": [{"test": 0.5, "latency_s": 1.0}, {"test": 0.25}],
+                             "timing": {"total": 3.0}, "seed": 0}}
+    new = {"r/result.json": {"curve": [{"test": 0.5 + 1e-13}, {"test": 0.25}],
+                             "timing": {"total": 1.0}, "seed": 0}}
+    assert compare_records(old, new) == []
+    new["r/result.json"]["curve"][1]["test"] = 0.2501
+    new["x/result.json"] = {}
+    assert compare_records(old, new) == ["x/result.json: only in new",
+                                         "r/result.json.curve[1].test: 0.25 vs 0.2501"]

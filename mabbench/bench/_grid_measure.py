@@ -36,6 +36,7 @@ class Measured:
     records: int
     spent: dict[str, float] = field(default_factory=dict)
     per_key: dict[tuple[str, str, str], list[float]] = field(default_factory=dict)
+    found: dict[str, dict] = field(default_factory=dict)  # records by path under the root
 
     @property
     def in_trials(self) -> float:
@@ -97,17 +98,17 @@ def measure(label: str, code: Path, chosen: list[str], rows: dict) -> Measured:
             raise SystemExit(f"{label}: grid slice failed (exit {done.returncode})")
         spent: dict[str, float] = defaultdict(float)
         per_key: dict[tuple[str, str, str], list[float]] = defaultdict(list)
-        records = 0
+        found = {}
         for path in sorted(root.rglob("result.json")):  # read before the folder goes
             record = json.loads(path.read_text())
-            records += 1
+            found[str(path.relative_to(root))] = record
             timing = record.get("timing") or {}
             for phase, seconds in timing.items():
                 spent[phase] += seconds
             per_key[record_key(path, record, rows)].append(timing.get("total", 0.0))
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Measured(label, wall, cpu, (load_before, os.getloadavg()[0]), records,
-                    dict(spent), dict(per_key))
+    return Measured(label, wall, cpu, (load_before, os.getloadavg()[0]), len(found),
+                    dict(spent), dict(per_key), found)
 
 
 class Checkout:

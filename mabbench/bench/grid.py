@@ -17,6 +17,8 @@ nothing of a VGG one).
 ``--against COMMIT`` runs the same slice with that commit's code too (a git
 worktree of it, its own process), old and new interleaved ``--repeat`` times
 (default 1: old, then new), so both see the same machine load; compare ratios.
+It also compares the two runs' records value by value (bench/_grid_records.py):
+a speed change may move values by float rounding, nothing more.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from mabbench.bench._grid_measure import WORKERS, Checkout, Measured, measure, suite_rows
+from mabbench.bench._grid_records import compare_records
 
 NAME = "grid"
 REPO = Path(__file__).resolve().parents[2]
@@ -122,6 +125,11 @@ def compare(options: argparse.Namespace, rows: dict, counts: dict) -> None:
             old_total = report(old, counts)
             new = measure(f"this checkout (new), run {repeat + 1}", REPO, options.slice, rows)
             new_total = report(new, counts)
+            changed = compare_records(old.found, new.found)
+            print(f"== records: {len(new.found)} compared, {len(changed)} differences beyond "
+                  f"float rounding (timings and latency left out)")
+            for line in changed[:20]:
+                print(f"   {line}")
             print(f"== new/old: wall {new.wall / old.wall:.2f}, in trials "
                   f"{new.in_trials / max(old.in_trials, 1e-9):.2f}, outside "
                   f"{new.outside / max(old.outside, 1e-9):.2f}, extrapolated "
