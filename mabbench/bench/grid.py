@@ -17,6 +17,7 @@ nothing of a VGG one).
 ``--against COMMIT`` runs the same slice with that commit's code too (a git
 worktree of it, its own process), old and new interleaved ``--repeat`` times
 (default 1: old, then new), so both see the same machine load; compare ratios.
+``--new OVERRIDE`` (repeatable) goes to the new code's run only (``--new launcher=pool``).
 It also compares the two runs' records value by value (bench/_grid_records.py):
 a speed change may move values by float rounding, nothing more.
 """
@@ -98,6 +99,8 @@ def parse(args: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m mabbench.bench grid")
     parser.add_argument("--against", help="a commit whose code runs the same slice too")
     parser.add_argument("--repeat", type=int, default=1, help="old/new pairs, interleaved")
+    parser.add_argument("--new", action="append", default=[], metavar="OVERRIDE",
+                        help="an override for the new code's run only (launcher=pool)")
     parsed, chosen = parser.parse_known_args(args)
     parsed.slice = chosen or DEFAULT_SLICE
     return parsed
@@ -108,7 +111,7 @@ def run(args: list[str]) -> None:
     rows, counts = suite_rows(REPO), full_grid_counts()
     print(f"slice: {' '.join(options.slice)}")
     if options.against is None:
-        report(measure("this checkout", REPO, options.slice, rows), counts)
+        report(measure("this checkout", REPO, [*options.slice, *options.new], rows), counts)
     else:
         compare(options, rows, counts)
     print(f"whole grid: {sum(counts.values())} jobs in {len(counts)} (part, task, row) keys; "
@@ -123,7 +126,8 @@ def compare(options: argparse.Namespace, rows: dict, counts: dict) -> None:
             old = measure(f"{options.against} (old), run {repeat + 1}", old_code,
                           options.slice, rows)
             old_total = report(old, counts)
-            new = measure(f"this checkout (new), run {repeat + 1}", REPO, options.slice, rows)
+            new = measure(f"this checkout (new), run {repeat + 1}", REPO,
+                          [*options.slice, *options.new], rows)
             new_total = report(new, counts)
             changed = compare_records(old.found, new.found)
             print(f"== records: {len(new.found)} compared, {len(changed)} differences beyond "
