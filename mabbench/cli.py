@@ -19,7 +19,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from hydra_plugins.mabbench_grid import grid_sweeper
+from hydra_plugins.mabbench_grid import grid_sweeper, pool_launcher
 from mabbench.config.errors import ConfigError
 from mabbench.config.location import CONF_DIR
 from mabbench.experiments.preflight import preflight, preflight_sweep
@@ -79,6 +79,7 @@ def _app(cfg: DictConfig):
 def _hydra(argv: list[str]) -> None:
     register_schemas()
     grid_sweeper.register()
+    pool_launcher.register()
     sys.argv = [sys.argv[0], *argv]
     _app()
 

@@ -20,11 +20,19 @@ def results(tmp_path_factory):
     return tmp_path_factory.mktemp("store")
 
 
-def test_latency_is_recorded_for_dense_and_every_point_with_its_settings(results):
+def test_latency_is_recorded_where_reported_with_its_settings(results):
+    """Dense, target, selected and the primary endpoints are timed; other curve
+    levels (figure-only) are not."""
     record = run_trial(compose_config(
         [*TINY, "policy=magnitude", "pruning.latency.batch_size=64", "pruning.latency.repeats=3",
          "pruning.latency.threads=1"], results))
-    for point in [record["dense"], *record["curve"]]:
+    endpoints = [p for axis in record["endpoints"].values()
+                 for p in axis["points"].values() if p is not None]
+    assert endpoints
+    reported = [record["dense"], record["target"], record["selected"], *endpoints]
+    timed = [p["sparsity"] for p in record["curve"] if "latency_s" in p]
+    assert set(timed) == {p["sparsity"] for p in (record["target"], record["selected"])} - {0.0}
+    for point in reported:
         assert point["latency_s"] > 0
         assert point["latency_batch"] == 64 and point["latency_threads"] == 1
         assert point["latency_deploy"] == LatencyConfig().deploy  # dense and pruned alike

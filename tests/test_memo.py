@@ -59,8 +59,8 @@ def test_latency_is_measured_once_per_architecture(make_cfg):
     measured = memo.LATENCY.misses
     second = run_trial(make_cfg("policy=random", "dataset=wine"))
     assert memo.LATENCY.misses == measured  # no new architecture, no new timing
-    assert memo.LATENCY.hits >= len(second["curve"])
-    assert [p["latency_s"] for p in first["curve"]] == [p["latency_s"] for p in second["curve"]]
+    assert memo.LATENCY.hits >= 2  # its target and its endpoints at least
+    assert first["target"]["latency_s"] == second["target"]["latency_s"]
     assert {p["params"] for p in first["curve"]} == {p["params"] for p in second["curve"]}
 
 

@@ -12,7 +12,7 @@ from conftest import REPO, TINY, run_cli
 USER = REPO / "tests" / "user_crash"
 
 
-@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+@pytest.mark.parametrize("launcher", ["basic", "joblib", "pool"])
 def test_a_job_whose_process_dies_is_its_failure_and_the_rest_run(tmp_path, launcher):
     results = tmp_path / "results"
     args = ["-m", f"launcher={launcher}", "policy=crash,ucb1", *TINY,

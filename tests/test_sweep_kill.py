@@ -50,11 +50,14 @@ def _has_torch(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_killing_a_joblib_sweep_parent_ends_its_workers(tmp_path, sig):
+@pytest.mark.parametrize(("launcher", "sig"), [("joblib", signal.SIGKILL),
+                                                ("joblib", signal.SIGTERM),
+                                                ("pool", signal.SIGKILL)],
+                         ids=["joblib-SIGKILL", "joblib-SIGTERM", "pool-SIGKILL"])
+def test_killing_a_parallel_sweep_parent_ends_its_workers(tmp_path, launcher, sig):
     # Trials that would train for hours: they are surely running when the parent dies.
     parent = subprocess.Popen(
-        [sys.executable, "-m", "mabbench", "-m", "launcher=joblib", "seed=0,1",
+        [sys.executable, "-m", "mabbench", "-m", f"launcher={launcher}", "seed=0,1",
          "task.train.epochs=1000000", "task.train.early_stopping.patience=null",
          "runtime.threads=1",
          f"runtime.results_dir={tmp_path / 'results'}"],
@@ -70,7 +73,7 @@ def test_killing_a_joblib_sweep_parent_ends_its_workers(tmp_path, sig):
             assert parent.poll() is None, "the sweep ended before its workers started"
             time.sleep(0.5)
         else:
-            pytest.fail("two joblib workers never started")
+            pytest.fail(f"two {launcher} workers never started")
         time.sleep(5)  # into their trials
         family = _descendants(parent.pid)
         os.kill(parent.pid, sig)

@@ -1,41 +1,44 @@
-"""``python -m mabbench.bench grid [override ...]``: run a slice of the reference grid
-(``python -m mabbench -m +experiment=reference <slice>``) into a temporary folder and
-print its wall time, trials per minute and where the time went.
+"""``python -m mabbench.bench grid [--against COMMIT] [--repeat N] [override ...]``:
+run a slice of the reference grid (``python -m mabbench -m +experiment=reference
+<slice>``) into a temporary folder and print its wall time, trials per minute and
+where the time went, then the whole grid extrapolated per (part, task, row).
 
 The default slice is seed 0 of one dataset per task (every policy, the comparators,
-the budget sweep: 152 jobs); any overrides given replace it (``seed=0 task=tabular``).
+the budget sweep); any overrides given replace it (``seed=0 task=tabular``).
 Each trial records its own phases (mabbench/runtime/timing.py); what the workers spent
 outside trials (process start, imports, composing configs, Hydra's job set-up,
-idle) is wall x workers minus the trials' time. The full grid's time is
-extrapolated from the slice for the (part, task) pairs the slice has jobs of:
-each pair's mean seconds per job times its job count in the full grid, plus the
+idle) is wall x workers minus the trials' time. The whole grid's time is
+extrapolated from the slice for the (part, task, row) keys the slice has jobs of:
+each key's mean seconds per job times its job count in the whole grid, plus the
 slice's overhead per job, over the workers; it is an estimate, stated as one.
-Pairs the slice has no job of are listed, not guessed (a tabular trial says
+Keys the slice has no job of are listed, not guessed (a tabular trial says
 nothing of a VGG one).
+
+``--against COMMIT`` runs the same slice with that commit's code too (a git
+worktree of it, its own process), old and new interleaved ``--repeat`` times
+(default 1: old, then new), so both see the same machine load; compare ratios.
+``--new OVERRIDE`` (repeatable) goes to the new code's run only (``--new launcher=pool``).
+It also compares the two runs' records value by value (bench/_grid_records.py):
+a speed change may move values by float rounding, nothing more.
 """
 from __future__ import annotations
 
-import json
-import os
-import resource
-import subprocess
-import sys
-import tempfile
-import time
+import argparse
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
+from mabbench.bench._grid_measure import WORKERS, Checkout, Measured, measure, suite_rows
+from mabbench.bench._grid_records import compare_records
 
 NAME = "grid"
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SLICE = ["seed=0", "dataset=breast_cancer,concrete,digits,fine_food,babi_generated"]
-PHASES = ("load", "dense_training", "ranking", "oracle", "curve", "latency", "fit")
-WORKERS = 2  # conf/launcher/joblib.yaml, as the reference experiment runs
+PHASES = ("load", "dense_training", "ranking", "oracle", "curve", "endpoints", "latency", "fit")
 
 
-def full_grid_counts() -> dict[tuple[str, str], int]:
-    """Jobs per (part, task) of the whole reference grid (no slice)."""
+def full_grid_counts() -> dict[tuple[str, str, str], int]:
+    """Jobs per (part, task, row) of the whole reference grid (no slice); row is the
+    deep suite's row name, ``-`` elsewhere."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
@@ -49,72 +52,89 @@ def full_grid_counts() -> dict[tuple[str, str], int]:
         catalog = grid.Catalog(GlobalHydra.instance().config_loader().repository)
         jobs = grid.expand(cfg.hydra.sweeper, catalog)
     GlobalHydra.instance().clear()
-    counts: dict[tuple[str, str], int] = defaultdict(int)
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
     for job in jobs:
-        counts[(job.part, job.value("task"))] += 1
-    return counts
+        counts[(job.part, job.value("task"), job.value("row") or "-")] += 1
+    return dict(counts)
 
 
-def job_part(path: Path, record: dict) -> str:
-    """The experiment part a record came from: comparators by kind, the budget sweep
-    by a pull budget other than the default."""
-    if record.get("kind") == "reference":
-        return "comparators"
-    from mabbench.config.schemas import PruningConfig
+def extrapolate(m: Measured, counts: dict) -> dict[tuple[str, str, str], float]:
+    """Worker-seconds per covered key in the whole grid: jobs x (mean trial + overhead)."""
+    overhead = m.outside / max(m.records, 1)
+    return {key: n * (sum(m.per_key[key]) / len(m.per_key[key]) + overhead)
+            for key, n in counts.items() if key in m.per_key}
 
-    config = yaml.safe_load((path.parent / "config.yaml").read_text())
-    default = PruningConfig().budget_per_arm
-    return "budget" if config["pruning"]["budget_per_arm"] != default else "trials"
+
+def report(m: Measured, counts: dict) -> float:
+    """Print one run's table; return its whole-grid estimate in worker-seconds."""
+    budget = m.wall * WORKERS
+    print(f"-- {m.label}: {m.records} records, {WORKERS} workers")
+    print(f"wall {m.wall:.1f} s   {m.records / m.wall * 60:.0f} trials/min   CPU {m.cpu:.1f} s "
+          f"(all processes)   load average {m.load[0]:.1f} at start, {m.load[1]:.1f} at end")
+    print(f"{'where the time went':<40}{'seconds':>9}{'share':>8}")
+    spent = dict(m.spent)
+    rows = [("start-up & overhead (outside trials)", m.outside)]
+    rows += [(name, spent.pop(name, 0.0)) for name in PHASES]
+    rows += [("other, inside trials", m.in_trials - sum(s for _, s in rows[1:]))]
+    for name, seconds in rows:
+        print(f"  {name:<38}{seconds:>9.1f}{seconds / budget:>8.1%}")
+    per_key = extrapolate(m, counts)
+    print(f"{'(part, task, row)':<40}{'jobs':>6}{'s/job':>8}{'grid min':>10}")
+    for key in sorted(per_key):
+        mean = sum(m.per_key[key]) / len(m.per_key[key])
+        print(f"  {'/'.join(key):<38}{counts[key]:>6}{mean:>8.2f}"
+              f"{per_key[key] / WORKERS / 60:>10.1f}")
+    total = sum(per_key.values())
+    missing = sorted("/".join(key) for key in counts if key not in per_key)
+    if missing:
+        print(f"not estimated ({sum(n for k, n in counts.items() if k not in per_key)} jobs): "
+              f"{', '.join(missing)}")
+    print(f"the reference grid's {sum(counts[k] for k in per_key)} jobs of these keys, "
+          f"extrapolated: {total / WORKERS / 60:.1f} min on {WORKERS} workers (an estimate "
+          f"at this load average)")
+    return total
+
+
+def parse(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m mabbench.bench grid")
+    parser.add_argument("--against", help="a commit whose code runs the same slice too")
+    parser.add_argument("--repeat", type=int, default=1, help="old/new pairs, interleaved")
+    parser.add_argument("--new", action="append", default=[], metavar="OVERRIDE",
+                        help="an override for the new code's run only (launcher=pool)")
+    parsed, chosen = parser.parse_known_args(args)
+    parsed.slice = chosen or DEFAULT_SLICE
+    return parsed
 
 
 def run(args: list[str]) -> None:
-    chosen = args or DEFAULT_SLICE
-    with tempfile.TemporaryDirectory(prefix="mabbench-grid-") as folder:
-        root = Path(folder) / "results"
-        command = [sys.executable, "-m", "mabbench", "-m", "+experiment=reference", *chosen,
-                   f"runtime.results_dir={root}", f"hydra.sweep.dir={folder}/multirun"]
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        load_before = os.getloadavg()[0]
-        start = time.perf_counter()
-        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False,
-                              env={**os.environ, "OMP_NUM_THREADS": "1"})
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if done.returncode != 0:
-            print(done.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"grid slice failed (exit {done.returncode})")
-        found = [(job_part(p, record), record) for p in sorted(root.rglob("result.json"))
-                 for record in [json.loads(p.read_text())]]  # read before the folder goes
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    spent: dict[str, float] = defaultdict(float)
-    per_job: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for part, record in found:
-        timing = record.get("timing") or {}
-        for phase, seconds in timing.items():
-            spent[phase] += seconds
-        per_job[(part, record["task"])].append(timing.get("total", 0.0))
-    in_trials = spent.pop("total", 0.0)
-    budget = wall * WORKERS
-    outside = max(budget - in_trials, 0.0)
-    print(f"slice: {' '.join(chosen)}  ({len(found)} records, {WORKERS} workers)")
-    print(f"wall {wall:.1f} s   {len(found) / wall * 60:.0f} trials/min   "
-          f"CPU {cpu:.1f} s (all processes)   load average {load_before:.1f} at start, "
-          f"{os.getloadavg()[0]:.1f} at end")
-    print(f"{'where the time went':<40}{'seconds':>9}{'share':>8}")
-    rows = [("start-up & overhead (outside trials)", outside)]
-    rows += [(name, spent.pop(name, 0.0)) for name in PHASES]
-    rows += [("other, inside trials", in_trials - sum(s for _, s in rows[1:]))]
-    for name, seconds in rows:
-        print(f"  {name:<38}{seconds:>9.1f}{seconds / budget:>8.1%}")
-    counts = full_grid_counts()
-    overhead = outside / max(len(found), 1)
-    covered = {key: n for key, n in counts.items() if key in per_job}
-    estimate = sum(n * (sum(per_job[key]) / len(per_job[key]) + overhead)
-                   for key, n in covered.items()) / WORKERS
-    print(f"the reference grid's {sum(covered.values())} jobs of the (part, task) pairs in this "
-          f"slice, extrapolated from it: {estimate / 60:.1f} min on {WORKERS} workers (an "
-          f"estimate: the slice's data sets stand for their task; at this load average)")
-    missing = {key: n for key, n in counts.items() if key not in covered}
-    if missing:
-        print(f"not estimated ({sum(missing.values())} jobs; no job of theirs in the slice): "
-              f"{', '.join(sorted(f'{part}/{task}' for part, task in missing))}")
+    options = parse(args)
+    rows, counts = suite_rows(REPO), full_grid_counts()
+    print(f"slice: {' '.join(options.slice)}")
+    if options.against is None:
+        report(measure("this checkout", REPO, [*options.slice, *options.new], rows), counts)
+    else:
+        compare(options, rows, counts)
+    print(f"whole grid: {sum(counts.values())} jobs in {len(counts)} (part, task, row) keys; "
+          f"a key with no job in the slice is not estimated (a tabular trial says nothing "
+          f"of a VGG one)")
+
+
+def compare(options: argparse.Namespace, rows: dict, counts: dict) -> None:
+    """Old and new interleaved; per pair, the new/old ratios of wall and estimate."""
+    with Checkout(REPO, options.against) as old_code:
+        for repeat in range(options.repeat):
+            old = measure(f"{options.against} (old), run {repeat + 1}", old_code,
+                          options.slice, rows)
+            old_total = report(old, counts)
+            new = measure(f"this checkout (new), run {repeat + 1}", REPO,
+                          [*options.slice, *options.new], rows)
+            new_total = report(new, counts)
+            changed = compare_records(old.found, new.found)
+            print(f"== records: {len(new.found)} compared, {len(changed)} differences beyond "
+                  f"float rounding (timings and latency left out)")
+            for line in changed[:20]:
+                print(f"   {line}")
+            print(f"== new/old: wall {new.wall / old.wall:.2f}, in trials "
+                  f"{new.in_trials / max(old.in_trials, 1e-9):.2f}, outside "
+                  f"{new.outside / max(old.outside, 1e-9):.2f}, extrapolated "
+                  f"{new_total / max(old_total, 1e-9):.2f}")

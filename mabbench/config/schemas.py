@@ -113,7 +113,8 @@ class RewardConfig:
 
 @dataclass
 class LatencyConfig:
-    """Measured inference latency of the dense model and every curve point:
+    """Measured inference latency of the points a table reports (dense, target,
+    selected, the primary endpoints; not every curve level):
     ``warmup`` untimed forwards, then the median of ``repeats`` timed ones on
     ``batch_size`` select rows with ``threads`` torch threads. ``repeats: 0`` skips it.
     ``deploy``: the inference form timed, dense and pruned alike (a name in

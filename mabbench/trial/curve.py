@@ -105,7 +105,11 @@ def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], s
     ``on_curve`` is set (mabbench/trial/regimes; ``job`` a RecoveryJob) recovers
     each smaller model before it is scored, keeping the scores as cut as
     ``select_as_cut`` / ``test_as_cut``; fine-tuning is left to the endpoints.
-    ``on_level(level, removed, smaller, example)``, if given, sees each smaller model."""
+    ``on_level(level, removed, smaller, example)``, if given, sees each smaller model.
+
+    Latency is timed only at the target level (``pruning.sparsity``), the one the
+    speed table reports; the selected point, known once the curve is done, is
+    timed by ``time_level``. Other levels carry scores and costs, no latency."""
     from mabbench.trial.regimes import REGIMES
 
     example = tuple(x[:2] for x in splits.select.inputs)
@@ -120,8 +124,23 @@ def sparsity_curve(model: nn.Module, ranking: Ranking, widths: dict[str, int], s
             before = {"select_as_cut": score(smaller, splits.select, metric),
                       "test_as_cut": score(smaller, splits.test, metric)}
             regime.recover(smaller, job)
-        curve.append(point(smaller, splits, metric, level, pruning_cfg.latency) | before)
+        timed = pruning_cfg.latency if level == pruning_cfg.sparsity else None
+        curve.append(point(smaller, splits, metric, level, timed) | before)
         progress.emit("curve", curve[-1])
         if on_level is not None:
             on_level(level, removed, smaller, example)
     return curve
+
+
+def time_level(curve_point: dict, model: nn.Module, ranking: Ranking, widths: dict[str, int],
+               splits: Splits, pruning_cfg) -> None:
+    """Add latency to ``curve_point`` (a level of ``sparsity_curve``) in place, if it has
+    none: the model cut at its level, as cut. A regime changes weights, never shapes,
+    and latency depends on the shapes (``latency``'s key), so no recovery is rerun."""
+    if "latency_s" in curve_point or pruning_cfg.latency.repeats == 0:
+        return
+    example = tuple(x[:2] for x in splits.select.inputs)
+    removed = units_to_remove(ranking, widths, curve_point["sparsity"], pruning_cfg.scope)
+    smaller = compact(model, removed, example)
+    with phase("latency"):
+        curve_point.update(latency(smaller, splits.select.inputs, pruning_cfg.latency))

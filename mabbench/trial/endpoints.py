@@ -24,7 +24,8 @@ from mabbench.pruning.compaction import compact
 from mabbench.pruning.context import Ranking
 from mabbench.pruning.cost import count_macs, count_params
 from mabbench.runtime import progress
-from mabbench.trial.curve import point
+from mabbench.runtime.timing import phase
+from mabbench.trial.curve import latency, point
 from mabbench.trial.curve_summary import axis_summary
 from mabbench.trial.regimes import REGIMES, RecoveryJob
 
@@ -107,7 +108,12 @@ def equal_compute(model: nn.Module, ranking: Ranking, widths: dict[str, int], sp
             smaller = compact(model, removal_plan(sequence, count), example)
             before = point(smaller, splits, job.metric, count / total)
             recovery = regime.recover(smaller, job)
-            scored = point(smaller, splits, job.metric, count / total, pruning_cfg.latency)
+            if regime.changes_model:
+                scored = point(smaller, splits, job.metric, count / total, pruning_cfg.latency)
+            else:  # the same model, the same forwards: only the latency is new
+                with phase("latency"):
+                    scored = before | latency(smaller, splits.select.inputs,
+                                              pruning_cfg.latency)
             points[f"{fraction:g}"] = scored | {
                 "fraction": fraction, "arms_removed": count,
                 "mac_fraction": scored["macs"] / dense["macs"],

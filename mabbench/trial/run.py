@@ -37,7 +37,7 @@ from mabbench.store.rerun import RERUN_NAME, rerun_text
 from mabbench.tasks import load_splits
 from mabbench.tasks.objectives import LOSSES
 from mabbench.trial.buildable import confined
-from mabbench.trial.curve import point, sparsity_curve
+from mabbench.trial.curve import point, sparsity_curve, time_level
 from mabbench.trial.curve_summary import (
     area_under_curve,
     metric_at_macs,
@@ -179,6 +179,9 @@ def _run(cfg, folder, method, kind, tracked, device, precision, stage: Stage) ->
         cost, order = vars(ranking.cost), ranking.order
     with_dense = [dense, *(p for p in curve if p["sparsity"] != 0.0)]
     selected = select_point(with_dense)  # chosen on select (dense a candidate), reported on test
+    if ranking is not None and selected is not dense:  # reported: timed (the curve times target)
+        with precision(), phase("curve"):
+            time_level(selected, model, ranking, widths, splits, cfg.pruning)
 
     record = {
         "schema_version": 3,

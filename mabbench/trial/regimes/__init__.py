@@ -6,6 +6,8 @@ A regime is an object with ``on_curve`` (whether the secondary unit-sparsity
 curve gets it too, or only the primary equal-compute endpoints) and
 ``recover(model, job) -> dict``: it changes the compacted ``model`` in place
 and returns what the record keeps about it (``{}`` when nothing happened).
+``changes_model`` is False for a regime that never touches the model (one_shot):
+its scores as cut are its scores, so they are computed once.
 """
 from __future__ import annotations
 

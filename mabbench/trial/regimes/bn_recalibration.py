@@ -45,6 +45,7 @@ def recalibrate(model, data, batch_size: int) -> int:
 
 class BatchNormRecalibration:
     on_curve = True
+    changes_model = True
 
     def recover(self, model, job: RecoveryJob) -> dict:
         count = recalibrate(model, job.splits.train, job.pruning_cfg.recalibration.batch_size)

@@ -33,6 +33,7 @@ def best_on_select(job: RecoveryJob):
 
 class FineTune:
     on_curve = False
+    changes_model = True
 
     def recover(self, model, job: RecoveryJob) -> dict:
         from mabbench.trial.training import train

@@ -6,6 +6,7 @@ from mabbench.trial.regimes import REGIMES, RecoveryJob
 
 class OneShot:
     on_curve = True  # nothing to pay for
+    changes_model = False  # scored as cut: the endpoints score it once
 
     def recover(self, model, job: RecoveryJob) -> dict:
         return {}
