@@ -187,6 +187,22 @@ def arm_sets(model: nn.Module) -> dict[str, ArmSet]:
     return {layer: by_name[layer] for layer in declared}
 
 
+def norms_after(model: nn.Module) -> dict[str, str]:
+    """``{layer: the BatchNorm right after it}`` for every layer whose output
+    only that BatchNorm reads, so the two fold into one (mabbench.pruning.deploy).
+    Hand-declared models name them in ``mask_after``; a graph-built model's are
+    read off its graph (all groups, whatever ``prunable`` restricts: a kept
+    layer's BatchNorm folds too, e.g. a ResNet's stem or shortcuts). A model
+    without BatchNorm is not traced."""
+    if not callable(getattr(model, "example_inputs", None)):
+        return dict(getattr(model, "mask_after", {}) or {})
+    if not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        return {}
+    arm_sets(model)  # traces once per model object
+    return {layer: point.module for s in _GRAPH_SETS[model] if s.kind != "head"
+            for layer, point in zip(s.layers, s.points, strict=True) if point.module != layer}
+
+
 def mask_hook(keep: torch.Tensor, dim: int) -> Callable:
     """Forward hook: output times ``keep`` (width,) along ``dim``."""
 
