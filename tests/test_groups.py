@@ -148,8 +148,8 @@ class UntraceableLayer(Untraceable):
 
 
 @pytest.mark.parametrize("model, where", [
-    (Untraceable(), "in Untraceable.forward, outside any submodule (RuntimeError: "
-                    "data-dependent forward at layer fc)"),
+    (Untraceable(), ("in Untraceable.forward, outside any submodule (RuntimeError: "
+                     "data-dependent forward at layer fc)")),
     (UntraceableLayer(), "at layer 'body.1' (ThroughNumpy) (RuntimeError: Can't call numpy()"),
 ], ids=["own forward", "a layer"])
 def test_a_model_the_graph_cannot_trace_fails_in_one_line_naming_the_layer(model, where):
