@@ -77,3 +77,12 @@ def test_headline_shows_dense_selected_and_target_and_warns_once_below_trivial()
     assert "rows: train 8, prune 4, select 3, test 4" in text
     # the dense model selected and a target above the trivial score: no warning
     assert trivial_warning(_record(0.6, DENSE)) is None
+
+
+def test_trivial_predictor_of_a_language_row_is_the_commonest_train_token():
+    # targets (N, T) token ids; outputs (N, vocab, T): the score is token accuracy
+    train = torch.tensor([[3, 3, 1], [3, 2, 0]])
+    select = torch.tensor([[3, 0, 3], [1, 1, 1]])
+    token = trivial_scores(_splits(train, select, 4), "token_accuracy")
+    assert token["predictor"] == "most frequent train token"
+    assert token["select"] == pytest.approx(2 / 6) and token["test"] == pytest.approx(2 / 6)

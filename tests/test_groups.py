@@ -131,10 +131,35 @@ class Untraceable(nn.Module):
         raise RuntimeError("data-dependent forward at layer fc\nsecond line of the trace")
 
 
-def test_a_model_the_graph_cannot_trace_fails_in_one_line():
-    with pytest.raises(ConfigError, match="model Untraceable: Torch-Pruning cannot trace it") as error:
-        prunable_widths(Untraceable())
-    assert "\n" not in str(error.value)
+class ThroughNumpy(nn.Module):
+    """A layer that leaves autograd (as a NumPy post-processing step would)."""
+
+    def forward(self, x):
+        return torch.from_numpy(x.numpy() * 2)
+
+
+class UntraceableLayer(Untraceable):
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 4), ThroughNumpy())
+
+    def forward(self, x):
+        return self.fc(self.body(x))
+
+
+@pytest.mark.parametrize("model, where", [
+    (Untraceable(), ("in Untraceable.forward, outside any submodule (RuntimeError: "
+                     "data-dependent forward at layer fc)")),
+    (UntraceableLayer(), "at layer 'body.1' (ThroughNumpy) (RuntimeError: Can't call numpy()"),
+], ids=["own forward", "a layer"])
+def test_a_model_the_graph_cannot_trace_fails_in_one_line_naming_the_layer(model, where):
+    name = type(model).__name__
+    with pytest.raises(ConfigError) as error:
+        prunable_widths(model)
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(f"model {name}: Torch-Pruning cannot trace it {where}")
+    assert not any(m._forward_hooks or m._forward_pre_hooks for m in model.modules())
 
 
 @pytest.mark.parametrize("scorer", [Magnitude(), Taylor(), GreedyActivation(), RandomOrder(),

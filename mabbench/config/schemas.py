@@ -54,15 +54,32 @@ class EarlyStoppingConfig:
 
 
 @dataclass
+class LRScheduleConfig:
+    """The learning rate over epochs (``name`` in mabbench/trial/recipe.py's
+    LR_SCHEDULES): ``constant``; ``multistep`` (times ``gamma`` at each epoch of
+    ``milestones``, He et al. 2016); ``cosine`` (to 0 at ``task.train.epochs``)."""
+
+    name: str = "constant"
+    milestones: list[int] = field(default_factory=list)
+    gamma: float = 0.1
+
+
+@dataclass
 class TrainConfig:
-    """Dense training. The dense model is cached by a hash of these keys.
-    With early stopping on, ``epochs`` is the cap."""
+    """Dense training. The dense model is cached by a hash of these keys (a key
+    at its default is not hashed, so the recipe keys below left at theirs keep
+    every existing dense model). With early stopping on, ``epochs`` is the cap."""
 
     epochs: int = 100
     batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 0.0
     optimizer: str = "adam"
+    momentum: float = 0.0  # SGD's; 0.9 in every CIFAR ResNet recipe
+    nesterov: bool = False
+    lr_schedule: LRScheduleConfig = field(default_factory=LRScheduleConfig)
+    # a name in mabbench/tasks/augment.py: none, crop, crop_flip (train batches only)
+    augmentation: str = "none"
     early_stopping: EarlyStoppingConfig = field(default_factory=EarlyStoppingConfig)
 
 

@@ -44,9 +44,11 @@ DEPLOY_FORMS: Registry[Callable[[nn.Module, tuple], tuple[nn.Module, tuple]]] = 
 
 
 def fold_batchnorm(model: nn.Module) -> nn.Module:
-    """A copy of ``model`` in which every BatchNorm named in ``model.mask_after``
-    (the convention of mabbench.pruning.arms: it directly follows that layer)
-    is folded into the layer and replaced by Identity. ``model`` is untouched."""
+    """A copy of ``model`` in which every BatchNorm that alone reads a Conv/Linear
+    layer's output (``mabbench.pruning.groups.norms_after``: a hand-declared
+    model's ``mask_after``, a graph-built model's dependency graph, e.g. every
+    BatchNorm of a ResNet) is folded into that layer and replaced by Identity.
+    ``model`` is untouched."""
     import torch
 
     with torch.no_grad():
@@ -57,8 +59,10 @@ def _folded_copy(model: nn.Module) -> nn.Module:
     import torch
     from torch import nn
 
+    from mabbench.pruning.groups import norms_after  # torch loads with it
+
     folded = copy.deepcopy(model).eval()
-    for layer, point in dict(getattr(model, "mask_after", {}) or {}).items():
+    for layer, point in norms_after(model).items():
         norm = folded.get_submodule(point)
         if not isinstance(norm, nn.modules.batchnorm._BatchNorm):
             continue

@@ -30,7 +30,8 @@ from __future__ import annotations
 import copy
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -84,21 +85,69 @@ def tp():
     return torch_pruning
 
 
+def _pop_from(running: list[str]) -> Callable:
+    def hook(_module, _args, _output) -> None:  # None: the output is left as it is
+        running.pop()
+
+    return hook
+
+
+@contextmanager
+def _running_modules(model: nn.Module) -> Iterator[list[str]]:
+    """The names of the modules whose forward is running, innermost last (the
+    model itself is ``""``). A forward that raises never pops, so after a
+    failed trace the list names where it failed."""
+    running: list[str] = []
+    handles = []
+    for name, module in model.named_modules():
+        handles.append(module.register_forward_pre_hook(
+            lambda _m, _a, name=name: running.append(name)))
+        handles.append(module.register_forward_hook(_pop_from(running)))
+    try:
+        yield running
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def _where(model: nn.Module, running: list[str]) -> str:
+    """Where a trace failed, for the one-line error. Torch-Pruning retries a
+    failed ``model(*inputs)`` as ``model(inputs)``, so ``running`` may hold one
+    unpopped stack per attempt, each starting at the model (``""``): the first
+    attempt's is the one that says what is wrong."""
+    starts = [i for i, name in enumerate(running) if name == ""]
+    if len(starts) > 1:
+        running = running[:starts[1]]
+    if not running:  # the forward finished: the graph itself could not be built
+        return ""
+    if running[-1] == "":
+        return f" in {type(model).__name__}.forward, outside any submodule"
+    layer = running[-1]
+    return f" at layer {layer!r} ({type(model.get_submodule(layer)).__name__})"
+
+
 def dependency_graph(model: nn.Module, example_inputs: tuple):
     """Torch-Pruning's graph of ``model`` (traced once on ``example_inputs``),
-    or ConfigError naming the model and what stopped the trace."""
+    or ConfigError naming the model, the layer whose forward failed (the
+    innermost one running; none if the forward ran and the graph could not be
+    built) and the first line of the tracer's error."""
+    running: list[str] = []
     try:
         # the graph is read from autograd: trace with gradients on, whatever the caller's mode
-        with warnings.catch_warnings(), torch.inference_mode(False), torch.enable_grad():
+        with warnings.catch_warnings(), torch.inference_mode(False), torch.enable_grad(), \
+                _running_modules(model) as running:
             # Embedding tables are "unwrapped parameters" to Torch-Pruning; only
             # the chosen groups are pruned, and tests check masked == compacted.
             warnings.filterwarnings("ignore", message="Unwrapped parameters detected")
             return tp().DependencyGraph().build_dependency(model,
                                                            example_inputs=tuple(example_inputs))
-    except Exception as error:  # tracing failures are the model's: say whose
-        first = (str(error).splitlines() or [""])[0]  # one line, whatever the tracer says
-        raise ConfigError(f"model {type(model).__name__}: Torch-Pruning cannot trace it "
-                          f"({type(error).__name__}: {first})") from error
+    except Exception as error:  # tracing failures are the model's: say whose, and where
+        cause = error
+        while cause.__context__ is not None:  # the first failure, not the tracer's retry's
+            cause = cause.__context__
+        first = (str(cause).splitlines() or [""])[0]  # one line, whatever the tracer says
+        raise ConfigError(f"model {type(model).__name__}: Torch-Pruning cannot trace it"
+                          f"{_where(model, running)} ({type(cause).__name__}: {first})") from error
 
 
 def _graph_sets(model: nn.Module) -> list[ArmSet]:
@@ -185,6 +234,22 @@ def arm_sets(model: nn.Module) -> dict[str, ArmSet]:
             f"dependency graph (groups through a LayerNorm or of a qkv layer are not "
             f"removable by masking); arm sets: {', '.join(by_name)}")
     return {layer: by_name[layer] for layer in declared}
+
+
+def norms_after(model: nn.Module) -> dict[str, str]:
+    """``{layer: the BatchNorm right after it}`` for every layer whose output
+    only that BatchNorm reads, so the two fold into one (mabbench.pruning.deploy).
+    Hand-declared models name them in ``mask_after``; a graph-built model's are
+    read off its graph (all groups, whatever ``prunable`` restricts: a kept
+    layer's BatchNorm folds too, e.g. a ResNet's stem or shortcuts). A model
+    without BatchNorm is not traced."""
+    if not callable(getattr(model, "example_inputs", None)):
+        return dict(getattr(model, "mask_after", {}) or {})
+    if not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        return {}
+    arm_sets(model)  # traces once per model object
+    return {layer: point.module for s in _GRAPH_SETS[model] if s.kind != "head"
+            for layer, point in zip(s.layers, s.points, strict=True) if point.module != layer}
 
 
 def mask_hook(keep: torch.Tensor, dim: int) -> Callable:

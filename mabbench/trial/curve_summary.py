@@ -51,13 +51,14 @@ def metric_at_macs(points: list[dict], fractions: list[float],
 
 def trivial_scores(splits: Splits, metric: str) -> dict:
     """The score of a model that ignores its input, fitted on train: the
-    majority train class (classification) or the train mean (regression),
-    scored on select and test like every curve point."""
+    majority train class (classification; for a language row, targets (N, T),
+    the commonest train token at every position) or the train mean
+    (regression), scored on select and test like every curve point."""
     targets = splits.train.targets
     classification = not torch.is_floating_point(targets)
     if classification:
-        majority = int(torch.bincount(targets.cpu()).argmax())
-        predictor = "majority class"
+        majority = int(torch.bincount(targets.flatten().cpu()).argmax())
+        predictor = "majority class" if targets.dim() == 1 else "most frequent train token"
     else:
         mean = float(targets.double().mean())
         predictor = "train mean"
@@ -65,7 +66,9 @@ def trivial_scores(splits: Splits, metric: str) -> dict:
     for role in ("select", "test"):
         data = getattr(splits, role)
         if classification:
-            outputs = torch.zeros(len(data), splits.n_outputs, device=data.targets.device)
+            # (N, classes), or (N, vocab, T) as a language model's logits
+            outputs = torch.zeros(len(data), splits.n_outputs, *data.targets.shape[1:],
+                                  device=data.targets.device)
             outputs[:, majority] = 1.0
         else:
             outputs = torch.full(data.targets.shape, mean, device=data.targets.device)

@@ -29,24 +29,28 @@ from mabbench.runtime import memo, progress
 from mabbench.runtime.timing import phase
 from mabbench.store import identity
 from mabbench.store.failures import Diverged
+from mabbench.tasks.augment import augmentation_for
 from mabbench.tasks.base import Split, Splits
 from mabbench.tasks.objectives import LOSSES
 from mabbench.trial.early_stopping import EarlyStopping, fixed_epochs_summary, stopper_for
+from mabbench.trial.recipe import optimizer_and_schedule
 
 log = logging.getLogger(__name__)
-OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
 
 def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int,
           stopper: EarlyStopping | None = None) -> nn.Module:
     """Mini-batch training; the shuffling order is fixed by ``seed``. With a
     ``stopper``, ``train_cfg.epochs`` is a cap: it may stop sooner, and the
-    model ends with the weights of its best epoch on select."""
+    model ends with the weights of its best epoch on select. The optimizer,
+    learning-rate schedule (stepped per epoch) and augmentation of the train
+    batches are the config's (mabbench/trial/recipe.py, mabbench/tasks/augment.py)."""
     loss_fn = LOSSES.get(loss_name)
-    optimizer = OPTIMIZERS[train_cfg.optimizer](
-        model.parameters(), lr=train_cfg.lr, weight_decay=train_cfg.weight_decay
-    )
+    optimizer, scheduler = optimizer_and_schedule(model.parameters(), train_cfg)
+    augment = augmentation_for(getattr(train_cfg, "augmentation", None) or "none", data.inputs)
     generator = torch.Generator().manual_seed(seed)
+    # its own stream, so turning augmentation on leaves the batch order as it was
+    augment_generator = torch.Generator().manual_seed(seed + 1)
     model.train()
     epochs = progress.bar(train_cfg.epochs, desc="training", unit="epoch")
     for epoch in range(train_cfg.epochs):
@@ -55,10 +59,13 @@ def train(model: nn.Module, data: Split, train_cfg, loss_name: str, seed: int,
         for start in range(0, len(data), train_cfg.batch_size):
             batch = data.subset(order[start:start + train_cfg.batch_size])
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(*batch.inputs), batch.targets).mean()
+            inputs = batch.inputs if augment is None else (augment(batch.inputs[0], augment_generator),)
+            loss = loss_fn(model(*inputs), batch.targets).mean()
             finite &= torch.isfinite(loss.detach())  # checked once per epoch: no sync per step
             loss.backward()
             optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
         if not bool(finite):
             epochs.close()
             raise Diverged(f"dense training diverged: non-finite loss in epoch {epoch + 1} "
