@@ -209,6 +209,16 @@ def mark_parent() -> None:
 _watching = False
 
 
+def _forked() -> None:
+    # A forked child (a pool worker) has no copy of its parent's watcher thread, only
+    # the flag saying one runs: start its own when its first job asks.
+    global _watching
+    _watching = False
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 def die_with_parent(interval: float = 0.5) -> None:
     """In a worker on the parent's host, exit as soon as the sweep's parent is gone.
 
