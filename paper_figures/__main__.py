@@ -6,10 +6,10 @@ an earlier output holding nothing else, and a folder holding the results is neve
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from mabbench.runtime.hash_seed import rerun_with_fixed_hash_seed
 from paper_figures.inputs import POINTS
 from paper_figures.make_all import make_all
 
@@ -66,15 +66,6 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def with_fixed_hash_seed() -> None:
-    """Re-run this command under PYTHONHASHSEED=0. scikit-posthocs draws each
-    critical-difference crossbar by iterating a set of method names, whose order
-    follows the string hash; a fixed seed makes the diagrams byte-identical."""
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, "-m", "paper_figures", *sys.argv[1:]])
-
-
 if __name__ == "__main__":
-    with_fixed_hash_seed()
+    rerun_with_fixed_hash_seed("paper_figures")
     sys.exit(main(sys.argv[1:]))

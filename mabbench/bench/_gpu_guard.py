@@ -10,6 +10,8 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from mabbench.runtime.deadline import alarm_after
+
 
 class Cut(BaseException):
     """A time guard's alarm (BaseException: the store's ``except Exception`` lets it pass)."""
@@ -28,17 +30,8 @@ def time_limit(seconds: float) -> Iterator[None]:
     """Raise ``Cut`` in this (main) thread after ``seconds``."""
     if seconds <= 0:
         raise Cut()
-
-    def alarm(signum, frame):
-        raise Cut()
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    with alarm_after(seconds, Cut):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @contextmanager

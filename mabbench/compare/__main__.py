@@ -8,13 +8,13 @@ Exit 0: a complete comparison; 1: partial (the summary says what it lacks); 2: b
 """
 from __future__ import annotations
 
-import os
 import sys
 
 from mabbench.compare.command import compare
 from mabbench.compare.options import parse
 from mabbench.compare.run import log_path
 from mabbench.config.errors import ConfigError
+from mabbench.runtime.hash_seed import rerun_with_fixed_hash_seed
 
 
 def main(argv: list[str]) -> int:
@@ -35,14 +35,6 @@ def main(argv: list[str]) -> int:
     return 1 if done.partial else 0
 
 
-def with_fixed_hash_seed() -> None:
-    """Re-run under PYTHONHASHSEED=0, as ``python -m paper_figures`` does: the CD diagrams'
-    crossbars follow a set's order, so a fixed seed makes them byte-identical."""
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, "-m", "mabbench.compare", *sys.argv[1:]])
-
-
 if __name__ == "__main__":
-    with_fixed_hash_seed()
+    rerun_with_fixed_hash_seed("mabbench.compare")
     sys.exit(main(sys.argv[1:]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,17 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
+    with alarm_after(seconds, lambda: TrialTimeout(
+            f"the trial ran past runtime.timeout={seconds:g} s")):
+        yield
+
+
+@contextmanager
+def alarm_after(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
+    """Raise ``error()`` in the main thread once ``seconds`` of real time have passed
+    inside the block (a SIGALRM timer; the previous handler is restored after)."""
     def expire(signum, frame):
-        raise TrialTimeout(f"the trial ran past runtime.timeout={seconds:g} s")
+        raise error()
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
