@@ -16,7 +16,6 @@ from pathlib import Path
 import yaml
 
 from mabbench.compare.options import Options
-from mabbench.config.errors import ConfigError
 from mabbench.config.location import CONF_DIR
 from mabbench.experiments.preflight import preflight
 from mabbench.experiments.sweep import JOB_LIST, Outcome, read_outcomes, status_dir
@@ -52,19 +51,10 @@ def overrides(options: Options) -> list[str]:
 
 def check_method(options: Options) -> None:
     """Before any job: the method's config composes with the given keys (a misspelt
-    ``policy.<key>`` is named) and its class imports (a module off PYTHONPATH would
-    otherwise fail every job, each after training its dense model)."""
-    from hydra.utils import get_class
-
-    cfg = preflight([f"policy={options.policy}", *options.job_overrides])
-    target = cfg.policy.get("_target_")
-    try:
-        get_class(target)
-    except Exception as error:  # noqa: BLE001  (any import failure: one line naming the target)
-        cause = error.__cause__ or error
-        raise ConfigError(f"policy={options.policy}: _target_ {target} does not import "
-                          f"({type(cause).__name__}: {cause}); is its folder on PYTHONPATH?"
-                          ) from None
+    ``policy.<key>`` is named) and its class imports and is a policy or baseline
+    (preflight's ``_target_`` check, mabbench/config/targets.py: a module off
+    PYTHONPATH would otherwise fail every job, each after training its dense model)."""
+    preflight([f"policy={options.policy}", *options.job_overrides])
 
 
 def run_jobs(options: Options, echo=print) -> tuple[int, list[Outcome]]:

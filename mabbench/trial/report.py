@@ -3,7 +3,8 @@ the dense, selected and target points, and one warning line when a pruned
 model is worse than ignoring the input."""
 from __future__ import annotations
 
-# The data roles in the order a trial uses them (docs/protocol.md).
+# The data roles in the order a trial uses them: mabbench.tasks.base.Splits.ROLES, said
+# again because importing it loads torch before a skipped trial's summary prints.
 ROLES = ("train", "prune", "select", "test")
 
 
