@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -88,10 +89,12 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _writable(sweep_dir: str) -> str:
-    """``sweep_dir``, or a fresh temp folder when it cannot be written (a read-only or
-    full results store): the sweep still reports its finished trials as skipped, and
-    the jobs that must write name the fault, instead of every job dying unrecorded."""
+def _writable(sweep_dir: str) -> tuple[str, str | None]:
+    """(``sweep_dir``, None), or (a fresh temp folder, that folder) when ``sweep_dir``
+    cannot be written (a read-only or full results store): the sweep still reports its
+    finished trials as skipped, and the jobs that must write name the fault, instead of
+    every job dying unrecorded. The temp folder is this command's own: it is removed
+    when the sweep ends."""
     existing = next(p for p in (Path(sweep_dir), *Path(sweep_dir).parents) if p.exists())
     try:  # probe the nearest existing folder; nothing is left (Hydra makes the folder later)
         tempfile.TemporaryFile(dir=existing).close()
@@ -99,12 +102,12 @@ def _writable(sweep_dir: str) -> str:
         fault = storage_fault(error)
         if fault is None:
             raise
-        elsewhere = tempfile.mkdtemp(prefix="mabbench-sweep-")
+        scratch = tempfile.mkdtemp(prefix="mabbench-sweep-")
         print(f"note: {fault.cause.filename or sweep_dir} cannot be written "
-              f"({errno.errorcode.get(fault.cause.errno)}); this sweep's job folders and "
-              f"outcomes go to {elsewhere}", file=sys.stderr, flush=True)
-        return elsewhere
-    return sweep_dir
+              f"({errno.errorcode.get(fault.cause.errno)}); this sweep keeps its job folders "
+              f"and outcomes in {scratch} until it ends", file=sys.stderr, flush=True)
+        return scratch, scratch
+    return sweep_dir, None
 
 
 def _multirun(overrides: list[str]) -> None:
@@ -115,7 +118,15 @@ def _multirun(overrides: list[str]) -> None:
     sweep_dir = os.path.abspath(os.path.expanduser(sweep.sweep_dir))
     if not any(o.lstrip("+").startswith("hydra.sweep.dir=") for o in overrides):
         sweep_dir += f"_{os.getpid()}"  # two sweeps started in one second stay apart
-    sweep_dir = _writable(sweep_dir)
+    sweep_dir, scratch = _writable(sweep_dir)
+    try:
+        _sweep(overrides, sweep, sweep_dir)
+    finally:
+        if scratch is not None:  # made by mkdtemp above, so only this sweep's files
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _sweep(overrides: list[str], sweep, sweep_dir: str) -> None:
     clear_outcomes(sweep_dir)  # a re-used folder's old outcomes (only the files a sweep writes)
     mark_parent()
     # Hydra runs in a watched child: a job whose process dies is that job's failure
@@ -132,11 +143,31 @@ def _multirun(overrides: list[str]) -> None:
     sys.exit(1 if launched or any(o.status == "failed" for o in outcomes) else 0)
 
 
+def _watched_hydra(argv: list[str]) -> None:
+    """The watched child of a sweep. A launcher that stops at a job whose process died
+    (joblib's TerminatedWorkerError, Ray's WorkerCrashedError) raises out of Hydra, which
+    would print its traceback; the watcher records that job and launches the rest, so
+    one line says why this launch ended. A user's own HYDRA_FULL_ERROR=1 keeps the
+    traceback."""
+    wants_traceback = bool(os.environ.get("HYDRA_FULL_ERROR"))
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra re-raises instead of printing
+    try:
+        _hydra(argv)
+    except Exception as error:
+        if wants_traceback:
+            raise
+        first = next(iter(str(error).strip().splitlines()), "")
+        print(f"note: this launch ended early ({type(error).__name__}: {first}); the sweep "
+              "records the job whose process died and launches the rest", file=sys.stderr,
+              flush=True)
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if os.environ.pop(CHILD_ENV, None):  # the watched Hydra process of a sweep
         die_with_parent()
-        _hydra(argv)
+        _watched_hydra(argv)
         return
     overrides = [a for a in argv if a not in MULTIRUN_FLAGS]
     if any(a.startswith("-") for a in overrides):

@@ -6,7 +6,9 @@ mounts where the machine allows one; the permission fault is injected at the wri
 from __future__ import annotations
 
 import errno
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from conftest import TINY, compose_config, run_cli
@@ -81,6 +83,9 @@ def test_a_sweep_on_a_read_only_store_skips_finished_trials_and_names_the_fault(
     assert len(failed) == 1 and "policy=random" in failed[0]
     assert "(EROFS, errno 30)" in failed[0] and str(root) in failed[0]
     assert "Traceback" not in sweep.stderr
+    # its bookkeeping went to a temp folder of its own, removed at the end (before: left)
+    [scratch] = re.findall(r"job folders and outcomes in (\S+) until it ends", sweep.stderr)
+    assert not Path(scratch).exists()
     subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
     assert failure_records(root) == []  # the random trial runs next time, not skipped
 

@@ -1,6 +1,7 @@
 """One job cannot take a sweep down: a policy that kills its process (SIGSEGV) is that
 job's failure, named in the summary and in the trial's failed.json, and the other
-job still runs, on the basic (in-process) and joblib launchers. Before: the basic
+job still runs, on the basic (in-process), joblib, pool and submitit_local launchers
+(Ray: tests/test_ray.py, with the optional extra). Before: the basic
 launcher exited 139 with no summary and ucb1 never ran; joblib failed both."""
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from conftest import REPO, TINY, run_cli
 USER = REPO / "tests" / "user_crash"
 
 
-@pytest.mark.parametrize("launcher", ["basic", "joblib", "pool"])
+@pytest.mark.parametrize("launcher", ["basic", "joblib", "pool", "submitit_local"])
 def test_a_job_whose_process_dies_is_its_failure_and_the_rest_run(tmp_path, launcher):
     results = tmp_path / "results"
     args = ["-m", f"launcher={launcher}", "policy=crash,ucb1", *TINY,
@@ -22,6 +23,7 @@ def test_a_job_whose_process_dies_is_its_failure_and_the_rest_run(tmp_path, laun
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     summary = done.stdout[done.stdout.index("sweep: done"):].splitlines()
     assert summary[0] == "sweep: done 1 / skipped 0 / failed 1", done.stdout[-3000:]
+    assert "Traceback" not in done.stderr + done.stdout  # a launcher's death is one line
     assert summary[1].startswith("  failed policy=crash: the job's process died (Fatal Python "
                                  "error: Segmentation fault")
     assert len(list(results.glob("runs/tabular/*/ucb1/*/seed=0/result.json"))) == 1

@@ -226,6 +226,9 @@ class RuntimeConfig:
     # Seconds one trial may run before it ends as a failure (mabbench/runtime/deadline.py);
     # null: no limit. The reference grid sets one (conf/experiment/reference.yaml).
     timeout: Optional[float] = None
+    # Seconds a build lock (a dense model's folder) may be held by a *stopped* process
+    # before a waiter breaks it (mabbench/files/locks.py); a running holder is never broken.
+    lock_break_s: float = 600.0
 
 
 @dataclass

@@ -10,8 +10,8 @@ they waited), so N processes asking for one artefact build it once.
 A holder that is *stopped* (SIGSTOP, a suspended job) keeps its lock, and the next
 trial waited forever, silently. So the holder writes its pid into the lock file;
 a waiter says once whom it waits for ("waiting for <pid> building <folder>") and,
-once the holder has been stopped for ``MABBENCH_LOCK_BREAK_S`` seconds (600 by
-default), breaks the lock safely: it renames the lock file aside (the stopped
+once the holder has been stopped for ``break_after_s`` seconds (the trial passes
+``runtime.lock_break_s``, 600 by default), breaks the lock safely: it renames the lock file aside (the stopped
 process keeps its lock on the renamed file) and locks a fresh one. If the stopped
 builder resumes, both write the same artefact atomically, so neither half-writes it.
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 LOCK_NAME = ".lock"
-BREAK_ENV = "MABBENCH_LOCK_BREAK_S"
+DEFAULT_BREAK_AFTER_S = 600.0
 REPORT_AFTER_S = 5.0  # a wait longer than this is said, once
 POLL_S = 0.2
 
@@ -57,9 +57,8 @@ def _same_file(fd: int, path: Path) -> bool:
         return False
 
 
-def _acquire(folder: Path, path: Path) -> int:
+def _acquire(folder: Path, path: Path, break_after: float) -> int:
     """An fd holding the lock on the file now at ``path``; see the module doc."""
-    break_after = float(os.environ.get(BREAK_ENV, "600"))
     start, stopped_since, reported = time.monotonic(), None, False
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -91,9 +90,12 @@ def _acquire(folder: Path, path: Path) -> int:
 
 
 @contextmanager
-def build_lock(folder: Path, name: str = LOCK_NAME) -> Iterator[None]:
+def build_lock(folder: Path, name: str = LOCK_NAME,
+               break_after_s: float = DEFAULT_BREAK_AFTER_S) -> Iterator[None]:
+    if not break_after_s > 0:
+        raise ValueError(f"a lock's break_after_s must be > 0 seconds, got {break_after_s}")
     folder.mkdir(parents=True, exist_ok=True)
-    fd = _acquire(folder, folder / name)
+    fd = _acquire(folder, folder / name, float(break_after_s))
     try:
         yield
     finally:

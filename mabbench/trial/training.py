@@ -135,7 +135,7 @@ def dense_model(cfg: DictConfig, splits: Splits, device: torch.device) -> tuple[
     if meta is not None:
         memo.DENSE.put(key, (_copy_of(model), meta))
         return model.eval(), meta
-    with build_lock(folder):
+    with build_lock(folder, break_after_s=cfg.runtime.lock_break_s):
         meta = _load_cached(model, folder, expected_hash, device, repair=True)
         if meta is not None:  # built by another process while this one waited
             memo.DENSE.put(key, (_copy_of(model), meta))

@@ -105,6 +105,9 @@ def validate(cfg: DictConfig) -> None:
     timeout = cfg.runtime.get("timeout")
     check(timeout is None or 0 < timeout < 1e7, "runtime.timeout", timeout,
           "must be null (no limit) or seconds in (0, 1e7)")
+    lock_break = cfg.runtime.get("lock_break_s", 600.0)
+    check(0 < lock_break < 1e7, "runtime.lock_break_s", lock_break,
+          "must be seconds in (0, 1e7): how long a stopped process may hold a build lock")
     check(0 <= cfg.runtime.threads <= MAX_THREADS, "runtime.threads", cfg.runtime.threads,
           f"must be in [0, {MAX_THREADS}] (0 keeps torch's default)")
     for key, value in (("task.train.lr", t.lr), ("pruning.finetune.lr", ft.lr),
