@@ -44,8 +44,10 @@ def views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         chosen = table.loc[table[f"is_{point}"], ["path", *levels]].drop_duplicates("path")
         chosen = chosen.set_index("path").add_prefix(f"{point}_")
         runs = runs.join(chosen)
-    # a point no level matches (a record whose target lies off its curve) stays NaN
-    return runs.reset_index(drop=True), curve
+    # a point no level matches (a record whose target lies off its curve) stays NaN;
+    # copy() consolidates the joins' column blocks (pandas warned of a fragmented frame
+    # at every later column added, e.g. in rank_tables)
+    return runs.reset_index(drop=True).copy(), curve
 
 
 def load_store(root: Path) -> Store:

@@ -17,12 +17,22 @@ from mabbench.tasks.objectives import EXTRA_METRICS, METRICS
 
 
 @torch.no_grad()
-def score(model: nn.Module, data: Split, metric: str, batch_size: int = 2048) -> float:
-    outputs = torch.cat([
+def predict(model: nn.Module, data: Split, batch_size: int = 2048) -> torch.Tensor:
+    return torch.cat([
         model(*(x[i:i + batch_size] for x in data.inputs))
         for i in range(0, len(data), batch_size)
     ]).float()  # under bf16 autocast the metric is still computed in fp32
-    return METRICS.get(metric)(outputs, data.targets)
+
+
+def score(model: nn.Module, data: Split, metric: str, batch_size: int = 2048) -> float:
+    return METRICS.get(metric)(predict(model, data, batch_size), data.targets)
+
+
+def scores(model: nn.Module, data: Split, metrics: tuple[str, ...]) -> list[float]:
+    """Every metric in ``metrics`` from one forward pass over ``data`` (a classifier's
+    accuracy and macro-F1 had each run their own: half of a CNN curve's time)."""
+    outputs = predict(model, data)
+    return [METRICS.get(metric)(outputs, data.targets) for metric in metrics]
 
 
 def units_to_remove(ranking: Ranking, widths: dict[str, int], level: float,
@@ -48,16 +58,19 @@ def point(model: nn.Module, splits: Splits, metric: str, sparsity: float,
     """Metrics and costs of one model: select, test, params, MACs per example,
     and (with ``latency_cfg``) measured latency."""
     example = splits.select.inputs
+    extras = EXTRA_METRICS.get(metric, ())
+    select, *select_extras = scores(model, splits.select, (metric, *extras))
+    test, *test_extras = scores(model, splits.test, (metric, *extras))
     record = {
         "sparsity": sparsity,
-        "select": score(model, splits.select, metric),
-        "test": score(model, splits.test, metric),
+        "select": select,
+        "test": test,
         "params": count_params(model),
         "macs": count_macs(model, example),
     }
-    for extra in EXTRA_METRICS.get(metric, ()):
-        record[f"select_{extra}"] = score(model, splits.select, extra)
-        record[f"test_{extra}"] = score(model, splits.test, extra)
+    for extra, on_select, on_test in zip(extras, select_extras, test_extras):
+        record[f"select_{extra}"] = on_select
+        record[f"test_{extra}"] = on_test
     if latency_cfg is not None:
         with phase("latency"):
             record |= latency(model, example, latency_cfg)
