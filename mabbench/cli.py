@@ -36,6 +36,7 @@ from mabbench.experiments.sweep import (
     summary,
 )
 from mabbench.files.faults import StorageFault, storage_fault
+from mabbench.store.failures import NotReady
 
 MULTIRUN_FLAGS = ("-m", "--multirun")
 
@@ -57,6 +58,9 @@ def run_single(cfg: DictConfig) -> None:
             record = run_trial(cfg)
     except ConfigError as error:
         _refuse(error)
+    except NotReady as error:  # an input record not there yet: one line, nothing recorded
+        print(f"error: not ready: {error}", file=sys.stderr)
+        sys.exit(1)
     except (StorageFault, OSError) as error:  # the machine's fault: one line, nothing recorded
         fault = storage_fault(error)
         if fault is None:

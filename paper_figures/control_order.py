@@ -4,11 +4,12 @@ A pruning method decides two things: how many units each layer loses (allocation
 which units within a layer go first (order). The control fills one method's per-layer
 counts with another method's within-layer order; the diagonal is the methods
 themselves. Cell: mean test metric at 50% of the dense MACs over the deep rows and
-seeds. The v2 records hold each method's within-layer order (``ranking``) but not its
-per-layer counts at a MAC fraction, and a cut cannot be scored without the model, so
-the cells need control records from the engine (``control_allocation``,
-``control_order``: the methods whose counts and order the cut used); until then the
-table says it awaits them.
+seeds. A cut cannot be scored without the model, so the cells are control records
+(kind ``control``, mabbench/trial/control.py; the reference grid's ``controls`` part
+writes them after its deep part): ``control_allocation`` and ``control_order`` name the
+methods whose counts and order the cut used. A store without them (the v2 archive,
+whose records hold no per-layer counts at a MAC fraction) gets a table saying it
+awaits them.
 """
 from __future__ import annotations
 
@@ -21,18 +22,17 @@ NAME = "control_order"
 ALLOCATION, ORDER = "control_allocation", "control_order"
 ENDPOINT = "eq_macs_test_0.5"
 TITLE = "Control: allocation across layers x order within a layer (deep rows, 50% MACs)"
+CORNER = "allocation \\ order"
 
 
 def make(inputs: Inputs) -> list[Path]:
     runs = inputs.store.runs
     missing = [c for c in (ALLOCATION, ORDER, ENDPOINT) if c not in runs]
     if len(runs) == 0 or missing:
-        why = f"awaiting v3 records (no column {', '.join(missing or [ALLOCATION])})"
-        inputs.note(f"{NAME}: {why}")
-        return write_table(inputs.out, NAME, TITLE, "Rows: whose per-layer counts; columns: "
-                           "whose within-layer order.", ["allocation \\ order", "cells"],
-                           [[why, "-"]])
+        return _awaiting(inputs, f"no column {', '.join(missing or [ALLOCATION])}")
     deep = runs[runs["task"].isin(DEEP_TASKS)].dropna(subset=[ALLOCATION, ORDER, ENDPOINT])
+    if len(deep) == 0:  # control records only on other rows, or none reaching 50% MACs
+        return _awaiting(inputs, f"no control record with {ENDPOINT} on a deep row")
     cells = deep.groupby([ALLOCATION, ORDER])[ENDPOINT].mean().unstack(ORDER)
     orders = list(cells.columns)
     body = [[allocation, *(fmt(row.get(o)) for o in orders)]
@@ -43,4 +43,11 @@ def make(inputs: Inputs) -> list[Path]:
         "method whose per-layer counts the cut keeps; column: the method whose order "
         "within each layer fills them; the diagonal is each method itself. A row that "
         "varies little across columns says allocation, not order, decides the outcome.",
-        ["allocation \\ order", *orders], body)
+        [CORNER, *orders], body)
+
+
+def _awaiting(inputs: Inputs, why: str) -> list[Path]:
+    why = f"awaiting v3 records ({why})"
+    inputs.note(f"{NAME}: {why}")
+    return write_table(inputs.out, NAME, TITLE, "Rows: whose per-layer counts; columns: "
+                       "whose within-layer order.", [CORNER, "cells"], [[why, "-"]])

@@ -21,6 +21,9 @@ POINTS = {
 # varies them on a few datasets, the main tables keep each task's most common.
 PROTOCOL_KEYS = ("scope", "reward", "schedule")
 PRUNING_KINDS = ("bandit", "baseline")
+# Records that are no method: a control cuts with two methods' records
+# (mabbench/trial/control.py) and is read only by its own table (control_order.py).
+CONTROL_KINDS = ("control",)
 # The deep-learning suite's tasks: few rows, each (dataset, model) a table of its own.
 DEEP_TASKS = ("image", "text", "reasoning")
 
@@ -92,6 +95,7 @@ class Inputs:
         runs = self.store.runs
         if len(runs) == 0:
             return runs
+        runs = runs[~runs["kind"].isin(CONTROL_KINDS)]  # never ranked, paired or claimed
         keys = [k for k in PROTOCOL_KEYS if k in runs.columns]
         protocol = _protocol(runs, keys)
         in_main = ((protocol == runs["task"].map(self.main_protocol))

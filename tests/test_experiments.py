@@ -78,14 +78,45 @@ def test_reference_grid_covers_every_policy_dataset_and_comparator(hydra_repo):
 def test_jobs_of_one_dataset_and_seed_run_together(hydra_repo):
     expand, _, _ = hydra_repo
     jobs = expand("reference")
-    order = [job.group for job in jobs]
-    finished: set = set()
-    for previous, current in zip(order, order[1:]):
-        if current != previous:
-            assert current not in finished, f"{current} split across the grid"
-            finished.add(previous)
-    leaders, rest = grid.batches(jobs, leaders_first=True)
-    assert len(leaders) == len(set(order)) and len(leaders) + len(rest) == len(jobs)
+    for stage in {job.stage for job in jobs}:  # the controls part comes back to each group
+        order = [job.group for job in jobs if job.stage == stage]
+        finished: set = set()
+        for previous, current in itertools.pairwise(order):
+            if current != previous:
+                assert current not in finished, f"{current} split across stage {stage}"
+                finished.add(previous)
+    first = [job for job in jobs if job.stage == 0]
+    leaders, rest, *_ = grid.batches(jobs, leaders_first=True)
+    assert len(leaders) == len({job.group for job in first})
+    assert len(leaders) + len(rest) == len(first)
+
+
+def test_a_part_after_another_is_launched_in_a_later_batch(hydra_repo):
+    expand, _, catalog = hydra_repo
+    jobs = expand("reference")
+    controls = [job for job in jobs if job.part == "controls"]
+    methods = ["ucb1", "thompson", "uniform", "magnitude", "taylor", "random"]
+    assert set(methods) <= set(catalog.options("policy"))
+    deep_rows = {job.value("row") for job in jobs if job.part == "deep"}
+    assert {job.value("row") for job in controls} == deep_rows
+    assert len(controls) == len(deep_rows) * len(methods) ** 2 * 5  # the diagonal kept
+    assert {(job.value("policy"), job.value("control.allocation")) for job in controls} == \
+        set(itertools.product(methods, methods))
+    for leaders_first in (True, False):
+        batches = grid.batches(jobs, leaders_first)
+        batch_of = {id(job): n for n, batch in enumerate(batches) for job in batch}
+        last_deep = max(batch_of[id(job)] for job in jobs if job.part == "deep")
+        assert min(batch_of[id(job)] for job in controls) > last_deep
+        assert sum(map(len, batches)) == len(jobs)
+    assert jobs[-len(controls):] == sorted(controls, key=jobs.index)  # listed last
+    spec = {"seeds": [0], "parts": {
+        "first": {"tasks": {"tabular": []}, "sweep": {"policy": ["ucb1"]}, "after": "later"},
+        "later": {"tasks": {"tabular": []}, "sweep": {"policy": ["ucb1"]}, "after": ["first"]}}}
+    with pytest.raises(ConfigError, match=r"parts.first.after: a circle \(first -> later -> first"):
+        grid.expand(spec, catalog)
+    spec["parts"]["first"]["after"] = "deeep"
+    with pytest.raises(ConfigError, match="parts.first.after: no part 'deeep'"):
+        grid.expand(spec, catalog)
 
 
 def test_a_slice_selects_and_other_keys_apply_to_every_job(hydra_repo):

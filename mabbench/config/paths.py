@@ -14,7 +14,8 @@ from pathlib import Path
 from mabbench.config.errors import ConfigError
 
 # Keys whose values name folders of the result store or the data cache.
-NAME_KEYS = ("task.name", "dataset.name", "model.name", "policy.name", "reference.name")
+NAME_KEYS = ("task.name", "dataset.name", "model.name", "policy.name", "reference.name",
+             "control.allocation")
 
 
 def component(key: str, value) -> str:

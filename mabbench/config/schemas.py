@@ -246,6 +246,11 @@ class Config:
     # ``+reference=<comparator>`` (conf/reference/): the job fits that classical
     # comparator on the same splits instead of pruning (mabbench/trial/comparator.py).
     reference: Any = None
+    # ``+control.allocation=<method>``: a standing control instead of a pruning trial:
+    # that method's per-layer counts filled with ``policy``'s order within each layer,
+    # read from both methods' records (mabbench/trial/control.py). Untyped: Hydra
+    # cannot add a key below a typed section that is None (trial/control_identity.py checks it).
+    control: Any = None
 
 
 store_schema(None, "config_schema", Config)

@@ -27,6 +27,10 @@ conf/suite/deep.yaml): each row is a list of trial overrides starting with
         rows: deep
         sweep: {policy: all}
 
+A part may run ``after`` other parts (``after: [deep]``): its jobs read their
+records (a control, mabbench/trial/control.py), so they are launched in a later
+batch than every job of the parts it names, and a dry run lists them after those.
+
 Jobs are ordered so the jobs of one (task, data set, seed) follow each other:
 they share a loaded data set, a dense model and an oracle (mabbench/runtime/memo.py).
 """
@@ -35,7 +39,7 @@ from __future__ import annotations
 import copy
 import importlib
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from omegaconf import OmegaConf
@@ -51,6 +55,7 @@ class Job:
     part: str
     overrides: tuple[str, ...]
     values: tuple[tuple[str, str], ...]  # the swept keys (no leading +) and their values
+    stage: int = 0  # launched after every job of a lower stage (a part's ``after``)
 
     @property
     def group(self) -> tuple[str, ...]:
@@ -242,8 +247,10 @@ def expand(grid, catalog: Catalog) -> list[Job]:
     """Every job of ``grid`` (the sweeper's config), the jobs of one group together."""
     spec = OmegaConf.to_container(grid, resolve=True) if OmegaConf.is_config(grid) else grid
     seeds, exclude = list(spec.get("seeds") or [0]), spec.get("exclude") or {}
+    parts = spec.get("parts") or {}
+    stage_of = stages(parts)
     jobs: list[Job] = []
-    for part, body in (spec.get("parts") or {}).items():
+    for part, body in parts.items():
         if body is None:  # a part switched off: hydra.sweeper.parts.<name>=null
             continue
         for task, lead, lead_values in _leads(part, body, catalog):
@@ -256,8 +263,33 @@ def expand(grid, catalog: Catalog) -> list[Job]:
                 overrides = [*lead, *(f"{k}={v}" for k, v in settings), f"seed={combo[-1]}"]
                 values = (*lead_values, *((k.lstrip("+"), v) for k, v in settings),
                           ("seed", str(combo[-1])))
-                jobs.append(Job(part, tuple(overrides), tuple(values)))
+                jobs.append(Job(part, tuple(overrides), tuple(values), stage_of[part]))
     return grouped(jobs)
+
+
+def stages(parts: dict) -> dict[str, int]:
+    """Each part's stage: 0, or one past the latest stage of the parts it runs ``after``
+    (a name or a list of names; a part switched off still orders the parts after it)."""
+    found: dict[str, int] = {}
+
+    def stage(part: str, path: tuple[str, ...]) -> int:
+        if part in path:
+            raise ConfigError(f"hydra.sweeper.parts.{part}.after: a circle "
+                              f"({' -> '.join((*path, part))})")
+        if part not in found:
+            after = (parts[part] or {}).get("after") or []
+            after = [after] if isinstance(after, str) else list(after)
+            for name in after:
+                if name not in parts:
+                    raise ConfigError(f"hydra.sweeper.parts.{part}.after: no part {name!r}"
+                                      f"{did_you_mean(name, list(parts))} (parts: "
+                                      f"{', '.join(parts)})")
+            found[part] = 1 + max((stage(name, (*path, part)) for name in after), default=-1)
+        return found[part]
+
+    for part in parts:
+        stage(part, ())
+    return found
 
 
 def _leads(part: str, body: dict, catalog: Catalog):
@@ -287,11 +319,12 @@ def _leads(part: str, body: dict, catalog: Catalog):
 
 
 def grouped(jobs: list[Job]) -> list[Job]:
-    """Stable reorder: groups in order of first appearance, each group's jobs together."""
+    """Stable reorder: stage by stage, groups in order of first appearance, each
+    group's jobs together."""
     first: dict[tuple, int] = {}
     for job in jobs:
         first.setdefault(job.group, len(first))
-    return sorted(jobs, key=lambda job: first[job.group])
+    return sorted(jobs, key=lambda job: (job.stage, first[job.group]))
 
 
 def _same(a: str, b: str) -> bool:
@@ -319,14 +352,23 @@ def slice_jobs(jobs: list[Job], arguments: list[tuple[str, list[str]]]) -> list[
             jobs = [job for job in jobs if job.value(bare) is not None
                     and any(_same(job.value(bare), v) for v in wanted)]
         else:
-            jobs = [Job(job.part, (*job.overrides, f"{key}={value}"), job.values)
+            jobs = [replace(job, overrides=(*job.overrides, f"{key}={value}"))
                     for job in jobs for value in wanted]
     return jobs
 
 
 def batches(jobs: list[Job], leaders_first: bool) -> list[list[Job]]:
-    """With parallel workers, first one job per group (each trains its dense model and
-    oracle once, in parallel with other groups), then the rest, which find them cached."""
+    """Stage by stage (a part's ``after``: a launcher's batch ends when its last job
+    does, so a later stage finds the records it reads); within a stage, with parallel
+    workers, first one job per group (each trains its dense model and oracle once, in
+    parallel with other groups), then the rest, which find them cached."""
+    found = []
+    for stage in sorted({job.stage for job in jobs}):
+        found += _leaders_then_rest([job for job in jobs if job.stage == stage], leaders_first)
+    return found
+
+
+def _leaders_then_rest(jobs: list[Job], leaders_first: bool) -> list[list[Job]]:
     if not leaders_first:
         return [jobs] if jobs else []
     seen: set[tuple] = set()

@@ -126,9 +126,11 @@ def run_job(cfg: DictConfig) -> dict:
 def _mark_started(hydra_cfg, cfg: DictConfig, overrides: list[str]) -> None:
     """``<n>.started``: this job's trial is about to run, and where its record goes, so
     the process watching the sweep can tell a job whose process died (supervise.py)."""
-    if cfg.get("reference") is not None:
-        from mabbench.trial.comparator import reference_dir as folder_of
-        from mabbench.trial.comparator import reference_hash as hash_of
+    from mabbench.trial.kinds import job_kind
+
+    kind = job_kind(cfg)
+    if kind is not None:
+        folder_of, hash_of = kind.folder_of, kind.hash_of
     else:
         from mabbench.store.identity import config_hash as hash_of
         from mabbench.store.identity import run_dir as folder_of

@@ -88,17 +88,21 @@ class GridSweeper(Sweeper):
         from mabbench.experiments.preflight import _check_added_keys, parse
         from mabbench.trial.validate import validate
 
-        groups = {"task", "dataset", "policy", "model", "reference"}
+        # swept key -> the config group whose options it names (a control's allocation
+        # is a method, as the policy is)
+        groups = {"task": "task", "dataset": "dataset", "policy": "policy", "model": "model",
+                  "reference": "reference", "control.allocation": "policy"}
         seen: set = set()
         sample = []
         for job in jobs:
             fresh = [(k, v) for k, v in job.values
                      if k not in groups and not k.startswith("dataset.") and (k, v) not in seen]
             for key, value in job.values:
-                if key in groups and value not in catalog.options(key):
+                options = catalog.options(groups[key]) if key in groups else ()
+                if key in groups and value not in options:
                     raise ConfigError(f"{key}={value}: no such option"
-                                      f"{did_you_mean(value, catalog.options(key))} "
-                                      f"(choose from: {', '.join(catalog.options(key))})")
+                                      f"{did_you_mean(value, options)} "
+                                      f"(choose from: {', '.join(options)})")
             if (job.part, job.value("task")) not in seen or fresh:
                 sample.append(job)
             seen.update([(job.part, job.value("task")), *fresh])

@@ -26,10 +26,14 @@ from mabbench.store.staleness import stale
 
 IDENTITY = ["task", "dataset", "model", "policy", "kind", "config_hash", "seed"]
 FLAGS = [f"is_{point}" for point in POINTS]
+# A control record's two methods (mabbench/trial/control.py): whose per-layer counts,
+# whose order within a layer. Only control records carry them, so a table without
+# controls has no such columns.
+CONTROL = ("control_allocation", "control_order")
 # Per-trial columns besides identity (their values repeat on every level row).
 TRIAL = ["metric", "dense_hash", "scope", "device", "precision", "path", "budget_per_arm",
          "reward", "schedule", "regime", "schedule_stages", "schedule_rescored", "arms",
-         "spearman_oracle", "git_commit"]
+         "spearman_oracle", "git_commit", *CONTROL]
 # Per-trial curve summaries (mabbench/trial/curve_summary.py) flattened as ``<prefix><key>``:
 # ``auc_test``, ``at_macs_0.5``, ``trivial_select`` (the trivial predictor's score, which
 # the claims use to leave out rows whose dense model barely beats it); like costs, one
@@ -111,6 +115,7 @@ def trial_columns(where: str, record: dict, config: dict) -> dict:
     row["schedule_stages"] = number(schedule.get("stages"))
     row["schedule_rescored"] = schedule.get("rescored")
     row["spearman_oracle"] = number(record.get("spearman_oracle"))
+    row |= {key: record[key] for key in CONTROL if key in record}
     for key, value in cost.items():
         row[f"cost_{key}"] = number(value)
     for field, prefix in SUMMARY_PREFIXES.items():

@@ -7,7 +7,9 @@ failed trial and says so; ``runtime.retry_failed=true`` runs it again (a
 success then removes the failure record).
 
 Bad input (:class:`~mabbench.config.errors.ConfigError`) is not a trial failure: it
-is raised to the caller, which prints one line, and nothing is written.
+is raised to the caller, which prints one line, and nothing is written. Nor is a
+missing input (:class:`NotReady`): a job that reads other jobs' records (a control)
+before they exist would, recorded as failed, be skipped by every later sweep.
 """
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ TRACEBACK_LINES = 20
 
 class Diverged(RuntimeError):
     """Training or evaluation produced a non-finite loss, weight or metric."""
+
+
+class NotReady(Exception):
+    """An input the job reads (another job's record) is not there yet: nothing is
+    recorded, and the job runs once the input exists. The message names the input and
+    what to run first, in one line."""
 
 
 class Stage:

@@ -57,6 +57,13 @@ def removal_plan(sequence: list[tuple], count: int) -> dict[str, list[int]]:
     return plan
 
 
+def layer_counts(plan: dict[str, list[int]], widths: dict[str, int]) -> dict[str, int]:
+    """Units a cut removes per prunable layer (0 where none): its allocation across
+    layers, which a control (mabbench/trial/control.py) fills with another method's order;
+    under scope=global the record holds no other way to recover it."""
+    return {layer: len(plan.get(layer, ())) for layer in widths}
+
+
 class CutSearch:
     """Costs (MACs per example, parameters) of the first k arms of a sequence
     removed, each k compacted once and remembered."""
@@ -105,7 +112,8 @@ def equal_compute(model: nn.Module, ranking: Ranking, widths: dict[str, int], sp
             if count is None:
                 points[f"{fraction:g}"] = None
                 continue
-            smaller = compact(model, removal_plan(sequence, count), example)
+            plan = removal_plan(sequence, count)
+            smaller = compact(model, plan, example)
             before = point(smaller, splits, job.metric, count / total)
             recovery = regime.recover(smaller, job)
             if regime.changes_model:
@@ -119,7 +127,7 @@ def equal_compute(model: nn.Module, ranking: Ranking, widths: dict[str, int], sp
                 "mac_fraction": scored["macs"] / dense["macs"],
                 "param_fraction": scored["params"] / dense["params"],
                 "select_as_cut": before["select"], "test_as_cut": before["test"],
-                "recovery": recovery}
+                "recovery": recovery, "removed_per_layer": layer_counts(plan, widths)}
             if on_point is not None:
                 on_point(axis, fraction, points[f"{fraction:g}"])
         floor = search.cost(len(sequence))[axis] / dense[axis]

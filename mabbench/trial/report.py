@@ -81,6 +81,12 @@ def _summary(record: dict) -> list[str]:
         f"seed={record['seed']}" + (f"  (rows: {rows})" if rows else ""),
         _point_line("dense", record, record["dense"]),
         *filter(None, [endpoints_line(record)]),
+    ]
+    if record.get("kind") == "control":  # no curve of its own (trial/control.py): its cuts
+        methods = (f"  control  per-layer counts of {record['control_allocation']}, "
+                   f"order within each layer of {record['control_order']}")
+        return [*lines, methods]
+    lines += [
         _point_line("selected", record, record["selected"], " (chosen on select)"),
         _point_line("target", record, record["target"], " (pruning.sparsity)"),
         f"  pruning cost {record['cost']['pulls']} pulls, {record['cost']['seconds']:.2f} s",

@@ -21,7 +21,8 @@ from mabbench.files.integrity import read_trusted_json
 from mabbench.runtime import timing
 from mabbench.runtime.deadline import time_limit
 from mabbench.store import identity
-from mabbench.store.failures import FAILED_NAME, Stage, write_failure
+from mabbench.store.failures import FAILED_NAME, NotReady, Stage, write_failure
+from mabbench.trial.kinds import job_kind
 from mabbench.trial.validate import validate
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,9 @@ def stored_outcome(cfg: DictConfig, folder: Path, config_hash: str) -> dict | No
 
 
 def finished_trial(cfg: DictConfig) -> dict | None:
-    """A pruning trial's stored outcome, or None (it must run, or it is a
-    comparator job, which its own runner checks). Bad input raises ConfigError."""
-    if cfg.get("reference") is not None:
+    """A pruning trial's stored outcome, or None (it must run, or it is another kind
+    of job, trial/kinds.py, which its own runner checks). Bad input raises ConfigError."""
+    if job_kind(cfg) is not None:
         return None
     validate(cfg)
     return stored_outcome(cfg, identity.run_dir(cfg), identity.config_hash(cfg))
@@ -61,8 +62,9 @@ def run_recorded(cfg: DictConfig, folder, config_hash: str, body) -> dict:
     """The store's contract for any job writing ``folder/result.json``: skip a
     trusted result, skip an earlier failure unless ``runtime.retry_failed``,
     else ``body(result_path, stage)`` (which writes the result) with any
-    trial-level error recorded in failed.json. ConfigError is raised, and so is a
-    StorageFault (a full or read-only disk: mabbench/files/faults.py), unrecorded."""
+    trial-level error recorded in failed.json. ConfigError is raised, and so are a
+    StorageFault (a full or read-only disk: mabbench/files/faults.py) and NotReady (an
+    input record not there yet), unrecorded: each says nothing about the job itself."""
     timing.start()
     settled = stored_outcome(cfg, folder, config_hash)
     if settled is not None:
@@ -72,7 +74,7 @@ def run_recorded(cfg: DictConfig, folder, config_hash: str, body) -> dict:
     try:
         with time_limit(cfg.runtime.get("timeout")):
             record = body(result_path, stage)
-    except ConfigError:
+    except (ConfigError, NotReady):
         raise
     except Exception as error:  # noqa: BLE001  (any trial-level error is recorded, not raised)
         fault = storage_fault(error)

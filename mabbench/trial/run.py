@@ -46,6 +46,7 @@ from mabbench.trial.curve_summary import (
     trivial_scores,
 )
 from mabbench.trial.endpoints import equal_compute, schedule_of, unpruned_endpoints
+from mabbench.trial.kinds import job_kind
 from mabbench.trial.regimes import RecoveryJob
 from mabbench.trial.resources import check_fits
 from mabbench.trial.resume import run_recorded
@@ -102,9 +103,9 @@ def run_trial(cfg: DictConfig) -> dict:
     trusted result.json exists) or ``failed`` (failed.json written, or found
     from an earlier run and ``runtime.retry_failed`` is false). Bad input
     (ConfigError) is raised, and nothing is written."""
-    if cfg.get("reference") is not None:  # a classical comparator, not a pruned network
-        from mabbench.trial.comparator import run_reference
-        return run_reference(cfg)
+    kind = job_kind(cfg)
+    if kind is not None:  # a classical comparator or a control, not a method's trial
+        return kind.run(cfg)
     validate(cfg)
     return run_recorded(cfg, identity.run_dir(cfg), identity.config_hash(cfg),
                         lambda result_path, stage: _run_trial(cfg, result_path, stage))

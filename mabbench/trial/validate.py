@@ -12,6 +12,7 @@ from mabbench.pruning.deploy import DEPLOY_FORMS
 from mabbench.pruning.rewards import REWARDS
 from mabbench.pruning.schedules import SCHEDULES
 from mabbench.trial.buildable import check_targets
+from mabbench.trial.control_identity import check_control
 from mabbench.trial.early_stopping import MONITORS
 from mabbench.trial.regimes import REGIMES
 
@@ -118,6 +119,7 @@ def validate(cfg: DictConfig) -> None:
                        ("pruning.finetune.batch_size", ft.batch_size)):
         check(value <= MAX_BATCH, key, value, f"must be <= {MAX_BATCH:,} rows")
     check_model_task(cfg)
+    check_control(cfg)
 
 
 def check_model_task(cfg: DictConfig) -> None:
