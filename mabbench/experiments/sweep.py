@@ -87,10 +87,27 @@ def _threads_per_job() -> int:
     return max(1, (os.cpu_count() or 1) // n_jobs)
 
 
+def _share_the_console(hydra_cfg) -> None:
+    """Jobs side by side write to one console, so a job writes whole lines: each stream
+    flushes at every newline (a pipe's block buffer cut lines mid-word between
+    workers) and a trial's headline is one write. Parallel jobs draw no progress bars
+    (two workers' bars redrew over each other); each finished job's headline and the
+    sweep's summary say how it goes. Ray and SLURM jobs write to their own logs."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(line_buffering=True)
+    if "BasicLauncher" not in str(hydra_cfg.launcher.get("_target_", "")):
+        from mabbench.runtime.progress import without_bars
+
+        without_bars()
+
+
 def run_job(cfg: DictConfig) -> dict:
     """The task function of a multirun: run the trial, record its outcome, never raise."""
     die_with_parent()
     hydra_cfg = HydraConfig.get()
+    _share_the_console(hydra_cfg)
     overrides = list(hydra_cfg.overrides.task)
     record: dict = {}
     try:

@@ -33,9 +33,18 @@ def remove_empty(folder: Path, root: Path | None) -> None:
         current = current.parent
 
 
+_BARS = {"off": False}  # set by without_bars(): jobs running side by side
+
+
+def without_bars() -> None:
+    """No bars for the rest of this process (a parallel sweep's worker: several bars
+    on one terminal redraw over each other)."""
+    _BARS["off"] = True
+
+
 def bars_enabled(stream=None) -> bool:
-    """Bars only for a person watching: a TTY, and not under CI."""
-    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+    """Bars only for a person watching: a TTY, not under CI, not a parallel job."""
+    if _BARS["off"] or os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
         return False
     stream = sys.stderr if stream is None else stream
     return bool(getattr(stream, "isatty", lambda: False)())
