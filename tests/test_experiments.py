@@ -95,7 +95,7 @@ def test_a_part_after_another_is_launched_in_a_later_batch(hydra_repo):
     expand, _, catalog = hydra_repo
     jobs = expand("reference")
     controls = [job for job in jobs if job.part == "controls"]
-    methods = ["ucb1", "thompson", "uniform", "magnitude", "taylor", "random"]
+    methods = ["ucb1", "thompson", "magnitude", "taylor"]
     assert set(methods) <= set(catalog.options("policy"))
     deep_rows = {job.value("row") for job in jobs if job.part == "deep"}
     assert {job.value("row") for job in controls} == deep_rows
