@@ -118,3 +118,21 @@ def test_compare_checks_the_method_before_any_job(words, named, tmp_path):
     searchpath = f"hydra.searchpath=[file://{USER / 'conf'}]"
     with pytest.raises(ConfigError, match=named):
         check_method(parse([*words, searchpath, f"results_dir={tmp_path}"]))
+
+
+def test_the_default_archive_is_the_projects_wherever_compare_runs(tmp_path, monkeypatch):
+    """Before: compare run outside the project ran every job, then failed with a
+    FileNotFoundError traceback for results/reference/records.parquet."""
+    monkeypatch.chdir(tmp_path)
+    assert parse(["policy=ucb1"]).archive == ARCHIVE
+
+
+def test_a_missing_archive_is_refused_before_any_job(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "mabbench.compare", "policy=ucb1",
+                           "archive=nowhere/records.parquet", f"results_dir={tmp_path / 'r'}"],
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: archive=nowhere/records.parquet: no such file")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()

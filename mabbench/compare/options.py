@@ -17,6 +17,10 @@ from mabbench.config.errors import ConfigError
 from mabbench.config.location import CONF_DIR
 
 DEFAULTS = CONF_DIR / "compare.yaml"
+# The committed archive ships with the project: compare.yaml's (relative) default is
+# read beside conf/, wherever the user runs from; an ``archive=`` given on the command
+# line is the user's path, relative to where they are.
+PROJECT = CONF_DIR.parent
 OWN_KEYS = ("policy", "suite", "datasets", "seeds", "out", "archive", "results_dir")
 
 
@@ -78,12 +82,23 @@ def parse(argv: list[str], defaults: Path = DEFAULTS) -> Options:
         policy=given["policy"], suite=suite, tasks=tuple(conf["suites"][suite]),
         datasets=tuple(given["datasets"].strip("[]").split(",")) if given.get("datasets") else None,
         seeds=_seeds(given["seeds"]) if given.get("seeds") else None,
-        archive=Path(given.get("archive", conf["archive"])).expanduser(),
+        archive=_archive(given.get("archive"), conf["archive"]),
         results_dir=results,
         out=Path(given["out"]).expanduser() if given.get("out") else results / "reports" / label,
         experiment=conf["experiment"], parts=tuple(conf["parts"]),
         curve_rivals=int(conf["curve_rivals"]), alpha=float(conf["alpha"]),
         job_overrides=tuple(extra))
+
+
+def _archive(given: str | None, default: str) -> Path:
+    """The archive's path; a missing file is refused before any job runs (it used to
+    fail after them, with a traceback, when the command ran outside the project)."""
+    path = Path(given).expanduser() if given else PROJECT / Path(default).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"archive={path}: no such file (the reference archive, "
+                          "results/reference/records.parquet in the project, or a "
+                          "records.parquet written by python -m mabbench.store.compact)")
+    return path
 
 
 def _seeds(text: str) -> tuple[int, ...]:
