@@ -56,7 +56,6 @@ _CONTEXT: Optional[tuple] = None
 def _run(job: tuple[int, list[str]]) -> Any:
     """One job in a worker: compose (derived where exact) and run it as Hydra's
     joblib launcher does, minus restoring the state the fork already carried."""
-    from hydra.core.hydra_config import HydraConfig
     from hydra.core.utils import run_job
 
     index, overrides = job
@@ -65,7 +64,8 @@ def _run(job: tuple[int, list[str]]) -> Any:
     with open_dict(sweep_config):
         sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{index}"
         sweep_config.hydra.job.num = index
-    HydraConfig.instance().set_config(sweep_config)
+    # run_job sets HydraConfig from this config first thing (each set copies the
+    # config's hydra node: ~8 ms a job, so not twice)
     return run_job(hydra_context=hydra_context, config=sweep_config,
                    task_function=task_function, job_dir_key="hydra.sweep.dir",
                    job_subdir_key="hydra.sweep.subdir")
