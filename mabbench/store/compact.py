@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mabbench.config.errors import ConfigError
+from mabbench.files.atomic import NEW_FILE_MODE
 from mabbench.files.locks import build_lock
 from mabbench.store.archive import (  # noqa: F401  (the format, re-exported for callers)
     ARCHIVE,
@@ -118,6 +119,7 @@ def write_archive(table, out: Path) -> None:
     tmp = Path(name)
     try:
         pq.write_table(table, tmp, row_group_size=ROW_GROUP, **WRITE_OPTIONS)
+        tmp.chmod(NEW_FILE_MODE)  # mkstemp's 0600 would keep it from the rest of a group
         back = pq.read_table(tmp)
         if back.schema.metadata.get(FORMAT_KEY) != FORMAT_VERSION or not back.equals(table):
             raise OSError(f"{tmp}: the archive read back differs from what was written")
