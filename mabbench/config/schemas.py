@@ -217,7 +217,7 @@ class RuntimeConfig:
     device: str = "auto"  # "auto" = CUDA when present (GPU = job number mod count), else CPU
     precision: str = "fp32"  # "bf16": autocast the forwards of pulls and evaluation
     threads: int = 0  # torch intra-op threads; 0 keeps torch's default
-    # Keep freed memory in the heap for reuse (glibc; mabbench/runtime/allocator.py):
+    # Keep freed blocks up to 256 MiB in the heap for reuse (glibc; runtime/allocator.py):
     # a CNN's evaluation ran twice as fast on CPU, bit-identical. Process-wide, one-way.
     reuse_freed_memory: bool = True
     results_dir: str = "results"
