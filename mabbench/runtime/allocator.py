@@ -5,8 +5,8 @@ glibc serves an allocation above its mmap threshold (128 KiB at start, adapting 
 above 128 KiB. A CNN's activations on an evaluation batch are tens to hundreds of MiB,
 so every forward paid page faults and zeroing for memory it had just released: a VGG
 forward over mnist5k's select and test rows on one thread spent 1.15 of its 2.07 s in
-the kernel. With both thresholds at 256 MiB the freed blocks are reused: 0.99 s, sys
-0.13 s, outputs bit-identical (no arithmetic changes; ``python -m mabbench.bench
+the kernel. With both thresholds at 256 MiB the freed blocks are reused: 1.07 s, sys
+0.14 s, outputs bit-identical (no arithmetic changes; ``python -m mabbench.bench
 allocator`` measures it). Not higher: 1 GiB was no faster, and a GPT row's
 evaluation (whole splits of logits, several GiB) left a 3.7 GiB heap behind in a
 grid worker; blocks above the threshold still go back to the kernel when freed. Process-wide and one-way: once set, it stays for the
