@@ -161,9 +161,9 @@ def _watched_hydra(argv: list[str]) -> None:
         if wants_traceback:
             raise
         first = next(iter(str(error).strip().splitlines()), "")
-        print(f"note: this launch ended early ({type(error).__name__}: {first}); the sweep "
-              "records the job whose process died and launches the rest", file=sys.stderr,
-              flush=True)
+        print(f"note: this launch ended early ({type(error).__name__}: {first}); a job "
+              "whose process died is recorded as failed and the rest are launched again "
+              "(HYDRA_FULL_ERROR=1 shows the traceback)", file=sys.stderr, flush=True)
         sys.exit(1)
 
 
