@@ -7,10 +7,11 @@ so every forward paid page faults and zeroing for memory it had just released: a
 forward over mnist5k's select and test rows on one thread spent 1.15 of its 2.07 s in
 the kernel. With both thresholds at 256 MiB the freed blocks are reused: 1.07 s, sys
 0.14 s, outputs bit-identical (no arithmetic changes; ``python -m mabbench.bench
-allocator`` measures it). Not higher: 1 GiB was no faster, and a GPT row's
-evaluation (whole splits of logits, several GiB) left a 3.7 GiB heap behind in a
-grid worker; blocks above the threshold still go back to the kernel when freed. Process-wide and one-way: once set, it stays for the
-process's life (``runtime.reuse_freed_memory``); other C libraries are a no-op.
+allocator`` measures it). Not higher: 1 GiB gave 0.40-0.48x in other runs, within
+the noise of this 0.49x, and a grid worker running with it kept a 3.7 GiB heap after a
+GPT row's evaluation (whole splits of logits, several GiB); blocks above the threshold
+go back to the kernel when freed. Process-wide and one-way: once set, it stays for
+the process's life (``runtime.reuse_freed_memory``); other C libraries are a no-op.
 """
 from __future__ import annotations
 

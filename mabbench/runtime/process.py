@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from mabbench.config.errors import ConfigError
+from mabbench.runtime.allocator import reuse_freed_memory
 
 
 def seed_everything(seed: int) -> None:
@@ -100,3 +101,11 @@ def device_name(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     return platform.processor() or platform.machine() or "cpu"
+
+
+def apply_runtime(runtime) -> None:
+    """The process-wide settings a job's ``runtime`` section asks for: torch threads and,
+    unless turned off, the reuse of freed memory (mabbench/runtime/allocator.py)."""
+    set_threads(runtime.threads)
+    if runtime.get("reuse_freed_memory", True):
+        reuse_freed_memory()

@@ -16,17 +16,16 @@ from omegaconf import DictConfig, OmegaConf
 from mabbench.config.errors import ConfigError
 from mabbench.files.atomic import atomic_write_text
 from mabbench.files.integrity import write_checked_json
-from mabbench.models import build_model
 from mabbench.pruning.arms import prunable_widths
 from mabbench.pruning.compaction import compact
 from mabbench.runtime import memo, timing
 from mabbench.runtime.process import (
+    apply_runtime,
     autocast,
     device_name,
     job_index,
     resolve_device,
     seed_everything,
-    set_threads,
 )
 from mabbench.runtime.timing import phase
 from mabbench.store import identity
@@ -64,15 +63,15 @@ def _control(cfg: DictConfig, result_path, stage: Stage) -> dict:
     allocation, order = allocation_record(cfg), order_record(cfg)
     _check_inputs(allocation, order)
     device = resolve_device(cfg.runtime.device, job_index())
-    set_threads(cfg.runtime.threads)
+    apply_runtime(cfg.runtime)
     seed_everything(cfg.seed)
     stage("load data")
     with phase("load"):
         splits = memo.splits(cfg, load_splits)
-        widths = prunable_widths(build_model(cfg.model, splits), cfg.pruning.layers)
-        _check_layers(widths, allocation, order)
         stage("dense model")
         model, _ = dense_model(cfg, splits, device)  # cached by the methods' trials
+        widths = prunable_widths(model, cfg.pruning.layers)
+        _check_layers(widths, allocation, order)
     splits.to(device)
     folder = result_path.parent
     atomic_write_text(folder / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))

@@ -20,14 +20,13 @@ from mabbench.pruning.context import PruningContext
 from mabbench.pruning.ranking import spearman_per_layer
 from mabbench.pruning.saved import point_dir, save_pruned
 from mabbench.runtime import memo, timing
-from mabbench.runtime.allocator import reuse_freed_memory
 from mabbench.runtime.process import (
+    apply_runtime,
     autocast,
     device_name,
     job_index,
     resolve_device,
     seed_everything,
-    set_threads,
 )
 from mabbench.runtime.progress import log_to_file
 from mabbench.runtime.timing import phase
@@ -121,9 +120,7 @@ def _run_trial(cfg: DictConfig, result_path, stage: Stage) -> dict:
 
     def precision():
         return autocast(device, cfg.runtime.precision)
-    set_threads(cfg.runtime.threads)
-    if cfg.runtime.get("reuse_freed_memory", True):
-        reuse_freed_memory()
+    apply_runtime(cfg.runtime)
     with log_to_file(folder, identity.results_root(cfg)), live_run(wandb, cfg) as tracked:
         log.info("trial %s on %s (%s)", folder, device_name(device), cfg.runtime.precision)
         return _run(cfg, folder, method, kind, tracked, device, precision, stage)
