@@ -44,6 +44,7 @@ from mabbench.pruning.arms import arm_points
 from mabbench.pruning.context import PerExampleLoss
 from mabbench.pruning.fan_in import ancestors, replicate_hook
 from mabbench.pruning.incremental import TERM_FLOPS, NextLinear, fan_out, fan_out_hook, next_linear
+from mabbench.pruning.row_pieces import OUTPUT_ELEMENTS, in_pieces, rows_per_piece
 from mabbench.pruning.suffix import leaf_calls, round_form, suffix_after, trace
 from mabbench.tasks.base import Split
 from mabbench.tasks.objectives import per_copy
@@ -168,8 +169,12 @@ class PullEngine:
     def __init__(self, model: nn.Module, widths: dict[str, int], loss: PerExampleLoss,
                  probe: Split | None = None, metric: PerExampleLoss | None = None,
                  incremental: bool = True, source: Split | None = None,
-                 cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+                 cache_bytes: int = DEFAULT_CACHE_BYTES,
+                 output_budget: int = OUTPUT_ELEMENTS) -> None:
         self.model, self.widths = model, dict(widths)
+        # a round's rows run in pieces whose outputs stay within output_budget
+        # floats (mabbench.pruning.row_pieces); elements per row known after the probe
+        self.output_budget, self.output_elements = output_budget, 0
         # per-copy means of a round's outputs (mabbench.tasks.objectives.per_copy)
         self.loss = per_copy(loss)
         self.metric = per_copy(metric) if metric is not None else None
@@ -230,8 +235,13 @@ class PullEngine:
         ``layers`` is one layer name (every arm in it) or a (k,) long tensor of
         positions in ``widths`` (one per arm, scope=global). See ``Pulled``.
         """
-        self.pulls += int(units.shape[0])
-        return _pulled(self._per_copy(layers, units, batch))
+        k = int(units.shape[0])
+        self.pulls += k
+        limit = self._rows_per_piece(k)
+        if len(batch) <= limit:
+            return _pulled(self._per_copy(layers, units, batch))
+        return in_pieces(torch.arange(len(batch), device=batch.targets.device), limit,
+                         lambda piece: _pulled(self._per_copy(layers, units, batch.subset(piece))))
 
     @torch.no_grad()
     def pull_rows(self, layers: Union[str, torch.Tensor], units: torch.Tensor,
@@ -241,9 +251,17 @@ class PullEngine:
         if self.source is None:
             raise ValueError("pull_rows needs an engine built with a source split")
         k = int(units.shape[0])
-        rows = rows.to(self.source.targets.device)
-        targets = self.source.targets.index_select(0, rows)
         self.pulls += k
+        return in_pieces(rows.to(self.source.targets.device), self._rows_per_piece(k),
+                         lambda piece: self._pull_rows(layers, units, piece))
+
+    def _rows_per_piece(self, k: int) -> int:
+        return rows_per_piece(k + 1, self.output_elements, self.output_budget)
+
+    def _pull_rows(self, layers: Union[str, torch.Tensor], units: torch.Tensor,
+                   rows: torch.Tensor) -> Pulled:
+        k = int(units.shape[0])
+        targets = self.source.targets.index_select(0, rows)
         if isinstance(layers, str):  # one layer (scope=layer, the oracle): one part
             if layers in self.suffixes:
                 return _pulled(self._cached_round(layers, units, rows, targets))
@@ -512,6 +530,7 @@ class PullEngine:
         whose batched pulls differ from it (or fail); take the incremental path
         for a layer whose incremental outputs equal masked forwards."""
         small = probe.subset(torch.arange(min(rows, len(probe)), device=probe.targets.device))
+        self.output_elements = self.model(*small.inputs).numel() // len(small)
         self.position = self._execution_order(small)
         for layer, width in self.widths.items():
             if self.batched[layer]:

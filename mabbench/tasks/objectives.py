@@ -35,9 +35,26 @@ def _cross_entropy_scores(outputs: torch.Tensor, targets: torch.Tensor) -> torch
     # (to float rounding), ~4x faster on (rows, classes) outputs with few
     # classes, where log_softmax's row loop is the cost. (Pull rounds score
     # per copy instead: PER_COPY below.)
-    if outputs.dim() != 2 or targets.is_floating_point():  # (N, C, d1, ...) outputs or
-        return cross_entropy(outputs, targets)  # class probabilities: the general form
+    if targets.is_floating_point():  # class probabilities: the general form
+        return cross_entropy(outputs, targets)
+    if outputs.dim() > 2:  # (N, C, d1, ...) per-position logits
+        return _per_position_cross_entropy(outputs, targets)
     return torch.logsumexp(outputs, dim=1) - outputs.gather(1, targets.unsqueeze(1)).squeeze(1)
+
+
+def class_rows(outputs: torch.Tensor) -> torch.Tensor:
+    """(N, C, d1, ...) per-position outputs as (N d1 ..., C) rows, classes last.
+    A model that computes classes last and hands out the (N, C, d1, ...) view (the
+    GPT's logits) gets its own contiguous tensor back, without a copy."""
+    return outputs.movedim(1, -1).reshape(-1, outputs.shape[1])
+
+
+def _per_position_cross_entropy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    # F.cross_entropy on rows with the classes last and contiguous: on a GPT's
+    # (N, 2000, 32) logits, the (N, C, T) layout's log-softmax strides over the
+    # classes and ran 2.3x slower (0.56 vs 0.25 s for 2,048 windows, one thread).
+    losses = F.cross_entropy(class_rows(outputs), targets.reshape(-1), reduction="none")
+    return losses.reshape(targets.shape)
 
 
 # Losses with a faster form for scoring without gradients (pulls); training
@@ -144,4 +161,4 @@ def token_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
 def perplexity(outputs: torch.Tensor, targets: torch.Tensor) -> float:
     """exp(mean next-token cross-entropy) over every position (lower is better):
     outputs (N, vocab, T) logits, targets (N, T)."""
-    return torch.exp(F.cross_entropy(outputs.double(), targets)).item()
+    return torch.exp(F.cross_entropy(class_rows(outputs).double(), targets.reshape(-1))).item()
