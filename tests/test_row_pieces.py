@@ -102,3 +102,24 @@ def test_per_position_cross_entropy_equals_torchs_on_the_vocab_first_layout():
                                               F.cross_entropy(2 * view, targets)]), atol=1e-6)
     perplexity = METRICS.get("perplexity")(view, targets)
     assert perplexity == pytest.approx(float(torch.exp(reference.double().mean())), rel=1e-6)
+
+
+def test_a_language_models_points_stream_its_split_in_batches_with_the_same_scores(monkeypatch):
+    from mabbench.trial import curve
+
+    model, data = _gpt_and_rows(rows=10)
+    with torch.no_grad():
+        outputs = model(*data.inputs)
+    whole = [METRICS.get(metric)(outputs, data.targets)
+             for metric in ("token_accuracy", "perplexity")]
+    forwards: list[int] = []
+    hook = model.register_forward_hook(lambda _m, _a, out: forwards.append(out.shape[0]))
+    monkeypatch.setattr(curve, "PREDICT_ROWS", 3)
+    try:
+        streamed = curve.scores(model, data, ("token_accuracy", "perplexity"))
+    finally:
+        hook.remove()
+    assert forwards == [1, 3, 3, 3, 1]  # a one-row probe, then batches of 3
+    assert streamed[0] == whole[0]
+    assert streamed[1] == pytest.approx(whole[1], rel=1e-12)
+    assert curve.score(model, data, "perplexity") == pytest.approx(whole[1], rel=1e-12)

@@ -6,6 +6,10 @@ it (``EXTRA_METRICS``) may be lower-is-better; ``LOWER_IS_BETTER`` names
 those, and whatever ranks by one must negate it (``oriented``)."""
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import Callable
+
 import torch
 import torch.nn.functional as F
 
@@ -151,14 +155,30 @@ def r2(outputs: torch.Tensor, targets: torch.Tensor) -> float:
     return (1.0 - ss_res / ss_tot).item()
 
 
-@METRICS.register("token_accuracy")
-def token_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
-    """Next-token accuracy over every position: outputs (N, vocab, T), targets (N, T)."""
-    return (outputs.argmax(dim=1) == targets).double().mean().item()
+@dataclass(frozen=True)
+class PositionMean:
+    """A metric that is a function of the mean over every (row, position) of a
+    per-position value: computable batch by batch (mabbench.trial.curve.scores
+    streams a split through the model in batches of bounded outputs instead of
+    holding a language model's logits for the whole split, 0.6 GB on the GPT row's
+    test windows)."""
+
+    per_position: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # -> float64 values
+    finish: Callable[[float], float] = float
+
+    def __call__(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+        return self.finish(self.per_position(outputs, targets).mean().item())
 
 
-@METRICS.register("perplexity")
-def perplexity(outputs: torch.Tensor, targets: torch.Tensor) -> float:
-    """exp(mean next-token cross-entropy) over every position (lower is better):
-    outputs (N, vocab, T) logits, targets (N, T)."""
-    return torch.exp(F.cross_entropy(class_rows(outputs).double(), targets.reshape(-1))).item()
+def _correct_tokens(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return (class_rows(outputs).argmax(dim=1) == targets.reshape(-1)).double()
+
+
+def _token_cross_entropy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return F.cross_entropy(class_rows(outputs).double(), targets.reshape(-1), reduction="none")
+
+
+# Next-token accuracy over every position: outputs (N, vocab, T), targets (N, T).
+token_accuracy = METRICS.register("token_accuracy")(PositionMean(_correct_tokens))
+# exp(mean next-token cross-entropy) over every position (lower is better).
+perplexity = METRICS.register("perplexity")(PositionMean(_token_cross_entropy, math.exp))
