@@ -7,8 +7,8 @@ those, and whatever ranks by one must negate it (``oriented``)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F

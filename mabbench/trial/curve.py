@@ -10,10 +10,10 @@ from torch import nn
 from mabbench.pruning.compaction import compact
 from mabbench.pruning.context import Ranking
 from mabbench.pruning.cost import count_macs, count_params, measure_latency
+from mabbench.pruning.row_pieces import rows_per_piece
 from mabbench.runtime import memo, progress
 from mabbench.runtime.timing import phase
 from mabbench.tasks.base import Split, Splits
-from mabbench.pruning.row_pieces import rows_per_piece
 from mabbench.tasks.objectives import EXTRA_METRICS, METRICS, PositionMean
 
 PREDICT_ROWS = 2048  # rows per evaluation forward
