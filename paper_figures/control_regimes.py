@@ -34,11 +34,27 @@ def make(inputs: Inputs) -> list[Path]:
     if len(runs) == 0 or missing:
         return awaiting(inputs, missing or [REGIME, ENDPOINT])
     deep = runs[runs["task"].isin(DEEP_TASKS) & runs["kind"].isin(PRUNING_KINDS)]
-    means = deep.groupby([*ROW, REGIME])[ENDPOINT].mean().unstack(REGIME)
-    body = [[*index, *(fmt(row.get(r)) for r in REGIMES)] for index, row in means.iterrows()]
+    deep = deep.assign(**{REGIME: deep[REGIME].fillna(REGIMES[0])})
     return write_table(
         inputs.out, NAME, TITLE,
-        "Test metric at 50% of the dense MACs, mean over seeds, per deep row and method "
-        "under each regime: one_shot (no recovery), bn_recalibration (BatchNorm statistics "
-        "re-estimated on train), finetune (equal epochs on train for every method, epoch "
-        "kept by select). n/a: not run.", [*ROW, *REGIMES], body)
+        "Test metric at 50% of the dense MACs, mean over the seeds every regime of the row "
+        "and method has (n), per deep row and method run under a recovery regime: one_shot "
+        "(no recovery), bn_recalibration (BatchNorm statistics re-estimated on train), "
+        "finetune (equal epochs on train for every method, epoch kept by select). n/a: not "
+        "run, or the cut does not reach 50% of the MACs.", [*ROW, "n", *REGIMES],
+        rows(deep))
+
+
+def rows(deep) -> list[list[str]]:
+    """One line per (row, method) with a recovery regime, on the seeds all its regimes
+    share (a regime run on fewer seeds must not be set beside a mean over more)."""
+    body = []
+    for index, group in deep.groupby(ROW, sort=True):
+        regimes = set(group[REGIME])
+        if regimes <= {REGIMES[0]}:
+            continue  # no recovery regime: the one-shot tables have it
+        seeds = set.intersection(*(set(g["seed"]) for _, g in group.groupby(REGIME)))
+        paired = group[group["seed"].isin(seeds)]
+        means = paired.groupby(REGIME)[ENDPOINT].mean()
+        body.append([*index, str(len(seeds)), *(fmt(means.get(r)) for r in REGIMES)])
+    return body

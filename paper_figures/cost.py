@@ -24,7 +24,7 @@ def cost_points(inputs: Inputs) -> pd.DataFrame:
     """Per (task, method, budget): mean over datasets and seeds of the cost and of the
     change in test metric at the target sparsity against the same record's dense model.
     Every budget is kept (a budget sweep draws a line), on the swept datasets only."""
-    runs = inputs.store.runs
+    runs = inputs.one_shot_runs
     if len(runs) == 0 or "target_test" not in runs:
         return pd.DataFrame()
     runs = swept_datasets(runs[runs["kind"].isin(PRUNING_KINDS)])

@@ -25,7 +25,12 @@ PRUNING_KINDS = ("bandit", "baseline")
 # (mabbench/trial/control.py) and is read only by its own table (control_order.py).
 CONTROL_KINDS = ("control",)
 # The deep-learning suite's tasks: few rows, each (dataset, model) a table of its own.
-DEEP_TASKS = ("image", "text", "reasoning")
+DEEP_TASKS = ("image", "text", "reasoning", "language")
+# Protocol v3's recovery regimes (``pruning.regime``) re-score a method's cut after
+# BatchNorm recalibration or fine-tuning, with the same config otherwise; every table
+# but the regimes control (control_regimes.py) reads the cut as made. Records from
+# before protocol v3 carry no regime: one-shot.
+MAIN_REGIME = "one_shot"
 
 
 def _protocol(runs: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -64,10 +69,24 @@ class Inputs:
         return budgets
 
     @cached_property
+    def one_shot_runs(self) -> pd.DataFrame:
+        """The store's runs without the recovery regimes' records (``MAIN_REGIME``):
+        a fine-tuned cut must not stand in for a method's one-shot cut, nor count twice."""
+        runs = self.store.runs
+        if "regime" not in runs.columns:
+            return runs
+        one_shot = runs["regime"].isna() | (runs["regime"] == MAIN_REGIME)
+        if not one_shot.all():
+            regimes = ", ".join(sorted(set(runs.loc[~one_shot, "regime"].astype(str))))
+            self.note(f"tables other than control_regimes read one-shot cuts: left out "
+                      f"{int((~one_shot).sum())} records under {regimes}")
+        return runs[one_shot]
+
+    @cached_property
     def main_protocol(self) -> dict[str, tuple]:
         """Per task, the (scope, reward, schedule) most pruning runs used: the main grid's,
         as opposed to an ablation's few (a tie goes to the first in sorted order)."""
-        runs = self.store.runs
+        runs = self.one_shot_runs
         if len(runs) == 0:
             return {}
         keys = [k for k in PROTOCOL_KEYS if k in runs.columns]
@@ -92,7 +111,7 @@ class Inputs:
         return self._main(paired=False)
 
     def _main(self, paired: bool) -> pd.DataFrame:
-        runs = self.store.runs
+        runs = self.one_shot_runs
         if len(runs) == 0:
             return runs
         runs = runs[~runs["kind"].isin(CONTROL_KINDS)]  # never ranked, paired or claimed

@@ -38,7 +38,7 @@ RANK_TABLES = {
     "rank_regression_r2": RankTableSpec(
         "Regression: mean ranks by test R^2", ("regression",), "test", "R^2"),
     "rank_deep_learning": RankTableSpec(
-        "Deep learning (image, text, reasoning): mean ranks by test accuracy",
+        "Deep learning (image, text, reasoning, language): mean ranks by test accuracy",
         DEEP_TASKS, "test", "accuracy", ("task", "dataset", "model")),
 }
 

@@ -26,7 +26,7 @@ BOOTSTRAP_SEED = 0
 
 
 def with_rho(inputs: Inputs) -> pd.DataFrame:
-    runs = inputs.store.runs
+    runs = inputs.one_shot_runs
     if len(runs) == 0:
         return runs
     return swept_datasets(runs[runs["kind"].isin(("bandit", "baseline"))

@@ -454,3 +454,37 @@ def test_tables_compare_methods_on_the_seeds_they_all_have(tmp_path):
     inputs = Inputs(load_store(root), tmp_path / "out")
     assert 3 not in set(inputs.main_runs["seed"])
     assert any("left out tabular/iris seeds [3]" in note for note in inputs.notes)
+
+
+def test_a_recovery_regimes_records_stay_out_of_every_table_but_their_own(tmp_path):
+    """Protocol v3 re-scores four methods per deep row after fine-tuning: same method
+    name, a config hash of its own (here one that sorts first, on one seed more). The
+    rank tables, costs and ranking quality must read the one-shot cut; control_regimes
+    sets the two side by side on the seeds both have."""
+    from paper_figures import control_regimes, cost, ranking_quality
+
+    blocks = {"image": [("digits", "lenet"), ("mnist5k", "lenet")]}
+    root = build_tree(tmp_path / "results", blocks, SMALL_METHODS)
+    for path in (root / "runs").rglob("result.json"):
+        rec = json.loads(path.read_text())
+        rec["endpoints"] = {"macs": {"points": {"0.5": {"test": rec["target"]["test"]}}}}
+        path.write_text(json.dumps(rec))
+    rng = np.random.default_rng(5)
+    for seed in (*SEEDS, 3):
+        rec = record("image", "digits", "lenet", "ucb1", "bandit", seed, 0.9, rng, 0.85)
+        rec |= {"config_hash": "aaaafinetune", "regime": "finetune",
+                "endpoints": {"macs": {"points": {"0.5": {"test": 0.99}}}}}
+        rec["selected"]["test"] = rec["target"]["test"] = 0.99
+        write(root, rec, 2.0)
+    inputs = Inputs(load_store(root), tmp_path / "out")
+    assert set(inputs.main_runs["regime"]) == {"one_shot"}
+    assert inputs.main_runs.query("policy == 'ucb1'")["config_hash"].unique().tolist() == ["ucb12"]
+    assert set(ranking_quality.with_rho(inputs)["regime"]) == {"one_shot"}
+    points = cost.cost_points(inputs).query("policy == 'ucb1' and budget_per_arm == 2.0")
+    assert points["n_seeds"].tolist() == [len(SEEDS)]  # not the fine-tuned seed 3
+    assert any("left out 4 records under finetune" in note for note in inputs.notes)
+    runs = inputs.store.runs
+    lines = control_regimes.rows(runs[runs["kind"].isin(("bandit", "baseline"))])
+    assert [line[:5] for line in lines] == [["image", "digits", "lenet", "ucb1", "3"]]
+    one_shot = runs.query("policy == 'ucb1' and dataset == 'digits' and regime == 'one_shot'")
+    assert lines[0][5:] == [f"{one_shot['eq_macs_test_0.5'].mean():.4f}", "n/a", "0.9900"]
