@@ -34,12 +34,19 @@ def _masked_delta(model: GPT, data: Split, layer: str, unit: int) -> float:
             return float(cross_entropy(model(*data.inputs), data.targets).mean() - base)
 
 
+@pytest.mark.parametrize("scope", ["layer", "global"])
 @pytest.mark.parametrize("rows_of", ["pull", "pull_rows"])
-def test_a_round_cut_into_pieces_measures_what_one_round_does_and_counts_its_pulls_once(rows_of):
+def test_a_round_cut_into_pieces_measures_what_one_round_does_and_counts_its_pulls_once(
+        rows_of, scope):
     model, data = _gpt_and_rows()
     widths = prunable_widths(model)
     layer = "blocks.1.mlp.fc1"
     units = torch.arange(widths[layer])
+    if scope == "global":  # arms of three layers in one round, as scope=global pulls them
+        names = list(widths)
+        positions = [names.index(n) for n in ("blocks.0.attn.heads", "blocks.0.mlp.fc1", layer)]
+        layer = torch.tensor([positions[0]] * 2 + [positions[1]] * 5 + [positions[2]] * 5)
+        units = torch.tensor([0, 1, 0, 3, 5, 7, 11, 3, 4, 6, 8, 10])
     copies = len(units) + 1
     # a budget of 5 rows' outputs per round: 24 rows run as 5 pieces
     budget = 5 * copies * VOCAB * TOKENS
@@ -64,7 +71,8 @@ def test_a_round_cut_into_pieces_measures_what_one_round_does_and_counts_its_pul
     assert pieces.pulls == whole.pulls == len(units)
     assert pieces.flops == pytest.approx(whole.flops)
     # and both are the masked model's loss change
-    assert float(cut.delta[3]) == pytest.approx(_masked_delta(model, data, layer, 3), abs=1e-5)
+    name, unit = ("blocks.1.mlp.fc1", 3) if scope == "layer" else ("blocks.0.mlp.fc1", 3)
+    assert float(cut.delta[3]) == pytest.approx(_masked_delta(model, data, name, unit), abs=1e-5)
 
 
 class Means(NamedTuple):
