@@ -142,6 +142,24 @@ def test_an_ambiguous_or_outdated_allocation_record_is_not_ready(tmp_path):
     assert not (control_dir(job) / FAILED_NAME).exists()
 
 
+def test_an_allocation_that_reaches_no_endpoint_gives_a_control_unreached_everywhere(tmp_path):
+    """A row where no cut reaches any MAC or parameter fraction (bAbI's memory network:
+    its embeddings hold most of the cost) must not wait for counts that cannot come."""
+    def cfg(*overrides: str):
+        return compose_config([*QUICK, *overrides], tmp_path / "results")
+
+    found = {p: Path(run_trial(cfg(f"policy={p}"))["path"]) for p in ("ucb1", "magnitude")}
+    record = stored({"path": found["magnitude"]})
+    for axis in record["endpoints"].values():  # as the memory network's records are
+        axis["points"] = dict.fromkeys(axis["points"])
+    write_checked_json(found["magnitude"], record)
+    mine = stored(run_trial(cfg("policy=ucb1", "+control.allocation=magnitude")))
+    assert mine["kind"] == "control"
+    for axis in ("macs", "params"):
+        assert mine["endpoints"][axis]["points"] == dict.fromkeys(
+            record["endpoints"][axis]["points"])
+
+
 def test_a_missing_order_record_names_the_order_method(store):
     with pytest.raises(NotReady, match="no record of policy=thompson"):
         run_trial(store.cfg("policy=thompson", "+control.allocation=ucb1"))

@@ -149,9 +149,12 @@ def _check_inputs(allocation: Found, order: Found) -> None:
         if found.record.get("kind") == "unpruned" or not found.record.get("ranking"):
             raise ConfigError(f"control.{role}: policy={found.method} prunes nothing, so it "
                               f"has no {needs}; choose a pruning method")
-    points = [p for axis in (allocation.record.get("endpoints") or {}).values()
+    endpoints = allocation.record.get("endpoints") or {}
+    points = [p for axis in endpoints.values()
               for p in (axis.get("points") or {}).values() if p is not None]
-    if not points or any("removed_per_layer" not in p for p in points):
+    # A record with endpoints but none reached (a memory network whose embeddings hold
+    # most MACs) is ready: its control is unreached wherever it is.
+    if not endpoints or any("removed_per_layer" not in p for p in points):
         raise NotReady(f"control {allocation.method}__{order.method}: policy="
                        f"{allocation.method}'s record {allocation.path} predates per-layer "
                        "counts at its endpoints; run its trial again with runtime.force=true first")
