@@ -488,3 +488,11 @@ def test_a_recovery_regimes_records_stay_out_of_every_table_but_their_own(tmp_pa
     assert [line[:5] for line in lines] == [["image", "digits", "lenet", "ucb1", "3"]]
     one_shot = runs.query("policy == 'ucb1' and dataset == 'digits' and regime == 'one_shot'")
     assert lines[0][5:] == [f"{one_shot['eq_macs_test_0.5'].mean():.4f}", "n/a", "0.9900"]
+
+
+def test_a_baseline_that_pulls_is_not_labelled_as_pulling_nothing():
+    from paper_figures.ranking_quality import spent
+
+    assert spent(pd.DataFrame({"cost_pulls": [2600.0, 2600.0]})) == "2,600 pulls per trial"
+    assert spent(pd.DataFrame({"cost_pulls": [0.0]})) == "no pulls"
+    assert spent(pd.DataFrame({"policy": ["magnitude"]})) == "no pulls"
