@@ -27,7 +27,7 @@ def predict(model: nn.Module, data: Split, batch_size: int = PREDICT_ROWS) -> to
     ]).float()  # under bf16 autocast the metric is still computed in fp32
 
 
-def score(model: nn.Module, data: Split, metric: str, batch_size: int = 2048) -> float:
+def score(model: nn.Module, data: Split, metric: str, batch_size: int = PREDICT_ROWS) -> float:
     if isinstance(METRICS.get(metric), PositionMean):
         return position_means(model, data, (metric,))[0]
     return METRICS.get(metric)(predict(model, data, batch_size), data.targets)
