@@ -34,7 +34,6 @@ def make(inputs: Inputs) -> list[Path]:
     if len(runs) == 0 or missing:
         return awaiting(inputs, missing or [REGIME, ENDPOINT])
     deep = runs[runs["task"].isin(DEEP_TASKS) & runs["kind"].isin(PRUNING_KINDS)]
-    deep = deep.assign(**{REGIME: deep[REGIME].fillna(REGIMES[0])})
     return write_table(
         inputs.out, NAME, TITLE,
         "Test metric at 50% of the dense MACs, mean over the seeds every regime of the row "

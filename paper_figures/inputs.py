@@ -28,8 +28,7 @@ CONTROL_KINDS = ("control",)
 DEEP_TASKS = ("image", "text", "reasoning", "language")
 # Protocol v3's recovery regimes (``pruning.regime``) re-score a method's cut after
 # BatchNorm recalibration or fine-tuning, with the same config otherwise; every table
-# but the regimes control (control_regimes.py) reads the cut as made. Records from
-# before protocol v3 carry no regime: one-shot.
+# but the regimes control (control_regimes.py) reads the cut as made.
 MAIN_REGIME = "one_shot"
 
 
@@ -75,7 +74,7 @@ class Inputs:
         runs = self.store.runs
         if "regime" not in runs.columns:
             return runs
-        one_shot = runs["regime"].isna() | (runs["regime"] == MAIN_REGIME)
+        one_shot = runs["regime"] == MAIN_REGIME  # collect gives pre-v3 records one_shot
         if not one_shot.all():
             regimes = ", ".join(sorted(set(runs.loc[~one_shot, "regime"].astype(str))))
             self.note(f"tables other than control_regimes read one-shot cuts: left out "

@@ -55,17 +55,17 @@ def test_a_round_cut_into_pieces_measures_what_one_round_does_and_counts_its_pul
                         output_budget=budget)
     assert pieces.output_elements == VOCAB * TOKENS
     assert rows_per_piece(copies, pieces.output_elements, budget) == 5
-    seen: list[int] = []
+    rows = torch.arange(len(data))
+    one = (whole.pull(layer, units, data) if rows_of == "pull"
+           else whole.pull_rows(layer, units, rows))
+    seen: list[int] = []  # rows x copies of each forward the pieced engine runs
     hook = model.register_forward_hook(lambda _m, _a, out: seen.append(out.shape[0]))
     try:
-        if rows_of == "pull":
-            one, cut = whole.pull(layer, units, data), pieces.pull(layer, units, data)
-        else:
-            rows = torch.arange(len(data))
-            one, cut = whole.pull_rows(layer, units, rows), pieces.pull_rows(layer, units, rows)
+        cut = (pieces.pull(layer, units, data) if rows_of == "pull"
+               else pieces.pull_rows(layer, units, rows))
     finally:
         hook.remove()
-    assert max(seen[len(seen) // 2:]) <= 5 * copies  # the pieces' forwards: at most 5 rows each
+    assert len(seen) >= 5 and max(seen) <= 5 * copies  # 24 rows in pieces of at most 5
     assert torch.allclose(cut.delta, one.delta, atol=1e-6)
     assert float(cut.base) == pytest.approx(float(one.base), abs=1e-6)
     assert pieces.pulls == whole.pulls == len(units)
@@ -112,7 +112,7 @@ def test_per_position_cross_entropy_equals_torchs_on_the_vocab_first_layout():
     assert perplexity == pytest.approx(float(torch.exp(reference.double().mean())), rel=1e-6)
 
 
-def test_a_language_models_points_stream_its_split_in_batches_with_the_same_scores(monkeypatch):
+def test_a_language_models_points_stream_its_split_in_batches_with_the_same_scores():
     from mabbench.trial import curve
 
     model, data = _gpt_and_rows(rows=10)
@@ -122,9 +122,8 @@ def test_a_language_models_points_stream_its_split_in_batches_with_the_same_scor
              for metric in ("token_accuracy", "perplexity")]
     forwards: list[int] = []
     hook = model.register_forward_hook(lambda _m, _a, out: forwards.append(out.shape[0]))
-    monkeypatch.setattr(curve, "PREDICT_ROWS", 3)
     try:
-        streamed = curve.scores(model, data, ("token_accuracy", "perplexity"))
+        streamed = curve.scores(model, data, ("token_accuracy", "perplexity"), batch_size=3)
     finally:
         hook.remove()
     assert forwards == [1, 3, 3, 3, 1]  # a one-row probe, then batches of 3

@@ -8,8 +8,8 @@ round on the GPT row (17 copies of 128 windows x 32 positions x 2,000 words)
 is 557 MB, the oracle's all-arms rounds reached 4 GB and a 15.5 GB peak. Blocks
 that large come fresh from the kernel every time (above the allocator's
 threshold, mabbench.runtime.allocator): a one-pull-per-arm ranking of the GPT
-spent 13.5 of its 31 s in the kernel; in pieces it takes 16 s (sizes from 1M to
-32M floats measured 16-18 s). Each piece's means weighted by its rows give the
+spent 13.5 of its 31 s in the kernel; in pieces of 4M floats it takes 16.0 s
+(1M to 32M floats measured 16.0-18.0 s in one series; a first 16M run took 22 s). Each piece's means weighted by its rows give the
 round's means (to float rounding), and a round of small outputs is one piece,
 as before.
 """

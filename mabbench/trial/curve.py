@@ -28,29 +28,29 @@ def predict(model: nn.Module, data: Split, batch_size: int = PREDICT_ROWS) -> to
 
 
 def score(model: nn.Module, data: Split, metric: str, batch_size: int = PREDICT_ROWS) -> float:
-    if isinstance(METRICS.get(metric), PositionMean):
-        return position_means(model, data, (metric,))[0]
-    return METRICS.get(metric)(predict(model, data, batch_size), data.targets)
+    return scores(model, data, (metric,), batch_size)[0]
 
 
-def scores(model: nn.Module, data: Split, metrics: tuple[str, ...]) -> list[float]:
+def scores(model: nn.Module, data: Split, metrics: tuple[str, ...],
+           batch_size: int = PREDICT_ROWS) -> list[float]:
     """Every metric in ``metrics`` from one forward pass over ``data`` (a classifier's
     accuracy and macro-F1 had each run their own: half of a CNN curve's time)."""
     if all(isinstance(METRICS.get(metric), PositionMean) for metric in metrics):
-        return position_means(model, data, metrics)
-    outputs = predict(model, data)
+        return position_means(model, data, metrics, batch_size)
+    outputs = predict(model, data, batch_size)
     return [METRICS.get(metric)(outputs, data.targets) for metric in metrics]
 
 
 @torch.no_grad()
-def position_means(model: nn.Module, data: Split, metrics: tuple[str, ...]) -> list[float]:
-    """``metrics`` (each a PositionMean) streamed over ``data`` in batches whose
-    outputs stay within a pull piece's budget: a GPT point (select and test) took
-    4.1 s with the whole split's logits held, and most of it was the kernel
-    faulting in GBs of fresh memory and copying the logits to float64."""
+def position_means(model: nn.Module, data: Split, metrics: tuple[str, ...],
+                   batch_size: int = PREDICT_ROWS) -> list[float]:
+    """``metrics`` (each a PositionMean) streamed over ``data`` in batches of at most
+    ``batch_size`` rows whose outputs stay within a pull piece's budget: a GPT point
+    (select and test) took 4.1 s with the whole split's logits held, and most of it
+    was the kernel faulting in GBs of fresh memory and copying the logits to float64."""
     forms = [METRICS.get(metric) for metric in metrics]
     per_row = model(*(x[:1] for x in data.inputs)).numel()
-    rows = min(PREDICT_ROWS, rows_per_piece(1, per_row))
+    rows = min(batch_size, rows_per_piece(1, per_row))
     sums = [torch.zeros((), dtype=torch.float64, device=data.targets.device) for _ in forms]
     for start in range(0, len(data), rows):
         outputs = model(*(x[start:start + rows] for x in data.inputs)).float()
