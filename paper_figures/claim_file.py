@@ -29,6 +29,9 @@ class Endpoint:
     # where a method that does not prune (unpruned, comparators) lacks the column, its
     # value is this column's (its dense score: it keeps all of its compute)
     not_pruned: str | None = None
+    # only pruning methods have a value: a method that keeps all of its compute scores
+    # the endpoint's worst by definition (compression 1.0), a comparison no cut can lose
+    pruning_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def load(path: Path | str = DEFAULT) -> ClaimFile:
     data = yaml.safe_load(Path(path).read_text())
     endpoints = {name: Endpoint(name, str(e["column"]), bool(e.get("higher_is_better", True)),
                                 float(e.get("rope", 0.01)), str(e.get("role", "secondary")),
-                                str(e.get("about", "")), e.get("not_pruned"))
+                                str(e.get("about", "")), e.get("not_pruned"),
+                                bool(e.get("pruning_only", False)))
                  for name, e in data["endpoints"].items()}
     groups = {name: RowGroup(tuple(g["tasks"]), tuple(g["block"]))
               for name, g in data["row_groups"].items()}

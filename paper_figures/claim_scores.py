@@ -65,6 +65,8 @@ def endpoint_scores(inputs: Inputs, group: RowGroup, endpoint: Endpoint,
     if len(runs) == 0 or endpoint.column not in runs:
         return None
     runs = runs[runs["task"].isin(group.tasks)]
+    if endpoint.pruning_only:
+        runs = runs[runs["kind"].isin(PRUNING_KINDS)]
     if endpoint.not_pruned in runs:
         keeps_all = ~runs["kind"].isin(PRUNING_KINDS)
         filled = runs[endpoint.column].where(~keeps_all | runs[endpoint.column].notna(),

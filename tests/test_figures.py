@@ -496,3 +496,24 @@ def test_a_baseline_that_pulls_is_not_labelled_as_pulling_nothing():
     assert spent(pd.DataFrame({"cost_pulls": [2600.0, 2600.0]})) == "2,600 pulls per trial"
     assert spent(pd.DataFrame({"cost_pulls": [0.0]})) == "no pulls"
     assert spent(pd.DataFrame({"policy": ["magnitude"]})) == "no pulls"
+
+
+def test_the_compression_endpoint_never_pits_a_cut_against_the_unpruned_model(tmp_path):
+    """The unpruned model's compression is 1.0 by definition, so any cut "beats" it there:
+    claim 2 (UCB1 beats the unpruned network) cannot be tested at that endpoint, while
+    claim 1 (pruning methods among themselves) still is."""
+    from paper_figures import claims
+    from paper_figures.claim_file import load
+
+    blocks = {"tabular": [("glass", "mlp"), ("yeast", "mlp"), ("vowel", "mlp")]}
+    root = build_tree(tmp_path / "results", blocks, SMALL_METHODS)
+    for path in (root / "runs").rglob("result.json"):
+        rec = json.loads(path.read_text())
+        fraction = {"none": 1.0, "ucb1": 0.5}.get(rec["policy"], 0.75)
+        rec["endpoints"] = {"macs": {"compression": {"fraction": fraction}}}
+        path.write_text(json.dumps(rec))
+    found = {(r["claim"], r["pool"]): r["verdict"]
+             for r in claims.results(Inputs(load_store(root), tmp_path / "out"), load())
+             if r["endpoint"] == "compression"}
+    assert found[("2", "paper")] == "cannot test (missing none)"
+    assert found[("1", "all")] != found[("2", "paper")]  # magnitude is still a rival
