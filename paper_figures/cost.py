@@ -18,23 +18,41 @@ NAME = "cost"
 COSTS = {"cost_pulls": "pulls", "cost_forward_flops": "forward FLOPs",
          "cost_seconds": "pruning time (s)"}
 PRUNING_KINDS = ("bandit", "baseline")
+# Where the metric kept is read, in order of preference: a task is drawn at the first of
+# these its records carry (protocol v3's equal-compute cut; a v2 archive's target unit
+# sparsity). Records that cannot reach the chosen point are left out of it.
+POINTS = {"eq_macs_test_0.5": "with the cut at 50% of the dense MACs",
+          "target_test": "at the target unit sparsity"}
+
+
+def point_column(runs: pd.DataFrame) -> str | None:
+    """The first column of POINTS with a value in these records."""
+    return next((c for c in POINTS if c in runs and runs[c].notna().any()), None)
 
 
 def cost_points(inputs: Inputs) -> pd.DataFrame:
     """Per (task, method, budget): mean over datasets and seeds of the cost and of the
-    change in test metric at the target sparsity against the same record's dense model.
-    Every budget is kept (a budget sweep draws a line), on the swept datasets only."""
+    change in test metric at the task's point (POINTS) against the same record's dense
+    model. Every budget is kept (a budget sweep draws a line), on the swept datasets only."""
     runs = inputs.one_shot_runs
-    if len(runs) == 0 or "target_test" not in runs:
+    if len(runs) == 0:
         return pd.DataFrame()
     runs = swept_datasets(runs[runs["kind"].isin(PRUNING_KINDS)])
-    runs = runs.assign(delta=runs["target_test"] - runs["dense_test"])
+    return pd.concat([task_points(block) for _, block in runs.groupby("task", sort=True)]
+                     or [pd.DataFrame()], ignore_index=True)
+
+
+def task_points(runs: pd.DataFrame) -> pd.DataFrame:
+    column = point_column(runs)
+    if column is None:
+        return pd.DataFrame()
+    runs = runs.dropna(subset=[column])
+    runs = runs.assign(delta=runs[column] - runs["dense_test"])
     costs = [c for c in COSTS if c in runs]
     grouped = runs.groupby(["task", "policy", "kind", "budget_per_arm"], dropna=False)
-    points = grouped[["delta", "target_sparsity", *costs]].mean()
-    points = points.assign(n_seeds=grouped["seed"].nunique()).reset_index()
-    labels = runs.groupby("task")["dataset"].agg(lambda names: dataset_label(names.to_frame()))
-    return points.assign(datasets=points["task"].map(labels))
+    points = grouped[["delta", *costs]].mean()
+    points = points.assign(n_seeds=grouped["seed"].nunique(), point=POINTS[column])
+    return points.reset_index().assign(datasets=dataset_label(runs[["dataset"]]))
 
 
 def drawn_costs(points: pd.DataFrame) -> list[str]:
@@ -55,8 +73,6 @@ def draw(points: pd.DataFrame, task: str, costs: list[str]):
                              squeeze=False)
     methods = sorted(points["policy"].unique())
     colours = palette(methods)
-    sparsity = points["target_sparsity"].dropna()
-    level = f"{sparsity.iloc[0]:g}" if sparsity.nunique() == 1 else "the target"
     for ax, cost in zip(axes[0], costs):
         data = points.sort_values([cost, "policy"])
         sns.lineplot(data=data, x=cost, y="delta", hue="policy", hue_order=methods,
@@ -67,7 +83,7 @@ def draw(points: pd.DataFrame, task: str, costs: list[str]):
                         ax=ax, legend=ax is axes[0][-1])
         ax.set_xscale("symlog", linthresh=linear_threshold(data[cost]))
         ax.set_xlabel(f"{COSTS[cost]} (mean per trial, symlog)")
-        ax.set_ylabel(f"test metric change vs dense at sparsity {level}")
+        ax.set_ylabel(f"test metric change vs dense\n{points['point'].iloc[0]}")
         ax.axhline(0.0, color="grey", lw=0.8, ls=":")
     legend_outside(axes[0][-1])
     fig.suptitle(f"{task}: metric kept against pruning cost "

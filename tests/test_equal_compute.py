@@ -81,7 +81,8 @@ def test_area_is_the_mean_metric_over_the_fractions_and_none_if_one_is_unreachab
 def test_collect_flattens_the_endpoints_one_column_each():
     from mabbench.store.collect import endpoint_columns
 
-    reached = {"select": 0.8, "test": 0.7, "mac_fraction": 0.49, "recovery": {"best_epoch": 1}}
+    reached = {"select": 0.8, "test": 0.7, "mac_fraction": 0.49, "recovery": {"best_epoch": 1},
+               "macs": 1200, "params": 300, "latency_s": 0.002}
     record = {"endpoints": {"macs": {
         "points": {"0.5": reached, "0.1": None}, "floor": 0.2, "auc": None,
         "compression": {"fraction": 0.5, "test_drop": 0.1}}}}
@@ -89,5 +90,7 @@ def test_collect_flattens_the_endpoints_one_column_each():
     assert row["eq_macs_test_0.5"] == 0.7 and row["eq_macs_best_epoch_0.5"] == 1
     assert row["eq_macs_mac_fraction_0.5"] == 0.49 and row["eq_macs_floor"] == 0.2
     assert row["eq_macs_compression_test_drop"] == 0.1
+    assert (row["eq_macs_macs_0.5"], row["eq_macs_params_0.5"]) == (1200, 300)
+    assert row["eq_macs_latency_ms_0.5"] == 2.0  # stored in seconds, a column in ms
     assert row["eq_macs_test_0.1"] != row["eq_macs_test_0.1"]  # unreachable: NaN
     assert endpoint_columns({}) == {}  # a v2 record has none

@@ -482,6 +482,8 @@ def test_a_recovery_regimes_records_stay_out_of_every_table_but_their_own(tmp_pa
     assert set(ranking_quality.with_rho(inputs)["regime"]) == {"one_shot"}
     points = cost.cost_points(inputs).query("policy == 'ucb1' and budget_per_arm == 2.0")
     assert points["n_seeds"].tolist() == [len(SEEDS)]  # not the fine-tuned seed 3
+    # costs are set against the metric kept at equal compute, not at equal unit counts
+    assert points["point"].tolist() == ["with the cut at 50% of the dense MACs"]
     assert any("left out 4 records under finetune" in note for note in inputs.notes)
     runs = inputs.store.runs
     lines = control_regimes.rows(runs[runs["kind"].isin(("bandit", "baseline"))])

@@ -44,7 +44,8 @@ SUMMARY_PREFIXES = {"auc": "auc_", "at_macs": "at_macs_", "trivial": "trivial_"}
 ENDPOINT_PREFIX = "eq_"
 POINT_KEYS = {"select": "select", "test": "test", "select_as_cut": "select_as_cut",
               "test_as_cut": "test_as_cut", "mac_fraction": "mac_fraction",
-              "param_fraction": "param_fraction", "arms_removed": "arms_removed"}
+              "param_fraction": "param_fraction", "arms_removed": "arms_removed",
+              "macs": "macs", "params": "params", "sparsity": "sparsity"}
 CONFIG_PREFIX = "cfg."
 WRITERS = {".parquet": lambda table, path: table.to_parquet(path, index=False),
            ".csv": lambda table, path: table.to_csv(path, index=False)}
@@ -142,6 +143,7 @@ def endpoint_columns(record: dict) -> dict:
             point = point or {}
             for key, column in POINT_KEYS.items():
                 row[f"{prefix}{column}_{fraction}"] = number(point.get(key))
+            row[f"{prefix}latency_ms_{fraction}"] = 1000.0 * number(point.get("latency_s"))
             row[f"{prefix}best_epoch_{fraction}"] = number(
                 (point.get("recovery") or {}).get("best_epoch"))
     return row
