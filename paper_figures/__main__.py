@@ -35,8 +35,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("figures"),
                         help="where tables and figures go, replaced whole (default: figures)")
     parser.add_argument("--point", choices=sorted(POINTS), default="selected",
-                        help="which point of each curve enters the rank tables and claims: "
-                        + "; ".join(f"{k}: {v}" for k, v in POINTS.items()))
+                        help="which point of each curve enters the rank tables (the claims read "
+                        "every endpoint of the claims file): "
+                        + "; ".join(f"{k}: {v.about}" for k, v in POINTS.items()))
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level")
     parser.add_argument("--budget-per-arm", type=float, default=None,
                         help="bandit budget whose runs enter the rank tables and curves "

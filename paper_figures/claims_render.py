@@ -70,7 +70,7 @@ def write(inputs: Inputs, claims: ClaimFile, results: list[dict]) -> list[Path]:
     ropes = sorted({e.rope for e in claims.endpoints.values()})
     caption = (
         f"Each claim of {Path(claims.path).name} per endpoint (mean over seeds per row; the "
-        f"v2 selected point is {POINTS['selected']}) and pool, alpha = {inputs.alpha:g}. "
+        f"v2 selected point is {POINTS['selected'].about}) and pool, alpha = {inputs.alpha:g}. "
         f"Per comparison: better / worse = Holm-corrected one-sided Wilcoxon signed-rank "
         f"significant for / against the claim; equivalent = Bayesian signed-rank "
         f"P(within ROPE) >= 0.95 or Holm-corrected two one-sided tests at +-ROPE "

@@ -9,11 +9,25 @@ import pandas as pd
 
 from paper_figures.load import Store
 
-# Points of a record a table can report; each is chosen without looking at test.
+@dataclass(frozen=True)
+class Point:
+    """A point of a record a rank table can report; each is chosen without test."""
+
+    about: str
+    column: str  # results-table column of a value ``key`` there: ``column.format(key=key)``
+    # where a method that does not prune (unpruned, comparators) has no such value, it is
+    # read from this column instead (it keeps all of its compute); None: it has one
+    not_pruned: str | None = None
+
+
 POINTS = {
-    "selected": "the sparsity level (dense included) with the best select score, reported on test",
-    "target": "the target sparsity (pruning.sparsity)",
-    "dense": "the dense model before pruning",
+    "selected": Point("the sparsity level (dense included) with the best select score, "
+                      "reported on test", "selected_{key}"),
+    "target": Point("the target sparsity (pruning.sparsity)", "target_{key}"),
+    "dense": Point("the dense model before pruning", "dense_{key}"),
+    "macs_0.5": Point("the cut at 50% of the dense MACs (protocol v3's primary endpoint; "
+                      "methods that do not prune keep their dense score)",
+                      "eq_macs_{key}_0.5", "dense_{key}"),
 }
 
 
@@ -155,4 +169,16 @@ class Inputs:
 
     def value(self, key: str = "test") -> str:
         """Column of ``runs`` holding ``key`` at the chosen point, e.g. ``selected_test``."""
-        return f"{self.point}_{key}"
+        return POINTS[self.point].column.format(key=key)
+
+    def values(self, runs: pd.DataFrame, key: str = "test") -> pd.Series:
+        """``key`` at the chosen point for each run; a method that does not prune reads
+        the point's ``not_pruned`` column where it lacks the value. Empty where the
+        records carry neither."""
+        point, column = POINTS[self.point], self.value(key)
+        found = runs[column] if column in runs else pd.Series(float("nan"), index=runs.index)
+        fallback = point.not_pruned.format(key=key) if point.not_pruned else None
+        if fallback in runs:
+            keeps_all = ~runs["kind"].isin(PRUNING_KINDS)
+            found = found.where(~keeps_all | found.notna(), runs[fallback])
+        return found

@@ -65,8 +65,9 @@ def score_matrix(inputs: Inputs, spec: RankTableSpec, stem: str) -> tuple[pd.Dat
     """blocks x methods of the value at the chosen point, mean over seeds; each method's kind."""
     runs = inputs.main_runs
     column = inputs.value(spec.key)
-    if len(runs) == 0 or column not in runs:
+    if len(runs) == 0:
         return pd.DataFrame(), {}
+    runs = runs.assign(**{column: inputs.values(runs, spec.key)})
     runs = runs[runs["task"].isin(spec.tasks)].dropna(subset=[column])
     if len(runs) == 0:
         return pd.DataFrame(), {}
@@ -138,7 +139,7 @@ def make(inputs: Inputs, specs: dict[str, RankTableSpec] = RANK_TABLES) -> list[
             continue
         test = rank_test(scores, inputs.alpha)
         header, rows = table_rows(test, kinds)
-        caption = (f"Test {spec.metric_label} at {POINTS[inputs.point]}, mean over seeds per "
+        caption = (f"Test {spec.metric_label} at {POINTS[inputs.point].about}, mean over seeds per "
                    f"dataset; rank 1 = best within a dataset, ties averaged (the 2017 tables "
                    f"ranked the other way, higher = better).")
         written += write_table(inputs.out, stem, spec.title, caption, header, rows,

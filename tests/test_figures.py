@@ -519,3 +519,24 @@ def test_the_compression_endpoint_never_pits_a_cut_against_the_unpruned_model(tm
              if r["endpoint"] == "compression"}
     assert found[("2", "paper")] == "cannot test (missing none)"
     assert found[("1", "all")] != found[("2", "paper")]  # magnitude is still a rival
+
+
+def test_rank_tables_can_rank_at_half_the_dense_macs(tmp_path):
+    """--point macs_0.5 ranks protocol v3's primary endpoint: each pruning method's test
+    with its cut at 50% of the dense MACs, the unpruned model at its dense score (it keeps
+    all of its compute)."""
+    blocks = {"tabular": [("glass", "mlp"), ("yeast", "mlp"), ("vowel", "mlp")]}
+    root = build_tree(tmp_path / "results", blocks, SMALL_METHODS)
+    for path in (root / "runs").rglob("result.json"):
+        rec = json.loads(path.read_text())
+        at_half = {"ucb1": 0.7, "magnitude": 0.6}.get(rec["policy"])
+        rec["endpoints"] = {"macs": {"points": {"0.5": {"test": at_half} if at_half else None}}}
+        path.write_text(json.dumps(rec))
+    inputs = Inputs(load_store(root), tmp_path / "out", point="macs_0.5")
+    scores, kinds = rank_tables.score_matrix(inputs, rank_tables.RANK_TABLES[
+        "rank_tabular_accuracy"], "rank_tabular_accuracy")
+    assert scores["ucb1"].tolist() == pytest.approx([0.7] * 3)
+    assert scores["magnitude"].tolist() == pytest.approx([0.6] * 3)
+    dense = inputs.main_runs.query("policy == 'none'").groupby("dataset")["dense_test"].mean()
+    assert scores["none"].tolist() == pytest.approx(dense.sort_index().tolist())
+    assert "50% of the dense MACs" in rank_tables.make(inputs)[0].read_text()

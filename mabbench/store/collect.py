@@ -45,7 +45,8 @@ ENDPOINT_PREFIX = "eq_"
 POINT_KEYS = {"select": "select", "test": "test", "select_as_cut": "select_as_cut",
               "test_as_cut": "test_as_cut", "mac_fraction": "mac_fraction",
               "param_fraction": "param_fraction", "arms_removed": "arms_removed",
-              "macs": "macs", "params": "params", "sparsity": "sparsity"}
+              "macs": "macs", "params": "params", "sparsity": "sparsity",
+              "test_macro_f1": "test_macro_f1", "select_macro_f1": "select_macro_f1"}
 CONFIG_PREFIX = "cfg."
 WRITERS = {".parquet": lambda table, path: table.to_parquet(path, index=False),
            ".csv": lambda table, path: table.to_csv(path, index=False)}
