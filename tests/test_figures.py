@@ -540,3 +540,20 @@ def test_rank_tables_can_rank_at_half_the_dense_macs(tmp_path):
     dense = inputs.main_runs.query("policy == 'none'").groupby("dataset")["dense_test"].mean()
     assert scores["none"].tolist() == pytest.approx(dense.sort_index().tolist())
     assert "50% of the dense MACs" in rank_tables.make(inputs)[0].read_text()
+
+
+def test_recalibrating_a_model_without_batchnorm_is_not_reported_as_a_result():
+    from paper_figures import control_regimes
+
+    def trial(model, regime, norms):
+        return {"task": "image", "dataset": "digits", "model": model, "policy": "ucb1",
+                "seed": 0, "regime": regime, "eq_macs_test_0.5": 0.5 if norms != 6 else 0.8,
+                "eq_macs_batchnorm_layers_0.5": norms}
+
+    runs = pd.DataFrame([trial("lenet", "one_shot", math.nan),
+                         trial("lenet", "bn_recalibration", 0),
+                         trial("vgg", "one_shot", math.nan),
+                         trial("vgg", "bn_recalibration", 6)])
+    lines = {line[2]: line[5:] for line in control_regimes.rows(runs)}
+    assert lines["lenet"] == ["0.5000", "no BatchNorm", "n/a"]
+    assert lines["vgg"] == ["0.5000", "0.8000", "n/a"]

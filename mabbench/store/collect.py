@@ -145,8 +145,9 @@ def endpoint_columns(record: dict) -> dict:
             for key, column in POINT_KEYS.items():
                 row[f"{prefix}{column}_{fraction}"] = number(point.get(key))
             row[f"{prefix}latency_ms_{fraction}"] = 1000.0 * number(point.get("latency_s"))
-            row[f"{prefix}best_epoch_{fraction}"] = number(
-                (point.get("recovery") or {}).get("best_epoch"))
+            recovery = point.get("recovery") or {}
+            row[f"{prefix}best_epoch_{fraction}"] = number(recovery.get("best_epoch"))
+            row[f"{prefix}batchnorm_layers_{fraction}"] = number(recovery.get("batchnorm_layers"))
     return row
 
 
