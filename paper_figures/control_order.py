@@ -23,6 +23,7 @@ ALLOCATION, ORDER = "control_allocation", "control_order"
 ENDPOINT = "eq_macs_test_0.5"
 TITLE = "Control: allocation across layers x order within a layer (deep rows, 50% MACs)"
 CORNER = "allocation \\ order"
+BLOCK = ("task", "dataset", "model", "seed")  # one paired observation of every cell
 
 
 def make(inputs: Inputs) -> list[Path]:
@@ -33,17 +34,44 @@ def make(inputs: Inputs) -> list[Path]:
     deep = runs[runs["task"].isin(DEEP_TASKS)].dropna(subset=[ALLOCATION, ORDER, ENDPOINT])
     if len(deep) == 0:  # control records only on other rows, or none reaching 50% MACs
         return _awaiting(inputs, f"no control record with {ENDPOINT} on a deep row")
+    deep, dropped = complete_blocks(deep)
+    if dropped:
+        inputs.note(f"{NAME}: left out {dropped} (row, seed) blocks lacking a cell")
+    if len(deep) == 0:
+        return _awaiting(inputs, "no (row, seed) with every allocation x order cell")
     cells = deep.groupby([ALLOCATION, ORDER])[ENDPOINT].mean().unstack(ORDER)
     orders = list(cells.columns)
     body = [[allocation, *(fmt(row.get(o)) for o in orders)]
             for allocation, row in cells.iterrows()]
+    rows = deep[list(BLOCK[:-1])].drop_duplicates()
+    seeds = sorted(set(deep["seed"]))
+    spread = (f"Spread of the means: across orders with one allocation (a row) at most "
+              f"{fmt(_range(cells, axis=1).max())}; across allocations with one order (a "
+              f"column) up to {fmt(_range(cells, axis=0).max())}.")
     return write_table(
         inputs.out, NAME, TITLE,
-        "Mean test metric at 50% of the dense MACs over the deep rows and seeds. Row: the "
+        f"Mean test metric at 50% of the dense MACs over {len(rows)} deep rows x seeds "
+        f"{', '.join(map(str, seeds))} (each (row, seed) with every cell: "
+        f"{len(deep.drop_duplicates(list(BLOCK)))}). Row: the "
         "method whose per-layer counts the cut keeps; column: the method whose order "
         "within each layer fills them; the diagonal is each method itself. A row that "
         "varies little across columns says allocation, not order, decides the outcome.",
-        [CORNER, *orders], body)
+        [CORNER, *orders], body, [spread])
+
+
+def complete_blocks(deep):
+    """The (row, seed) blocks holding every allocation x order cell, and how many did
+    not: a mean over different blocks per cell would compare rows, not methods."""
+    cells = deep.groupby(list(BLOCK))[[ALLOCATION, ORDER]].apply(
+        lambda g: len(set(zip(g[ALLOCATION], g[ORDER]))))
+    wanted = deep[ALLOCATION].nunique() * deep[ORDER].nunique()
+    full = cells[cells == wanted].index
+    keep = deep.set_index(list(BLOCK)).index.isin(full)
+    return deep[keep], int((cells != wanted).sum())
+
+
+def _range(cells, axis: int):
+    return cells.max(axis=axis) - cells.min(axis=axis)
 
 
 def _awaiting(inputs: Inputs, why: str) -> list[Path]:

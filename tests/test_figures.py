@@ -557,3 +557,20 @@ def test_recalibrating_a_model_without_batchnorm_is_not_reported_as_a_result():
     lines = {line[2]: line[5:] for line in control_regimes.rows(runs)}
     assert lines["lenet"] == ["0.5000", "no BatchNorm", "n/a"]
     assert lines["vgg"] == ["0.5000", "0.8000", "n/a"]
+
+
+def test_the_allocation_by_order_control_averages_every_cell_over_the_same_rows():
+    """A cell missing on one (row, seed) would otherwise average other rows than its
+    neighbours: that block leaves every cell, and the table says how many remain."""
+    from paper_figures import control_order
+
+    cells = [(a, o) for a in ("magnitude", "ucb1") for o in ("magnitude", "ucb1")]
+    runs = pd.DataFrame(
+        [{"task": "image", "dataset": d, "model": "lenet", "seed": 0,
+          "control_allocation": a, "control_order": o,
+          "eq_macs_test_0.5": (0.9 if d == "easy" else 0.1) + (0.01 if a == "ucb1" else 0)}
+         for d in ("easy", "hard") for a, o in cells
+         if not (d == "easy" and (a, o) == ("ucb1", "ucb1"))])
+    kept, dropped = control_order.complete_blocks(runs)
+    assert dropped == 1 and set(kept["dataset"]) == {"hard"}
+    assert kept["eq_macs_test_0.5"].tolist() == pytest.approx([0.1, 0.1, 0.11, 0.11])
