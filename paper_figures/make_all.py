@@ -16,6 +16,7 @@ from paper_figures import (
     curves,
     dense_quality,
     discrimination,
+    mac_curves,
     method_tables,
     paper2017,
     rank_tables,
@@ -30,7 +31,7 @@ from paper_figures.manifest import why_not_replaceable, write_manifest
 
 # Output modules in the order they run; each has NAME and make(inputs) -> list[Path].
 OUTPUTS = (rank_tables, claims, discrimination, row_inclusion, control_order, control_regimes,
-           curves, cost, ranking_quality, speed, dense_quality, paper2017, ablation, method_tables)
+           curves, mac_curves, cost, ranking_quality, speed, dense_quality, paper2017, ablation, method_tables)
 
 
 def unique(lines: list[str]) -> list[str]:

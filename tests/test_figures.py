@@ -574,3 +574,26 @@ def test_the_allocation_by_order_control_averages_every_cell_over_the_same_rows(
     kept, dropped = control_order.complete_blocks(runs)
     assert dropped == 1 and set(kept["dataset"]) == {"hard"}
     assert kept["eq_macs_test_0.5"].tolist() == pytest.approx([0.1, 0.1, 0.11, 0.11])
+
+
+def test_mac_curves_draw_each_point_over_every_seed_of_its_method(tmp_path):
+    """Protocol v3's equal-compute curve: dense at 1.0, then each MAC endpoint; a
+    fraction only some seeds of a method reach is left out rather than averaged over
+    fewer seeds than the rest of its line."""
+    from paper_figures import mac_curves
+
+    blocks = {"image": [("mnist5k", "lenet")]}
+    root = build_tree(tmp_path / "results", blocks, SMALL_METHODS)
+    for path in (root / "runs").rglob("result.json"):
+        rec = json.loads(path.read_text())
+        quarter = {"test": 0.3} if rec["seed"] == SEEDS[0] else None  # one seed gets there
+        rec["endpoints"] = {"macs": {"points": {"0.5": {"test": 0.6}, "0.25": quarter}}}
+        path.write_text(json.dumps(rec))
+    inputs = Inputs(load_store(root), tmp_path / "out", formats=("png",))
+    points = mac_curves.mac_points(inputs)
+    ucb1 = points[points["policy"] == "ucb1"]
+    assert sorted(set(ucb1["mac_fraction"])) == [0.5, 1.0]  # 0.25: one seed of three
+    assert ucb1.groupby("mac_fraction")["seed"].nunique().tolist() == [len(SEEDS)] * 2
+    assert set(points["policy"]) == {"ucb1", "magnitude"}  # the unpruned model is no line
+    written = mac_curves.make(inputs)
+    assert [p.name for p in written] == ["macs_image_mnist5k_lenet.png"]
