@@ -597,3 +597,27 @@ def test_mac_curves_draw_each_point_over_every_seed_of_its_method(tmp_path):
     assert set(points["policy"]) == {"ucb1", "magnitude"}  # the unpruned model is no line
     written = mac_curves.make(inputs)
     assert [p.name for p in written] == ["macs_image_mnist5k_lenet.png"]
+
+
+def test_the_regimes_control_tests_recovery_with_rows_as_observations():
+    """Methods of one row share its dense model: the gain of a regime is averaged over
+    them, so N is the number of rows; a recalibration that had no BatchNorm to re-estimate
+    is no observation of that regime."""
+    from paper_figures import control_regimes
+
+    def trial(model, policy, regime, value, norms=math.nan):
+        return {"task": "image", "dataset": "digits", "model": model, "policy": policy,
+                "seed": 0, "regime": regime, "eq_macs_test_0.5": value,
+                "eq_macs_batchnorm_layers_0.5": norms}
+
+    runs = pd.DataFrame([trial(model, policy, regime, value, norms)
+                         for model, norms in (("vgg", 6), ("resnet", 9), ("lenet", 0))
+                         for policy, base in (("ucb1", 0.2), ("magnitude", 0.4))
+                         for regime, value in (("one_shot", base), ("finetune", base + 0.5),
+                                               ("bn_recalibration", base + 0.1))])
+    finetune, recalibration = (next(line for line in control_regimes.gains(runs)
+                                    if line.startswith(name))
+                               for name in ("finetune", "bn_recalibration"))
+    assert "over 3 deep rows" in finetune and "mean +0.5000" in finetune
+    assert "higher on 3 of 3 rows" in finetune
+    assert "over 2 deep rows" in recalibration  # lenet has no BatchNorm
