@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from paper_figures import claim_forms, claims_render
+from paper_figures import claim_forms, claims_render, claims_summary
 from paper_figures.claim_file import ClaimFile, ClaimSpec, Endpoint, load
 from paper_figures.claim_scores import Scores, by_source, endpoint_scores, excluded
 from paper_figures.comparisons import Tested, evaluate
@@ -121,4 +121,6 @@ def results(inputs: Inputs, claims: ClaimFile) -> list[dict]:
 
 def make(inputs: Inputs, claims: ClaimFile | None = None) -> list[Path]:
     claims = claims or load()
-    return claims_render.write(inputs, claims, results(inputs, claims))
+    found = results(inputs, claims)
+    return [*claims_render.write(inputs, claims, found),
+            *claims_summary.write(inputs, claims, found)]

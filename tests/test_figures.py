@@ -42,7 +42,7 @@ LEVELS = (0.25, 0.5, 0.75)
 EXPECTED = {
     "rank_tabular_accuracy", "rank_tabular_f1", "rank_regression_r2", "rank_deep_learning",
     "rank_tabular_accuracy_nemenyi", "rank_tabular_f1_nemenyi", "rank_regression_r2_nemenyi",
-    "rank_deep_learning_nemenyi", "claims", "speed", "ranking_quality", "dense_quality", "paper2017", "discrimination",
+    "rank_deep_learning_nemenyi", "claims", "claims_summary", "speed", "ranking_quality", "dense_quality", "paper2017", "discrimination",
     "dense_vs_trivial", "control_order", "control_regimes",
     *(f"methods_{t}_{d}_{m}" for t in ("image", "text") for d, m in BLOCKS[t]),
 }
@@ -196,6 +196,14 @@ def test_claims_table_gives_a_verdict_per_claim_endpoint_and_pool(outputs):
     assert waiting["macs_0.5"] == "needs the v3 re-run (no column eq_macs_test_0.5)"
     assert "compression" in waiting
     assert "Multiplicity" in (out / "claims.md").read_text()
+    # the summary: the paper's own pool only, one line per claim and tested endpoint
+    summary = [line.split(" | ") for line in (out / "claims_summary.md").read_text()
+               .splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [(s[0].strip("| "), s[2]) for s in summary] == [
+        (c, e) for e in ("selected", "target") for c in "123456"]
+    paper_pool = {(line[0], line[2]): line[-1] for line in tested
+                  if line[3] in ("paper's six", "comparators")}
+    assert all(s[5] == paper_pool[(s[0].strip("| "), s[2])] for s in summary)
 
 
 def test_verdicts_api_takes_any_subject(tree):
