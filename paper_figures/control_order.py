@@ -84,11 +84,11 @@ def which_decides(deep) -> list[str]:
     if len(allocation) == 0:
         return []
     p_more, _ = paired_p((allocation - order).to_numpy())
-    return [f"Which decides, per deep row (seeds averaged): the spread of the allocation "
-            f"means (orders averaged) is larger than that of the order means (allocations "
-            f"averaged) on {int((allocation > order).sum())} of {len(allocation)} rows; mean "
-            f"spread {allocation.mean():.4f} against {order.mean():.4f}; one-sided Wilcoxon "
-            f"signed-rank p {fmt_p(p_more)}."]
+    return [(f"Which decides, per deep row (seeds averaged): the spread of the allocation "
+             f"means (orders averaged) is larger than that of the order means (allocations "
+             f"averaged) on {int((allocation > order).sum())} of {len(allocation)} rows; "
+             f"mean spread {allocation.mean():.4f} against {order.mean():.4f}; one-sided "
+             f"Wilcoxon signed-rank p {fmt_p(p_more)}.")]
 
 
 def _range(cells, axis: int):

@@ -21,18 +21,18 @@ PRUNING_KINDS = ("bandit", "baseline")
 # Where the metric kept is read, in order of preference: a task is drawn at the first of
 # these its records carry (protocol v3's equal-compute cut; a v2 archive's target unit
 # sparsity). Records that cannot reach the chosen point are left out of it.
-POINTS = {"eq_macs_test_0.5": "with the cut at 50% of the dense MACs",
+KEPT_AT = {"eq_macs_test_0.5": "with the cut at 50% of the dense MACs",
           "target_test": "at the target unit sparsity"}
 
 
 def point_column(runs: pd.DataFrame) -> str | None:
-    """The first column of POINTS with a value in these records."""
-    return next((c for c in POINTS if c in runs and runs[c].notna().any()), None)
+    """The first column of KEPT_AT with a value in these records."""
+    return next((c for c in KEPT_AT if c in runs and runs[c].notna().any()), None)
 
 
 def cost_points(inputs: Inputs) -> pd.DataFrame:
     """Per (task, method, budget): mean over datasets and seeds of the cost and of the
-    change in test metric at the task's point (POINTS) against the same record's dense
+    change in test metric at the task's point (KEPT_AT) against the same record's dense
     model. Every budget is kept (a budget sweep draws a line), on the swept datasets only."""
     runs = inputs.one_shot_runs
     if len(runs) == 0:
@@ -51,7 +51,7 @@ def task_points(runs: pd.DataFrame) -> pd.DataFrame:
     costs = [c for c in COSTS if c in runs]
     grouped = runs.groupby(["task", "policy", "kind", "budget_per_arm"], dropna=False)
     points = grouped[["delta", *costs]].mean()
-    points = points.assign(n_seeds=grouped["seed"].nunique(), point=POINTS[column])
+    points = points.assign(n_seeds=grouped["seed"].nunique(), point=KEPT_AT[column])
     return points.reset_index().assign(datasets=dataset_label(runs[["dataset"]]))
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from paper_figures.load import Store
 
+
 @dataclass(frozen=True)
 class Point:
     """A point of a record a rank table can report; each is chosen without test."""
@@ -173,12 +174,12 @@ class Inputs:
 
     def values(self, runs: pd.DataFrame, key: str = "test") -> pd.Series:
         """``key`` at the chosen point for each run; a method that does not prune reads
-        the point's ``not_pruned`` column where it lacks the value. Empty where the
+        the point's ``not_pruned`` column where it lacks the value; NaN where the
         records carry neither."""
         point, column = POINTS[self.point], self.value(key)
         found = runs[column] if column in runs else pd.Series(float("nan"), index=runs.index)
         fallback = point.not_pruned.format(key=key) if point.not_pruned else None
-        if fallback in runs:
+        if fallback is not None and fallback in runs:
             keeps_all = ~runs["kind"].isin(PRUNING_KINDS)
             found = found.where(~keeps_all | found.notna(), runs[fallback])
         return found

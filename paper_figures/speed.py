@@ -38,10 +38,8 @@ def spread(median: float, q1: float, q3: float) -> str:
 def point_medians(runs: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Per (task, dataset, model): the median dense and pruned values at one point, over
     the records that reached it (a cut that cannot get there has NaN and is left out)."""
-    pruned = {f"pruned_{c}": runs[column] if column in runs else math.nan
-              for c, column in columns.items()}
-    dense = {f"dense_{c}": runs[f"dense_{c}"] if f"dense_{c}" in runs else math.nan
-             for c in COLUMNS}
+    pruned = {f"pruned_{c}": runs.get(column, math.nan) for c, column in columns.items()}
+    dense = {f"dense_{c}": runs.get(f"dense_{c}", math.nan) for c in COLUMNS}
     table = runs[["task", "dataset", "model"]].assign(**dense, **pruned)
     table = table.dropna(subset=["pruned_params", "pruned_macs"], how="all")
     if len(table) == 0:

@@ -541,7 +541,7 @@ def test_rank_tables_can_rank_at_half_the_dense_macs(tmp_path):
         rec["endpoints"] = {"macs": {"points": {"0.5": {"test": at_half} if at_half else None}}}
         path.write_text(json.dumps(rec))
     inputs = Inputs(load_store(root), tmp_path / "out", point="macs_0.5")
-    scores, kinds = rank_tables.score_matrix(inputs, rank_tables.RANK_TABLES[
+    scores, _ = rank_tables.score_matrix(inputs, rank_tables.RANK_TABLES[
         "rank_tabular_accuracy"], "rank_tabular_accuracy")
     assert scores["ucb1"].tolist() == pytest.approx([0.7] * 3)
     assert scores["magnitude"].tolist() == pytest.approx([0.6] * 3)
