@@ -82,11 +82,16 @@ def record(task, dataset, model, policy, kind, seed, skill, rng, dense_score, bu
     target = next((p for p in curve if p["sparsity"] == 0.5), dense)
     arms = 32
     pulls = int(budget * arms) if kind == "bandit" else 0
+    # protocol v3's cut at half the MACs: one hidden layer, so half the units (a method
+    # that does not prune has no cut; the tables read its dense score there)
+    pruned = kind in ("bandit", "baseline")
+    endpoints = {"macs": {"points": {"0.5": target if pruned else None}}}
     return {
         "schema_version": 1, "task": task, "dataset": dataset, "model": model,
         "policy": policy, "kind": kind, "seed": seed, "config_hash": f"{policy[:4]}{budget:g}",
         "dense_hash": "d", "metric": METRIC[task], "scope": "layer", "layers": {"h": arms},
         "dense": dense, "curve": curve, "target": target, "selected": best,
+        "endpoints": endpoints,
         "cost": {"pulls": pulls, "forward_flops": pulls * 2e4, "seconds": 0.01 + pulls * 1e-4},
         "spearman_oracle": None if kind == "unpruned" else float(min(1.0, max(-1.0,
             (skill or 0) * 0.8 + (0.05 * math.log(budget) if kind == "bandit" else 0)
@@ -181,26 +186,27 @@ def test_claims_table_gives_a_verdict_per_claim_endpoint_and_pool(outputs):
     lines = claim_lines(out)
     tested = [line for line in lines if line[0].isdigit()]
     # claims 1-3, 5, 6 on the paper's six and on all methods; claim 4 on the comparators;
-    # once per endpoint the records hold (selected, target)
+    # once per endpoint the records hold (the cut at half the MACs, selected, target)
     assert [line[0] for line in tested] == ["1", "1", "2", "2", "3", "3", "4", "5", "5", "6",
-                                            "6"] * 2
-    assert [line[2] for line in tested] == ["selected"] * 11 + ["target"] * 11
+                                            "6"] * 3
+    assert [line[2] for line in tested] == ["macs_0.5"] * 11 + ["selected"] * 11 + [
+        "target"] * 11
     assert {line[-1] for line in tested} <= {"reproduced", "contradicted",
                                              "practically equivalent", "undecided"}
     # ucb1 beats the unpruned net on both tabular datasets, but 2 datasets cannot make a
     # one-sided Wilcoxon significant: never "reproduced", with N and the MDE beside it
-    beats = tested[2]
+    beats = tested[11 + 2]
     assert beats[4] == "2 (2)" and beats[-1] != "reproduced" and "MDE" in beats[9]
     # an endpoint the records lack is one line saying it waits for the re-run
     waiting = {line[2]: line[-1] for line in lines if line[0] == "all"}
-    assert waiting["macs_0.5"] == "needs the v3 re-run (no column eq_macs_test_0.5)"
+    assert waiting["auc_macs"] == "needs the v3 re-run (no column eq_macs_auc_test)"
     assert "compression" in waiting
     assert "Multiplicity" in (out / "claims.md").read_text()
     # the summary: the paper's own pool only, one line per claim and tested endpoint
     summary = [line.split(" | ") for line in (out / "claims_summary.md").read_text()
                .splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert [(s[0].strip("| "), s[2]) for s in summary] == [
-        (c, e) for e in ("selected", "target") for c in "123456"]
+        (c, e) for e in ("macs_0.5", "selected", "target") for c in "123456"]
     paper_pool = {(line[0], line[2]): line[-1] for line in tested
                   if line[3] in ("paper's six", "comparators")}
     assert all(s[5] == paper_pool[(s[0].strip("| "), s[2])] for s in summary)
@@ -213,7 +219,7 @@ def test_verdicts_api_takes_any_subject(tree):
     tested = table[table["endpoint"] == "selected"]
     assert tested["text"].str.endswith("[subject: thompson]").all()
     assert tested["weakest"].dropna().str.startswith("thompson >").all()
-    assert set(table["verdict"]) >= {"needs the v3 re-run (no column eq_macs_test_0.5)"}
+    assert set(table["verdict"]) >= {"needs the v3 re-run (no column eq_macs_auc_test)"}
     # thompson is a bandit: it is also held against uniform allocation (absent here)
     assert (tested["vs_equal_pulls"].dropna() == "uniform missing").all()
 
