@@ -213,3 +213,25 @@ def test_development_suite_is_left_out_of_claims_by_default():
     excluded = parse([]).claims_exclude.split(",")
     assert {"iris", "digits"} <= set(excluded)  # conf/dev_suite.yaml
     assert parse(["--claims-exclude", ""]).claims_exclude == ""
+
+
+def test_the_signed_rank_p_on_few_tied_differences_is_scipys_exact_permutation_p():
+    """Deep claims have few rows and many ties (methods that all collapse to chance): the
+    vectorised sign-flip enumeration must give scipy's exact permutation p, not an
+    approximation of it."""
+    from paper_figures.paired_tests import paired_p
+
+    rng = np.random.default_rng(3)
+    checked = 0
+    for _ in range(60):
+        n = int(rng.integers(2, 11))
+        d = np.round(rng.normal(0.005 * rng.integers(-2, 3), 0.02, n), int(rng.integers(2, 4)))
+        d[rng.integers(0, n)] = 0.0 if rng.random() < 0.4 else d[0]  # a zero or a tie
+        if np.all(d == 0):
+            continue
+        ours = paired_p(d)
+        scipy_p = tuple(stats.wilcoxon(d, alternative=a, zero_method="zsplit").pvalue
+                        for a in ("greater", "less"))
+        assert ours == pytest.approx(scipy_p, abs=1e-15), d
+        checked += 1
+    assert checked >= 50
