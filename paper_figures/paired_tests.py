@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-
 # scipy's "auto" method runs a permutation test over every sign flip for at most this
 # many differences with ties or zeros (2**13 < its 9,999 resamples, so it is exact)
 EXACT_FLIPS_UP_TO = 13
