@@ -61,11 +61,12 @@ def make(inputs: Inputs) -> list[Path]:
 
 
 def complete_blocks(deep):
-    """The (row, seed) blocks holding every allocation x order cell, and how many did
-    not: a mean over different blocks per cell would compare rows, not methods."""
+    """The (row, seed) blocks holding every allocation x order cell the records have
+    anywhere, and how many did not: a mean over different blocks per cell would
+    compare rows, not methods."""
     cells = deep.groupby(list(BLOCK))[[ALLOCATION, ORDER]].apply(
         lambda g: len(set(zip(g[ALLOCATION], g[ORDER]))))
-    wanted = deep[ALLOCATION].nunique() * deep[ORDER].nunique()
+    wanted = len(set(zip(deep[ALLOCATION], deep[ORDER])))
     full = cells[cells == wanted].index
     keep = deep.set_index(list(BLOCK)).index.isin(full)
     return deep[keep], int((cells != wanted).sum())

@@ -588,6 +588,10 @@ def test_the_allocation_by_order_control_averages_every_cell_over_the_same_rows(
     kept, dropped = control_order.complete_blocks(runs)
     assert dropped == 1 and set(kept["dataset"]) == {"hard"}
     assert kept["eq_macs_test_0.5"].tolist() == pytest.approx([0.1, 0.1, 0.11, 0.11])
+    # a partial control set (not every allocation x order) is complete where every
+    # block has the cells that were run
+    partial = runs[runs["control_order"] == "ucb1"]
+    assert control_order.complete_blocks(partial)[1] == 0
 
 
 def test_mac_curves_draw_each_point_over_every_seed_of_its_method(tmp_path):
