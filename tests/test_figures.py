@@ -590,7 +590,7 @@ def test_the_allocation_by_order_control_averages_every_cell_over_the_same_rows(
     assert kept["eq_macs_test_0.5"].tolist() == pytest.approx([0.1, 0.1, 0.11, 0.11])
     # a partial control set (not every allocation x order) is complete where every
     # block has the cells that were run
-    partial = runs[runs["control_order"] == "ucb1"]
+    partial = runs[runs["control_order"] == "magnitude"]
     assert control_order.complete_blocks(partial)[1] == 0
 
 
