@@ -99,8 +99,11 @@ def gains(deep) -> list[str]:
         if len(per_row) == 0:
             continue
         p_gain, _ = paired_p(per_row.to_numpy())
+        floor = 0.5 ** len(per_row)  # every row higher: the smallest p the test can give
+        limit = (f" (with {len(per_row)} rows the smallest attainable p is {fmt_p(floor)})"
+                 if floor > 0.01 else "")
         lines.append(f"{regime} - one_shot over {len(per_row)} deep rows (each row's methods "
                      f"averaged): mean {per_row.mean():+.4f}, median {per_row.median():+.4f}, "
                      f"higher on {int((per_row > 0).sum())} of {len(per_row)} rows, "
-                     f"one-sided Wilcoxon signed-rank p {fmt_p(p_gain)}.")
+                     f"one-sided Wilcoxon signed-rank p {fmt_p(p_gain)}{limit}.")
     return lines

@@ -639,6 +639,7 @@ def test_the_regimes_control_tests_recovery_with_rows_as_observations():
     assert "over 3 deep rows" in finetune and "mean +0.5000" in finetune
     assert "higher on 3 of 3 rows" in finetune
     assert "over 2 deep rows" in recalibration  # lenet has no BatchNorm
+    assert "smallest attainable p is 0.2500" in recalibration  # 2 rows: never below 1/4
 
 
 def test_the_allocation_by_order_control_asks_each_row_which_decides():
