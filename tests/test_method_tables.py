@@ -1,6 +1,7 @@
 """The per-row method tables of the deep-learning suite, on constructed records:
 one table per (task, dataset, model), one row per method with its means over the
-seeds it has, in order of test AUC, and a seeds column where methods differ."""
+seeds it has, in order of the test at 50% MACs (protocol v3) or, for v2 records, of
+test AUC, and a seeds column where methods differ."""
 from __future__ import annotations
 
 import numpy as np
@@ -30,7 +31,7 @@ METHODS = {
 DENSE = {0: 0.98, 1: 0.96, 2: 0.97}
 
 
-def deep(policy, seed, values, budget=2.0, dataset="digits"):
+def deep(policy, seed, values, budget=2.0, dataset="digits", v3=True):
     selected, auc, rho, pulls, passes, seconds = values
     rec = record("image", dataset, "lenet", policy, KINDS[policy], seed, 0.5,
                  np.random.default_rng(seed), DENSE[seed], budget)
@@ -43,13 +44,18 @@ def deep(policy, seed, values, budget=2.0, dataset="digits"):
     rec["spearman_oracle"] = rho
     rec["cost"] = {"pulls": pulls, "forward_flops": 1.0, "seconds": seconds,
                    "forward_passes": passes}
+    if v3:  # the cut at half the MACs: the 50% unit cut of this one-layer net
+        rec["endpoints"] = {"macs": {"points": {"0.5": {"test": selected - 0.1}},
+                                     "compression": {"fraction": 0.5}}}
+    else:
+        rec.pop("endpoints", None)
     return rec
 
 
-def build(root):
+def build(root, v3=True):
     for policy, per_seed in METHODS.items():
         for seed, values in enumerate(per_seed):
-            write(root, deep(policy, seed, values), 2.0)
+            write(root, deep(policy, seed, values, v3=v3), 2.0)
     # another budget (not the main one) and a tabular row: neither makes a table row
     write(root, deep("ucb1", 0, (1.0, 0.99, 1.0, 800, 80.0, 9.0), budget=8.0), 8.0)
     write(root, record("tabular", "iris", "mlp", "ucb1", "bandit", 0, 0.5,
@@ -57,13 +63,26 @@ def build(root):
     return root
 
 
-def test_one_row_per_method_with_means_over_its_seeds_by_auc(tmp_path):
+def test_one_row_per_method_with_means_over_its_seeds_at_equal_compute_first(tmp_path):
     inputs = Inputs(load_store(build(tmp_path / "results")), tmp_path / "out")
+    written = method_tables.make(inputs)
+    text = written[0].read_text()
+    # protocol v3's endpoints first (no AUC over MACs in these records: no column)
+    assert ("| method | seeds | test at 50% MACs | compression (MAC fraction) | test at "
+            "selected point |") in text
+    assert [row[:4] for row in table_rows(written[0])] == [
+        ["ucb1", "3", "0.8600", "0.50"], ["magnitude", "3", "0.8200", "0.50"],
+        ["random", "2", "0.4500", "0.50"]]
+    assert "rows by test at 50% of the dense MACs, best first" in text
+
+
+def test_v2_records_give_one_row_per_method_by_auc(tmp_path):
+    inputs = Inputs(load_store(build(tmp_path / "results", v3=False)), tmp_path / "out")
     written = method_tables.make(inputs)
     assert [p.name for p in written] == ["methods_image_digits_lenet.md",
                                          "methods_image_digits_lenet.tex"]
     text = written[0].read_text()
-    assert ("| method | seeds | test at selected point | selected sparsity | test at 50% | "
+    assert ("| method | seeds | test at selected point | selected sparsity | test at 50% of units | "
             "test AUC | Spearman rho vs oracle | pulls | forward passes | seconds |") in text
     assert table_rows(written[0]) == [
         ["magnitude", "3", "0.9200", "0.25", "0.8200", "0.8000", "0.20", "0", "0.0", "0.0"],
@@ -81,8 +100,8 @@ def test_no_seeds_column_when_every_method_has_every_seed(tmp_path):
             write(root, deep(policy, seed, values), 2.0)
     written = method_tables.make(Inputs(load_store(root), tmp_path / "out"))
     text = written[0].read_text()
-    assert "| method | test at selected point |" in text and "seeds |" not in text
-    assert [row[0] for row in table_rows(written[0])] == ["magnitude", "ucb1"]
+    assert "| method | test at 50% MACs |" in text and "seeds |" not in text
+    assert [row[0] for row in table_rows(written[0])] == ["ucb1", "magnitude"]
 
 
 def test_a_store_without_deep_rows_writes_nothing_and_says_why(tmp_path):
