@@ -29,8 +29,25 @@ def with_rho(inputs: Inputs) -> pd.DataFrame:
     runs = inputs.one_shot_runs
     if len(runs) == 0:
         return runs
-    return swept_datasets(runs[runs["kind"].isin(("bandit", "baseline"))
+    runs = swept_datasets(runs[runs["kind"].isin(("bandit", "baseline"))
                                & runs["spearman_oracle"].notna() & (runs["policy"] != "oracle")])
+    return common_seeds(runs, inputs)
+
+
+def common_seeds(runs: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
+    """Per (task, dataset, model), the seeds every method of the task has: a method
+    missing a seed would otherwise be averaged over other seeds than its neighbours."""
+    block = ["task", "dataset", "model", "seed"]
+    methods = runs.groupby("task")["policy"].nunique()
+    have = runs.groupby(block)["policy"].nunique()
+    full = have[have.to_numpy() == methods.reindex(have.index.get_level_values("task"))
+                .to_numpy()].index
+    keep = runs.set_index(block).index.isin(full)
+    dropped = runs[~keep].drop_duplicates(block)
+    for line in dropped.itertuples(index=False):
+        inputs.note(f"ranking_quality: left out {line.task}/{line.dataset}/{line.model} "
+                    f"seed {line.seed} (not every method has it)")
+    return runs[keep]
 
 
 def spent(group: pd.DataFrame) -> str:
@@ -79,8 +96,10 @@ def table(inputs: Inputs, runs: pd.DataFrame) -> list[Path]:
             for r in summary.itertuples(index=False)]
     return write_table(inputs.out, "ranking_quality", "Ranking quality against the oracle",
                        "Spearman rho between each method's arm ranking and the oracle's, mean "
-                       "over seeds and the datasets that ran every budget, per pull budget (pulls per arm; baselines "
-                       "pull nothing).", ["task", "method", "budget", "rho", "runs"], rows)
+                       "over the seeds every method has and the datasets that ran every "
+                       "budget, per pull budget (pulls per arm; a baseline has one budget of "
+                       "its own, shown as its cost in the figures' legends).",
+                       ["task", "method", "budget", "rho", "runs"], rows)
 
 
 def make(inputs: Inputs) -> list[Path]:

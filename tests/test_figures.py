@@ -657,3 +657,21 @@ def test_the_allocation_by_order_control_asks_each_row_which_decides():
     [line] = control_order.which_decides(runs)
     assert "larger than that of the order means (allocations averaged) on 8 of 8 rows" in line
     assert "p 0.0039" in line  # the exact one-sided signed-rank p for 8 of 8: 1/256
+
+
+def test_ranking_quality_averages_every_method_over_the_same_seeds(tmp_path):
+    """A method missing a seed of a row would be averaged over other seeds than the rest
+    (a figure mixing seed counts): that seed leaves the row for every method."""
+    from paper_figures import ranking_quality
+
+    root = build_tree(tmp_path / "results", SMALL_BLOCKS, SMALL_METHODS)
+    lost = next((root / "runs" / "tabular" / "iris" / "magnitude").rglob(
+        f"seed={SEEDS[-1]}/result.json"))
+    lost.unlink()
+    inputs = Inputs(load_store(root), tmp_path / "out")
+    runs = ranking_quality.with_rho(inputs)
+    iris = runs[runs["dataset"] == "iris"]
+    assert set(iris["seed"]) == set(SEEDS[:-1])
+    assert iris.groupby("policy")["seed"].nunique().tolist() == [len(SEEDS) - 1] * 2
+    assert set(runs[runs["dataset"] == "wine"]["seed"]) == set(SEEDS)
+    assert any(f"tabular/iris/mlp seed {SEEDS[-1]}" in note for note in inputs.notes)
