@@ -2,6 +2,7 @@
 interval over seeds (seeded, so redrawing gives the same pixels)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -28,7 +29,19 @@ def pruned_curves(inputs: Inputs) -> pd.DataFrame:
     return inputs.store.curve.merge(chosen, on=keys)
 
 
-def draw(points: pd.DataFrame, title: str, metric: str):
+@dataclass(frozen=True)
+class XAxis:
+    """What a curve runs along: the points' column, its label, fixed limits (or None)."""
+
+    column: str
+    label: str
+    limits: tuple[float, float] | None = None
+
+
+SPARSITY = XAxis("sparsity", "sparsity (fraction of arms removed)")
+
+
+def draw(points: pd.DataFrame, title: str, metric: str, axis: XAxis = SPARSITY):
     """One panel per method family (bandits | baselines), sharing the y axis, so
     each panel holds few enough methods for colour + marker to tell them apart."""
     style()
@@ -38,12 +51,14 @@ def draw(points: pd.DataFrame, title: str, metric: str):
     for ax, family in zip(axes[0], families):
         block = points[points["kind"] == family]
         methods = sorted(block["policy"].unique())
-        sns.lineplot(data=block, x="sparsity", y="test", hue="policy", hue_order=methods,
+        sns.lineplot(data=block, x=axis.column, y="test", hue="policy", hue_order=methods,
                      style="policy", style_order=methods, palette=palette(methods),
                      markers=markers(methods), dashes=False, markersize=5,
                      errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED,
                      err_kws={"alpha": 0.08}, ax=ax)
-        ax.set_xlabel("sparsity (fraction of arms removed)")
+        if axis.limits is not None:
+            ax.set_xlim(*axis.limits)
+        ax.set_xlabel(axis.label)
         ax.set_ylabel(METRIC_LABELS.get(metric, f"test {metric}"))
         ax.set_title(FAMILY_TITLES[family])
         sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.18), frameon=False,

@@ -8,18 +8,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
-from paper_figures.curves import BOOTSTRAP_SEED, FAMILY_TITLES, METRIC_LABELS, PRUNING_KINDS
+from paper_figures.curves import PRUNING_KINDS, XAxis, draw
 from paper_figures.inputs import DEEP_TASKS, Inputs
-from paper_figures.render import markers, palette, save_figure, seed_phrase, style
+from paper_figures.render import save_figure
 
 NAME = "mac_curves"
 # results-table columns of the test metric with the cut at a fraction of the dense MACs
 COLUMN = re.compile(r"^eq_macs_test_(\d+(?:\.\d+)?)$")
 KEYS = ["task", "dataset", "model", "policy", "kind", "seed", "metric"]
+# compute falls left to right, as sparsity rises on the unit-sparsity curves
+MACS = XAxis("mac_fraction", "fraction of the dense MACs kept", (1.03, 0.0))
 
 
 def mac_points(inputs: Inputs) -> pd.DataFrame:
@@ -45,30 +45,6 @@ def mac_points(inputs: Inputs) -> pd.DataFrame:
     return long[reached == seeds]
 
 
-def draw(points: pd.DataFrame, title: str, metric: str):
-    style()
-    families = [kind for kind in PRUNING_KINDS if (points["kind"] == kind).any()]
-    fig, axes = plt.subplots(1, len(families), figsize=(5.2 * len(families) + 1.5, 4.4),
-                             sharey=True, squeeze=False)
-    for ax, family in zip(axes[0], families):
-        block = points[points["kind"] == family]
-        methods = sorted(block["policy"].unique())
-        sns.lineplot(data=block, x="mac_fraction", y="test", hue="policy", hue_order=methods,
-                     style="policy", style_order=methods, palette=palette(methods),
-                     markers=markers(methods), dashes=False, markersize=5,
-                     errorbar=("ci", 95), n_boot=1000, seed=BOOTSTRAP_SEED,
-                     err_kws={"alpha": 0.08}, ax=ax)
-        ax.set_xlim(1.03, 0.0)  # compute falls left to right, as sparsity rises
-        ax.set_xlabel("fraction of the dense MACs kept")
-        ax.set_ylabel(METRIC_LABELS.get(metric, f"test {metric}"))
-        ax.set_title(FAMILY_TITLES[family])
-        sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.18), frameon=False,
-                        ncol=3, title=None, fontsize=8)
-    n_seeds = points.groupby("policy")["seed"].nunique()
-    fig.suptitle(f"{title}: test at equal compute  (mean, 95% CI over {seed_phrase(n_seeds)})")
-    return fig
-
-
 def make(inputs: Inputs) -> list[Path]:
     points = mac_points(inputs)
     if len(points) == 0:
@@ -81,6 +57,7 @@ def make(inputs: Inputs) -> list[Path]:
             inputs.note(f"mac_curves: {task}/{dataset}/{model}: no cut reaches a MAC "
                         f"endpoint; no figure")
             continue
-        fig = draw(block, f"{task} / {dataset} / {model}", block["metric"].iloc[0])
+        fig = draw(block, f"{task} / {dataset} / {model}: test at equal compute",
+                   block["metric"].iloc[0], MACS)
         written += save_figure(fig, out, f"macs_{task}_{dataset}_{model}", inputs.formats)
     return written
