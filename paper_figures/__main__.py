@@ -1,4 +1,4 @@
-"""`python -m paper_figures [--results results/] [--out figures] [--point selected]`.
+"""`python -m paper_figures [--results results/] [--out figures] [--point macs_0.5]`.
 
 ``--out`` is replaced as a whole by each run (never a mix of old and new files);
 a non-empty folder is refused unless its manifest (paper_figures/manifest.py) proves it is
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from mabbench.runtime.hash_seed import rerun_with_fixed_hash_seed
-from paper_figures.inputs import POINTS
+from paper_figures.inputs import DEFAULT_POINT, POINTS
 from paper_figures.make_all import make_all
 
 
@@ -34,7 +34,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         "path of a records.parquet archive (default: results)")
     parser.add_argument("--out", type=Path, default=Path("figures"),
                         help="where tables and figures go, replaced whole (default: figures)")
-    parser.add_argument("--point", choices=sorted(POINTS), default="selected",
+    parser.add_argument("--point", choices=sorted(POINTS), default=DEFAULT_POINT,
                         help="which point of each curve enters the rank tables (the claims read "
                         "every endpoint of the claims file): "
                         + "; ".join(f"{k}: {v.about}" for k, v in POINTS.items()))

@@ -25,7 +25,7 @@ from paper_figures import (
     row_inclusion,
     speed,
 )
-from paper_figures.inputs import Inputs
+from paper_figures.inputs import DEFAULT_POINT, Inputs
 from paper_figures.load import load_store
 from paper_figures.manifest import why_not_replaceable, write_manifest
 
@@ -50,7 +50,7 @@ def write_notes(inputs: Inputs, problems: list[str], written: list[Path]) -> Pat
     return path
 
 
-def make_all(results: Path, out: Path, point: str = "selected", alpha: float = 0.05,
+def make_all(results: Path, out: Path, point: str = DEFAULT_POINT, alpha: float = 0.05,
              budget_per_arm: float | None = None,
              formats: tuple[str, ...] = tuple(render.FORMATS),
              claims_exclude: tuple[str, ...] = ()) -> list[Path]:

@@ -122,8 +122,11 @@ def cd_diagram(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest,
     ax.legend(handles=[Line2D([], [], color=FAMILY_COLOURS[f], lw=2, label=f) for f in families],
               loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(families), frameon=False,
               fontsize=8, title="method family", title_fontsize=8)
-    ax.set_title(f"{spec.title}\nmean rank (1 = best); bars join methods not significantly "
-                 f"different (Nemenyi, alpha = {inputs.alpha:g}); N = {test.n_blocks} datasets",
+    runs = inputs.main_runs
+    seeds = runs.loc[runs["task"].isin(spec.tasks), "seed"].nunique()
+    ax.set_title(f"{spec.title} {POINTS[inputs.point].label}, mean over {seeds} seeds\n"
+                 f"mean rank (1 = best); bars join methods not significantly different "
+                 f"(Nemenyi, alpha = {inputs.alpha:g}); N = {test.n_blocks} datasets",
                  fontsize=9, pad=28)
     return save_figure(fig, inputs.out, f"{stem}_cd", inputs.formats)
 
