@@ -15,13 +15,11 @@ from collections import Counter
 import pytest
 from conftest import REPO
 
-# each committed archive and the documents that describe it: the protocol-v2 reference
-# the figures are made from, and the protocol-v3 re-run's archive while it grows in chunks
+# each committed archive and the documents that describe it (a re-run growing in chunks
+# beside the reference would be listed here too while it grows)
 ARCHIVES = {
     REPO / "results" / "reference" / "records.parquet":
         [REPO / "results" / "reference" / "README.md", REPO / "docs" / "results_table.md"],
-    REPO / "results" / "reference_v3" / "records.parquet":
-        [REPO / "results" / "reference_v3" / "README.md"],
 }
 CASES = [(archive, doc) for archive, docs in ARCHIVES.items() if archive.is_file()
          for doc in docs]
