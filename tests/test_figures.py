@@ -10,12 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from paper_figures import rank_tables
-from paper_figures.inputs import Inputs
+from paper_figures.inputs import POINTS, Inputs
 from paper_figures.load import load_store
 from paper_figures.make_all import make_all
 from paper_figures.stats import critical_difference, rank_test
@@ -303,6 +304,26 @@ def test_point_option_changes_what_is_ranked(tree, tmp_path):
     assert scores["dense"]["ucb1"].equals(scores["dense"]["random"])
     assert (scores["target"]["ucb1"] > scores["target"]["random"]).all()
     assert scores["selected"]["none"].equals(scores["target"]["none"])
+
+
+def test_a_cd_diagram_title_names_its_point_and_seed_count(tree, tmp_path, monkeypatch):
+    # a reader of the diagram alone must know what was ranked and over how many seeds
+    titles = []
+
+    def keep_title(fig, out, stem, formats):
+        titles.append(fig.axes[0].get_title())
+        plt.close(fig)
+        return []
+
+    monkeypatch.setattr(rank_tables, "save_figure", keep_title)
+    store = load_store(tree)
+    spec = {"t": rank_tables.RANK_TABLES["rank_tabular_accuracy"]}
+    for point in ("selected", "macs_0.5"):
+        titles.clear()
+        rank_tables.make(Inputs(store, tmp_path / point, point=point, formats=("png",)), spec)
+        assert len(titles) == 1
+        assert POINTS[point].label in titles[0]
+        assert f"mean over {len(SEEDS)} seeds" in titles[0]
 
 
 def test_friedman_nemenyi_and_cd_match_textbook_values():
