@@ -11,7 +11,8 @@ import scikit_posthocs as sp
 from matplotlib.lines import Line2D
 
 from paper_figures.inputs import DEEP_TASKS, POINTS, Inputs
-from paper_figures.render import FAMILY_COLOURS, fmt, fmt_p, save_figure, style, write_table
+from paper_figures.render import (FAMILY_COLOURS, fmt, fmt_p, save_figure, seed_phrase, style,
+                                  write_table)
 from paper_figures.stats import RankTest, rank_test
 
 NAME = "rank_tables"
@@ -123,8 +124,10 @@ def cd_diagram(inputs: Inputs, stem: str, spec: RankTableSpec, test: RankTest,
               loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(families), frameon=False,
               fontsize=8, title="method family", title_fontsize=8)
     runs = inputs.main_runs
-    seeds = runs.loc[runs["task"].isin(spec.tasks), "seed"].nunique()
-    ax.set_title(f"{spec.title} {POINTS[inputs.point].label}, mean over {seeds} seeds\n"
+    runs = runs[runs["task"].isin(spec.tasks)]
+    # per dataset and method, as the scores average them: a range where rows differ
+    seeds = seed_phrase(runs.groupby([*spec.block, "policy"])["seed"].nunique())
+    ax.set_title(f"{spec.title} {POINTS[inputs.point].label}, mean over {seeds}\n"
                  f"mean rank (1 = best); bars join methods not significantly different "
                  f"(Nemenyi, alpha = {inputs.alpha:g}); N = {test.n_blocks} datasets",
                  fontsize=9, pad=28)
